@@ -1,0 +1,267 @@
+"""One settings module, driven by environment variables.
+
+CAREBRIDGE_ENV picks the mode: ``development`` (the default for manage.py and the tests),
+``demo`` (make demo) or ``production`` (``carebridge serve`` sets it). Production refuses to
+start without its secrets; the sandbox never answers there.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from carebridge.lib.env import envbool, envint, envlist, envstr
+from carebridge.wechat.credentials import credentials_from_environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("CAREBRIDGE_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite database and media live here
+
+CAREBRIDGE_ENV = envstr("CAREBRIDGE_ENV", "development")
+if CAREBRIDGE_ENV not in {"development", "demo", "production"}:
+    raise ImproperlyConfigured(
+        f"CAREBRIDGE_ENV must be development, demo or production, not {CAREBRIDGE_ENV!r}"
+    )
+PRODUCTION = CAREBRIDGE_ENV == "production"
+SANDBOX_ENABLED = not PRODUCTION
+
+DEBUG = envbool("DEBUG", default=not PRODUCTION)
+SECRET_KEY = envstr("SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in production (CAREBRIDGE_ENV=production)"
+        )
+    SECRET_KEY = "insecure-development-key-never-use-in-production"
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "*")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "carebridge.outbox",
+    "carebridge.institutions",
+    "carebridge.content",
+    "carebridge.wechat",
+    "carebridge.patients",
+    "carebridge.booking",
+    "carebridge.integrations",
+]
+if SANDBOX_ENABLED:
+    INSTALLED_APPS.append("carebridge.sandbox")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "carebridge.urls"
+WSGI_APPLICATION = "carebridge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "carebridge" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite (WAL, immediate transactions so concurrent writers queue instead of failing) unless
+# DATABASE_URL names another database.
+DATABASE_URL = envstr("DATABASE_URL")
+SQLITE_OPTIONS = {
+    "timeout": 30,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A process handed the SQLite file by URL (tests' subprocesses) queues like the others.
+        DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+    # One test database per run, so two test runs against one server never meet.
+    DATABASES["default"]["TEST"] = {
+        "NAME": envstr("CAREBRIDGE_TEST_DB", f"test_carebridge_{os.getpid()}")
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "carebridge.sqlite3",
+            "OPTIONS": dict(SQLITE_OPTIONS),
+            # A file, not memory: tests start worker and server processes that share it. One per
+            # run, so two test runs on one machine never meet.
+            "TEST": {
+                "NAME": envstr("CAREBRIDGE_TEST_DB", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache for every process: the access token, locks and rate limits live here. The database
+# cache is shared by the web server and the worker with no extra service; Redis in production.
+REDIS_URL = envstr("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "carebridge"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "carebridge_cache",
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "carebridge" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"  # for `collectstatic`, optional
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Static files are served from the installed package by whitenoise: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+STATICFILES_DIRS = [BASE_DIR / "carebridge" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+# The sandbox's phone simulator shows H5 pages in a frame of the same origin.
+X_FRAME_OPTIONS = "DENY" if PRODUCTION else "SAMEORIGIN"
+
+# --- WeChat ---------------------------------------------------------------------------------
+# Where the WeChat API lives. Outside production it defaults to the sandbox on loopback.
+WECHAT_API_BASE = envstr(
+    "WECHAT_API_BASE",
+    "https://api.weixin.qq.com" if PRODUCTION else "http://127.0.0.1:8001/sandbox/wx",
+).rstrip("/")
+WECHAT_OPEN_BASE = envstr(
+    "WECHAT_OPEN_BASE",
+    "https://open.weixin.qq.com" if PRODUCTION else "http://127.0.0.1:8001/sandbox/open",
+).rstrip("/")
+WECHAT_HTTP_TIMEOUT = float(envstr("WECHAT_HTTP_TIMEOUT", "5"))
+# A callback whose timestamp is further than this from our clock is a replay (seconds).
+WECHAT_CALLBACK_MAX_SKEW = envint("WECHAT_CALLBACK_MAX_SKEW", 300)
+WECHAT_CALLBACK_MAX_BYTES = envint("WECHAT_CALLBACK_MAX_BYTES", 64 * 1024)
+# Retry pauses after WeChat answers -1 (busy); seconds, one per retry.
+WECHAT_BUSY_BACKOFF = [float(x) for x in envlist("WECHAT_BUSY_BACKOFF", "0.2,0.5,1")]
+# Which API issues access tokens: "stable" (/cgi-bin/stable_token, the default: a fetch does not
+# break the token other processes hold) or "classic" (/cgi-bin/token).
+WECHAT_TOKEN_API = envstr("WECHAT_TOKEN_API", "stable")
+if WECHAT_TOKEN_API not in {"stable", "classic"}:
+    raise ImproperlyConfigured(
+        f"WECHAT_TOKEN_API must be stable or classic, not {WECHAT_TOKEN_API!r}"
+    )
+# Fetch a new access token / JS-SDK ticket this many seconds before the old one expires.
+WECHAT_TOKEN_REFRESH_MARGIN = envint("WECHAT_TOKEN_REFRESH_MARGIN", 300)
+# Where QR images are shown (showqrcode); empty means the API base (the sandbox serves both).
+WECHAT_MP_BASE = envstr("WECHAT_MP_BASE", "https://mp.weixin.qq.com" if PRODUCTION else "")
+# Per-account credentials: WECHAT_<SLUG>_APPID, _APPSECRET, _TOKEN, _AESKEY, _MODE.
+WECHAT_CREDENTIALS = credentials_from_environ(sandbox_defaults=not PRODUCTION)
+
+# --- Personal data at rest (patients) --------------------------------------------------------
+# Fernet keys, comma-separated, newest first: the first encrypts, every one decrypts. To rotate,
+# put a new key first, run `manage.py rotate_patient_keys`, then drop the old key.
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be set in production (Fernet keys, comma-separated: "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
+        )
+    FIELD_ENCRYPTION_KEYS = ["Iuq85YBPtOScZTIOmgtsk6sc-Kw6agA2N2ClJ8kjo-o="]  # development only
+# HMAC-SHA256 key of the keyed hashes staff search ID numbers and phones by (not a Fernet key).
+FIELD_HASH_KEY = envstr("FIELD_HASH_KEY")
+if not FIELD_HASH_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "FIELD_HASH_KEY must be set in production (a long random string)"
+        )
+    FIELD_HASH_KEY = "insecure-development-hash-key-never-use-in-production"
+# Text messages (phone verification codes): a dotted path, like Django's EMAIL_BACKEND. Outside
+# production the sandbox backend shows them on the phone simulator.
+SMS_BACKEND = envstr(
+    "SMS_BACKEND", "" if PRODUCTION else "carebridge.patients.sms.SandboxSmsBackend"
+)
+if PRODUCTION and not SMS_BACKEND:
+    raise ImproperlyConfigured("SMS_BACKEND must be set in production (a dotted path to a backend)")
+
+# --- Booking --------------------------------------------------------------------------------
+# Booking attempts allowed per WeChat user and per client IP: "count/seconds" (429 beyond).
+BOOKING_RATE_OPENID = envstr("BOOKING_RATE_OPENID", "10/60")
+BOOKING_RATE_IP = envstr("BOOKING_RATE_IP", "60/60")
+
+# --- Outbox worker --------------------------------------------------------------------------
+OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 60)
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_POLL_SECONDS = float(envstr("OUTBOX_POLL_SECONDS", "0.5"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "carebridge": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+        # The development server's request lines; `make demo` sets WARNING to hide the polls.
+        "django.server": {
+            "handlers": ["console"],
+            "level": envstr("REQUEST_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
+}
+
+if PRODUCTION:
+    missing = [slug for slug, c in WECHAT_CREDENTIALS.items() if not c.complete]
+    if missing:
+        raise ImproperlyConfigured(
+            "WeChat credentials incomplete for account(s): "
+            + ", ".join(missing)
+            + " (set WECHAT_<SLUG>_APPID, _APPSECRET, _TOKEN and, for safe mode, _AESKEY)"
+        )

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from carebridge.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("wechat/", include("carebridge.wechat.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("h5/<slug:slug>/news/", include("carebridge.content.urls")),
+    path("h5/<slug:slug>/patients/", include("carebridge.patients.urls")),
+    path("h5/<slug:slug>/", include("carebridge.booking.urls")),  # booking/, appointments/
+    path("h5/<slug:slug>/", include("carebridge.institutions.urls")),
+]
+
+if settings.SANDBOX_ENABLED:
+    urlpatterns += [
+        path("sandbox/", include("carebridge.sandbox.urls")),
+        path("", RedirectView.as_view(url="/sandbox/", permanent=False)),
+    ]
+else:
+    urlpatterns += [path("", RedirectView.as_view(url="/admin/", permanent=False))]

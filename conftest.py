@@ -1,0 +1,85 @@
+"""Shared test personas and the sandbox.
+
+Personas (STYLE.md): alice is a patient following the demo hospital's account; bob is another
+user who must be refused alice's data.
+"""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(db_access_allowed):
+    """The cache (access tokens, locks, quotas) lives outside the test transaction."""
+    if db_access_allowed:
+        from django.core.cache import cache
+
+        cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """LocaleMiddleware leaves the last request's language active in the thread; every test
+    starts in the default language (Chinese) whatever ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def db_access_allowed(request):
+    names = request.fixturenames
+    return any(n in names for n in ("db", "transactional_db", "live_server", "django_db_setup"))
+
+
+@pytest.fixture
+def hospital(db):
+    from carebridge.institutions.models import Institution
+
+    return Institution.objects.create(slug="renai", name="仁爱医院", name_en="Ren'ai Hospital")
+
+
+@pytest.fixture
+def account(hospital):
+    from carebridge.institutions.models import WeChatAccount
+
+    return WeChatAccount.objects.create(
+        institution=hospital, slug="renai", name="仁爱医院服务号", original_id="gh_renai0000001"
+    )
+
+
+@pytest.fixture
+def sandbox(live_server, settings):
+    """The WeChat sandbox on a real loopback server; the production client code talks to it."""
+    settings.WECHAT_API_BASE = live_server.url + "/sandbox/wx"
+    settings.WECHAT_OPEN_BASE = live_server.url + "/sandbox/open"
+    settings.SITE_URL = live_server.url
+    return live_server
+
+
+def wechat_session(client, account, openid, scope="snsapi_base"):
+    """Sign ``client`` in as a WeChat user, as OAuth would."""
+    session = client.session
+    session["wechat"] = {
+        "account": account.slug,
+        "openid": openid,
+        "scope": scope,
+        "snapshot": False,
+    }
+    session.save()
+    return client
+
+
+@pytest.fixture
+def alice_client(client, account):
+    return wechat_session(client, account, "o_alice_0000000000000000000")
+
+
+@pytest.fixture
+def bob_client(db, account):
+    from django.test import Client
+
+    return wechat_session(Client(), account, "o_bob_00000000000000000000000")
