@@ -1,0 +1,1 @@
+"""Writes of the WeChat layer, one module per area; every multi-step change is one transaction."""

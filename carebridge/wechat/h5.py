@@ -1,0 +1,70 @@
+"""H5 pages opened inside WeChat: who is the user? OAuth2 puts the answer in the session.
+
+The session holds ``session["wechat"] = {"account": slug, "openid": …, "scope": …,
+"snapshot": bool}``, signed by Django's session machinery. ``wechat_user_required`` sends a
+user without it through OAuth (``snsapi_base``, silent) and back to the page.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+
+from carebridge.institutions.models import WeChatAccount
+
+from .models import Follower
+
+SESSION_KEY = "wechat"
+
+
+@dataclass(frozen=True)
+class WeChatUser:
+    account_slug: str
+    openid: str
+    scope: str
+    snapshot: bool = False
+
+
+def sign_in(request, account_slug: str, openid: str, scope: str, snapshot: bool = False) -> None:
+    request.session.cycle_key()  # a fresh session id on every sign-in (no fixation)
+    request.session[SESSION_KEY] = {
+        "account": account_slug,
+        "openid": openid,
+        "scope": scope,
+        "snapshot": snapshot,
+    }
+
+
+def current_user(request, account_slug: str) -> WeChatUser | None:
+    data = request.session.get(SESSION_KEY)
+    if not data or data.get("account") != account_slug:
+        return None
+    return WeChatUser(data["account"], data["openid"], data["scope"], data.get("snapshot", False))
+
+
+def wechat_user_required(view=None, *, scope: str = "snsapi_base"):
+    """For views taking ``slug`` (the account): sets ``request.wechat_user``,
+    ``request.wechat_account`` and ``request.follower`` (the user's Follower row), or starts OAuth.
+    Snapshot-mode users (no real openid) are sent to OAuth again for a real one."""
+
+    def decorate(func):
+        @wraps(func)
+        def wrapper(request, *args, slug, **kwargs):
+            user = current_user(request, slug)
+            if user is None or user.snapshot:
+                start = reverse("wechat:oauth_start", kwargs={"slug": slug})
+                return redirect(
+                    f"{start}?{urlencode({'next': request.get_full_path(), 'scope': scope})}"
+                )
+            request.wechat_user = user
+            request.wechat_account = get_object_or_404(WeChatAccount, slug=slug)
+            request.follower, _ = Follower.objects.get_or_create(
+                account=request.wechat_account, openid=user.openid
+            )
+            return func(request, *args, slug=slug, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

@@ -1,0 +1,67 @@
+"""JS-SDK configuration for H5 pages: ``wx.config({appId, timestamp, nonceStr, signature})``.
+
+The signature is the SHA-1 of ``jsapi_ticket=…&noncestr=…&timestamp=…&url=…`` (keys in that
+order, the page's URL without its #fragment). The ticket is cached and refreshed like the access
+token (tokens.py). ``GET /wechat/<slug>/jssdk/?url=…`` answers the configuration as JSON.
+"""
+
+import hashlib
+import logging
+import secrets
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from carebridge.institutions.models import WeChatAccount
+
+from .client import WeChatError
+from .tokens import jsapi_tickets
+
+log = logging.getLogger("carebridge.wechat")
+MAX_URL_BYTES = 2048
+
+
+def signature(ticket: str, noncestr: str, timestamp: int | str, url: str) -> str:
+    """WeChat's JS-SDK signature of ``url`` (its #fragment is not signed)."""
+    page = url.split("#", 1)[0]
+    text = f"jsapi_ticket={ticket}&noncestr={noncestr}&timestamp={timestamp}&url={page}"
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def config(account, url: str) -> dict:
+    """The ``wx.config`` parameters for the page at ``url``."""
+    ticket = jsapi_tickets(account).get()
+    noncestr = secrets.token_hex(8)
+    timestamp = int(time.time())
+    return {
+        "appId": account.credentials.app_id,
+        "timestamp": timestamp,
+        "nonceStr": noncestr,
+        "signature": signature(ticket, noncestr, timestamp, url),
+    }
+
+
+def _allowed_hosts(request) -> set[str]:
+    # Only our own pages: a signature for someone else's page would lend them our account.
+    return {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+
+
+@require_GET
+def config_view(request, slug):
+    account = get_object_or_404(WeChatAccount, slug=slug)
+    url = request.GET.get("url", "")
+    parts = urlsplit(url)
+    if not url or len(url.encode()) > MAX_URL_BYTES or parts.scheme not in ("http", "https"):
+        return JsonResponse({"error": _("请提供当前页面的完整网址（url 参数）")}, status=400)
+    if parts.netloc not in _allowed_hosts(request):
+        return JsonResponse({"error": _("只能为本站页面生成 JS-SDK 签名")}, status=400)
+    try:
+        return JsonResponse(config(account, url))
+    except WeChatError as exc:
+        log.warning("JS-SDK config for %s failed: %s", slug, exc)
+        return JsonResponse({"error": exc.staff_message}, status=503)

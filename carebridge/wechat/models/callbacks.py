@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CallbackReceipt(models.Model):
+    """One inbound message or event, keyed for dedup: MsgId, or FromUserName+CreateTime(+Event).
+
+    WeChat retries a callback up to three times; the row's unique key makes the retries find the
+    first attempt's reply instead of handling the message again.
+    """
+
+    account = models.ForeignKey(
+        "institutions.WeChatAccount", on_delete=models.CASCADE, verbose_name=_("公众号")
+    )
+    dedup_key = models.CharField(_("去重键"), max_length=200)
+    msg_type = models.CharField(_("消息类型"), max_length=32)
+    event = models.CharField(_("事件"), max_length=64, blank=True)
+    openid = models.CharField("OpenID", max_length=64, db_index=True)
+    payload = models.JSONField(_("消息内容"), default=dict)
+    reply = models.TextField(_("回复"), null=True, blank=True)  # None while the first try runs
+    received_at = models.DateTimeField(_("收到时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("回调记录")
+        verbose_name_plural = _("回调记录")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "dedup_key"], name="receipt_dedup")
+        ]
+
+    def __str__(self):
+        return f"{self.msg_type} {self.event} {self.openid}".replace("  ", " ")

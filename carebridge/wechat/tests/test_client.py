@@ -1,0 +1,133 @@
+"""The client against the sandbox over real loopback HTTP: tokens added, errors raised, the
+token-error retry (once, and only expiring the token that failed), busy back-off."""
+
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from carebridge.sandbox import wxapi
+from carebridge.sandbox.models import SandboxToken
+from carebridge.wechat import client as client_module
+from carebridge.wechat.client import WeChatClient, WeChatError, WeChatUnreachable
+
+from .outgoing_helpers import app_id
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MENU = {"button": [{"type": "click", "name": "预约挂号", "key": "BOOK"}]}
+
+
+def fetches(account) -> int:
+    return wxapi.count(app_id(account), "stable_token")
+
+
+def test_it_adds_the_token_and_returns_wechats_answer(sandbox, account):
+    client = WeChatClient(account)
+    assert client.post("/cgi-bin/menu/create", MENU)["errcode"] == 0
+    menu = client.get("/cgi-bin/menu/get")["menu"]
+    assert menu["button"][0]["name"] == "预约挂号"
+
+
+def test_it_raises_wechats_error_with_a_message_for_staff(sandbox, account):
+    with pytest.raises(WeChatError) as caught:
+        WeChatClient(account).get("/cgi-bin/menu/get")
+    assert caught.value.errcode == 46003
+    assert caught.value.staff_message == "公众号尚未设置自定义菜单"
+    assert "46003" in str(caught.value) and "menu no exist" in str(caught.value)
+
+
+def test_one_token_serves_every_call(sandbox, account):
+    client = WeChatClient(account)
+    client.post("/cgi-bin/menu/create", MENU)
+    WeChatClient(account).get("/cgi-bin/menu/get")
+    assert fetches(account) == 1
+
+
+def test_the_classic_token_api_can_be_chosen(sandbox, account, settings):
+    settings.WECHAT_TOKEN_API = "classic"
+    WeChatClient(account).post("/cgi-bin/menu/create", MENU)
+    assert wxapi.count(app_id(account), "token") == 1
+    assert fetches(account) == 0
+
+
+def test_an_expired_token_is_replaced_and_the_call_retried_once(sandbox, account):
+    client = WeChatClient(account)
+    client.post("/cgi-bin/menu/create", MENU)
+    old = cache.get(client.tokens.key)["value"]
+    SandboxToken.objects.filter(value=old).update(expires_at=timezone.now())  # WeChat: 42001
+
+    assert client.get("/cgi-bin/menu/get")["menu"]["button"]
+    assert fetches(account) == 2
+    assert cache.get(client.tokens.key)["value"] != old
+
+
+def test_a_stale_token_from_another_process_does_not_expire_the_fresh_one(sandbox, account):
+    """Process A still holds T1; process B already replaced it with T2 in the shared cache.
+    A's 40001 must not throw T2 away (that would break B and every other process)."""
+    client = WeChatClient(account)
+    stale = client.tokens.get()
+    SandboxToken.objects.filter(value=stale).update(expires_at=timezone.now())
+    fresh = client.tokens.get(avoid=stale)  # what process B did: fetched T2 into the cache
+    assert fresh != stale
+    before = fetches(account)
+
+    handed = iter([stale])
+    real_get = client.tokens.get
+    client.tokens.get = lambda avoid=None: next(handed, None) or real_get(avoid)  # A holds T1
+
+    client.post("/cgi-bin/menu/create", MENU)
+    assert cache.get(client.tokens.key)["value"] == fresh
+    assert fetches(account) == before  # nobody fetched again
+
+
+def test_it_retries_only_once_after_a_token_error(sandbox, account):
+    client = WeChatClient(account)
+    client.tokens.get()
+    wxapi.inject_error(app_id(account), 40001, times=2, path="menu/get")
+    with pytest.raises(WeChatError) as caught:
+        client.get("/cgi-bin/menu/get")
+    assert caught.value.errcode == 40001
+
+
+def test_it_backs_off_and_retries_when_wechat_is_busy(sandbox, account, settings, monkeypatch):
+    pauses = []
+    monkeypatch.setattr(client_module.time, "sleep", pauses.append)
+    settings.WECHAT_BUSY_BACKOFF = [0.2, 0.5, 1.0]
+    wxapi.inject_error(app_id(account), -1, times=2, path="menu/create")
+
+    assert WeChatClient(account).post("/cgi-bin/menu/create", MENU)["errcode"] == 0
+    assert pauses == [0.2, 0.5]
+
+
+def test_it_gives_up_when_wechat_stays_busy(sandbox, account, settings, monkeypatch):
+    pauses = []
+    monkeypatch.setattr(client_module.time, "sleep", pauses.append)
+    settings.WECHAT_BUSY_BACKOFF = [0.2, 0.5]
+    wxapi.inject_error(app_id(account), -1, times=3, path="menu/create")
+
+    with pytest.raises(WeChatError) as caught:
+        WeChatClient(account).post("/cgi-bin/menu/create", MENU)
+    assert caught.value.errcode == -1
+    assert caught.value.staff_message == "微信系统繁忙，请稍后再试"
+    assert pauses == [0.2, 0.5]
+
+
+def test_a_rate_limit_surfaces_as_an_error(sandbox, account, monkeypatch):
+    monkeypatch.setattr(client_module.time, "sleep", lambda s: None)
+    wxapi.inject_error(app_id(account), 45009, path="menu/create")
+    with pytest.raises(WeChatError) as caught:
+        WeChatClient(account).post("/cgi-bin/menu/create", MENU)
+    assert caught.value.errcode == 45009
+    assert "上限" in caught.value.staff_message
+
+
+def test_an_unreachable_wechat_is_reported_as_such(account, settings):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.WECHAT_API_BASE = f"http://127.0.0.1:{port}"
+    with pytest.raises(WeChatUnreachable) as caught:
+        WeChatClient(account).get("/cgi-bin/menu/get")
+    assert caught.value.staff_message == "无法连接微信服务器"
