@@ -1,0 +1,98 @@
+"""The sandbox's own state: what WeChat's servers would hold about the accounts it serves."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class SandboxToken(models.Model):
+    """An access_token or jsapi ticket the sandbox issued. A new fetch makes older ones expire
+    five minutes later, as WeChat does."""
+
+    app_id = models.CharField(max_length=32, db_index=True)
+    kind = models.CharField(max_length=16, default="access")  # access | jsapi
+    value = models.CharField(max_length=600, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+
+class SandboxCounter(models.Model):
+    """Daily (or monthly) call counts for WeChat's quotas: token fetches, menu creates…"""
+
+    app_id = models.CharField(max_length=32)
+    name = models.CharField(max_length=64)
+    period = models.CharField(max_length=16)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["app_id", "name", "period"], name="sandbox_counter")
+        ]
+
+
+class SandboxUser(models.Model):
+    """A simulated WeChat user of one account (the phone simulator's person)."""
+
+    app_id = models.CharField(max_length=32)
+    openid = models.CharField(max_length=64, unique=True)
+    unionid = models.CharField(max_length=64, blank=True)
+    nickname = models.CharField(max_length=64)
+    subscribed = models.BooleanField(default=False)
+    subscribed_at = models.DateTimeField(null=True, blank=True)
+    snapshot = models.BooleanField(default=False)  # 朋友圈快照页 users: no real openid consent
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class SandboxMessage(models.Model):
+    """What arrives on a simulated phone: replies, customer-service, template and mass messages."""
+
+    app_id = models.CharField(max_length=32, db_index=True)
+    openid = models.CharField(max_length=64, db_index=True)
+    direction = models.CharField(max_length=4, default="in")  # in: to the phone; out: from it
+    kind = models.CharField(max_length=16)  # reply | custom | template | mass | user
+    body = models.JSONField(default=dict)
+    dedup_key = models.CharField(max_length=128, blank=True, db_index=True)
+    msg_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class SandboxMenu(models.Model):
+    """The menu last pushed with /cgi-bin/menu/create."""
+
+    app_id = models.CharField(max_length=32, unique=True)
+    body = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class SandboxQrTicket(models.Model):
+    app_id = models.CharField(max_length=32, db_index=True)
+    ticket = models.CharField(max_length=128, unique=True)
+    scene = models.CharField(max_length=64)
+    permanent = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+
+class SandboxOAuthCode(models.Model):
+    """An OAuth2 code: single use, five minutes."""
+
+    app_id = models.CharField(max_length=32)
+    code = models.CharField(max_length=64, unique=True)
+    openid = models.CharField(max_length=64)
+    scope = models.CharField(max_length=32)
+    issued_at = models.DateTimeField(default=timezone.now)
+    used = models.BooleanField(default=False)
+    snapshot = models.BooleanField(default=False)  # a 快照页 virtual account (is_snapshotuser=1)
+    unionid = models.CharField(max_length=64, blank=True)
+
+
+class SandboxOAuthToken(models.Model):
+    """A web-authorisation access_token (2 hours) and its refresh_token (30 days)."""
+
+    app_id = models.CharField(max_length=32)
+    openid = models.CharField(max_length=64)
+    scope = models.CharField(max_length=32)
+    access_token = models.CharField(max_length=128, unique=True)
+    refresh_token = models.CharField(max_length=128, unique=True)
+    access_expires_at = models.DateTimeField()
+    refresh_expires_at = models.DateTimeField()
+    snapshot = models.BooleanField(default=False)
+    unionid = models.CharField(max_length=64, blank=True)

@@ -1,0 +1,262 @@
+/* The phone simulator: actions go to small JSON endpoints; what arrives is polled. No build. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("phone-data").textContent);
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var chat = document.getElementById("chat");
+  var lastId = 0;
+  var polling = null;
+
+  function toast(text) {
+    var box = document.getElementById("toast");
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { box.hidden = true; }, 4000);
+  }
+
+  function post(url, fields) {
+    var body = new URLSearchParams(Object.assign({ account: data.account, openid: data.openid }, fields));
+    return fetch(url, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: body,
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        if (!response.ok) { throw new Error(answer.error || data.text.failed + " (" + response.status + ")"); }
+        return answer;
+      });
+    });
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  /* WeChat text may hold <a href="…">…</a> links and nothing else: keep those, escape the rest. */
+  function richText(node, text) {
+    var pattern = /<a\s+href=["']([^"']+)["'][^>]*>([\s\S]*?)<\/a>/gi;
+    var index = 0, match;
+    while ((match = pattern.exec(text)) !== null) {
+      node.appendChild(document.createTextNode(text.slice(index, match.index)));
+      node.appendChild(link(match[1], match[2]));
+      index = pattern.lastIndex;
+    }
+    node.appendChild(document.createTextNode(text.slice(index)));
+  }
+
+  function isWebAddress(url) {
+    return /^https?:\/\//i.test(url || "");
+  }
+
+  function link(url, label) {
+    var a = el("a", "", label);
+    a.href = isWebAddress(url) ? url : "#";
+    a.addEventListener("click", function (event) { event.preventDefault(); openPage(url); });
+    return a;
+  }
+
+  function render(message) {
+    var row = el("div", "msg msg_" + message.side);
+    if (message.side === "system" || message.type === "note") {
+      row.className = "msg msg_system";
+      row.appendChild(el("span", "msg__note", message.text));
+      return row;
+    }
+    var bubble = el("div", "msg__bubble msg__bubble_" + message.type);
+    if (message.label) { bubble.appendChild(el("div", "msg__label", message.label)); }
+    if (message.type === "news") {
+      (message.articles || []).forEach(function (article) {
+        var card = el("a", "msg__article");
+        card.href = isWebAddress(article.url) ? article.url : "#";
+        card.appendChild(el("strong", "", article.title));
+        if (article.description) { card.appendChild(el("p", "", article.description)); }
+        card.addEventListener("click", function (event) { event.preventDefault(); if (article.url) { openPage(article.url); } });
+        bubble.appendChild(card);
+      });
+    } else if (message.type === "template") {
+      bubble.appendChild(el("strong", "msg__template-title", message.title));
+      (message.fields || []).forEach(function (field) {
+        var line = el("div", "msg__field");
+        line.appendChild(el("span", "msg__field-name", field.name));
+        line.appendChild(el("span", "", field.value));
+        bubble.appendChild(line);
+      });
+      if (message.url) { bubble.appendChild(link(message.url, data.text.details + " ›")); }
+    } else {
+      var text = el("div", "msg__text");
+      richText(text, message.text || "");
+      bubble.appendChild(text);
+    }
+    row.appendChild(bubble);
+    row.appendChild(el("span", "msg__time", message.time));
+    return row;
+  }
+
+  function poll() {
+    if (!data.openid || !chat) { return Promise.resolve(); }
+    var url = data.urls.messages + "?" + new URLSearchParams({ account: data.account, openid: data.openid, after: lastId });
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error(String(r.status)); }
+      return r.json();
+    }).then(function (answer) {
+      (answer.messages || []).forEach(function (message) {
+        lastId = Math.max(lastId, message.id);
+        chat.appendChild(render(message));
+      });
+      if ((answer.messages || []).length) { chat.scrollTop = chat.scrollHeight; }
+      if (typeof answer.subscribed === "boolean" && answer.subscribed !== data.subscribed) { location.reload(); }
+      if (JSON.stringify(answer.menu) !== JSON.stringify(data.menu)) { data.menu = answer.menu; renderMenu(); }
+    }).catch(function () { /* the server restarts: the next poll catches up */ });
+  }
+
+  function startPolling() {
+    poll();
+    polling = setInterval(poll, 1500);
+  }
+
+  /* --- the menu ------------------------------------------------------------------------- */
+  var menuBox = document.getElementById("menu");
+
+  function closePopups() {
+    document.querySelectorAll(".phone__submenu").forEach(function (popup) { popup.remove(); });
+  }
+
+  function renderMenu() {
+    if (!menuBox) { return; }
+    menuBox.textContent = "";
+    if (!data.menu || !data.menu.length) {
+      menuBox.appendChild(el("span", "phone__menu-hint", data.text.no_menu));
+      return;
+    }
+    data.menu.forEach(function (button, i) {
+      var top = el("button", "phone__menu-button", (button.sub_button && button.sub_button.length ? "≡ " : "") + button.name);
+      top.type = "button";
+      top.addEventListener("click", function (event) {
+        event.stopPropagation();
+        var open = top.parentNode.querySelector(".phone__submenu[data-for='" + i + "']");
+        closePopups();
+        if (!(button.sub_button && button.sub_button.length)) { tap(String(i)); return; }
+        if (open) { return; }
+        var popup = el("div", "phone__submenu");
+        popup.dataset.for = String(i);
+        popup.style.left = (i * 100 / data.menu.length) + "%";
+        popup.style.width = (100 / data.menu.length) + "%";
+        button.sub_button.forEach(function (sub, j) {
+          var item = el("button", "", sub.name);
+          item.type = "button";
+          item.addEventListener("click", function () { closePopups(); tap(i + "." + j); });
+          popup.appendChild(item);
+        });
+        menuBox.appendChild(popup);
+      });
+      menuBox.appendChild(top);
+    });
+  }
+
+  function tap(path) {
+    post(data.urls.menu, { path: path }).then(function (answer) {
+      if (answer.open) { openPage(answer.open); }
+      poll();
+    }).catch(function (error) { toast(error.message); poll(); });
+  }
+
+  document.addEventListener("click", closePopups);
+
+  /* --- the input bar -------------------------------------------------------------------- */
+  var input = document.getElementById("input");
+  var textBox = input ? input.querySelector("input[name=content]") : null;
+  var toggle = document.getElementById("toggle");
+  var extras = document.getElementById("extras");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var typing = input.hidden;
+      input.hidden = !typing;
+      menuBox.hidden = typing;
+      extras.hidden = true;
+      toggle.textContent = typing ? "☰" : "⌨";
+      if (typing) { textBox.focus(); }
+    });
+    input.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = textBox.value.trim();
+      if (!text) { return; }
+      post(data.urls.send, { kind: "text", content: text }).then(function () {
+        textBox.value = "";
+        poll();
+      }).catch(function (error) { toast(error.message); poll(); });
+    });
+    document.getElementById("more").addEventListener("click", function () { extras.hidden = !extras.hidden; });
+    extras.addEventListener("click", function (event) {
+      var kind = event.target.dataset.send;
+      if (!kind) { return; }
+      var fields = { kind: kind };
+      if (kind === "location") {
+        Object.assign(fields, { latitude: data.location.latitude, longitude: data.location.longitude, label: data.location.label });
+      } else {
+        fields.content = textBox.value.trim();
+        if (!fields.content) { toast(data.text.voice_hint); return; }
+      }
+      post(data.urls.send, fields).then(function () {
+        extras.hidden = true;
+        if (kind === "voice") { textBox.value = ""; }
+        poll();
+      }).catch(function (error) { toast(error.message); poll(); });
+    });
+  }
+
+  /* --- the in-phone browser (a page opened "inside WeChat") ----------------------------- */
+  var browser = document.getElementById("browser");
+  var frame = document.getElementById("browser-frame");
+
+  function openPage(url) {
+    if (!isWebAddress(url)) { return; }
+    browser.hidden = false;
+    document.getElementById("browser-title").textContent = url;
+    frame.src = url;
+  }
+
+  frame.addEventListener("load", function () {
+    try { document.getElementById("browser-title").textContent = frame.contentDocument.title || frame.src; }
+    catch (e) { /* a page of another origin keeps the address as its title */ }
+  });
+  document.getElementById("browser-close").addEventListener("click", function () {
+    browser.hidden = true;
+    frame.src = "about:blank";
+    poll();
+  });
+  document.getElementById("browser-reload").addEventListener("click", function () {
+    try { frame.contentWindow.location.reload(); } catch (e) { frame.src = frame.src; }
+  });
+  document.querySelectorAll("[data-open]").forEach(function (a) {
+    a.addEventListener("click", function (event) { event.preventDefault(); openPage(a.dataset.open); });
+  });
+
+  /* --- follow, unfollow, scan, snapshot (the side panel) -------------------------------- */
+  document.querySelectorAll("[data-action]").forEach(function (control) {
+    var action = control.dataset.action;
+    var event = action === "snapshot" ? "change" : "click";
+    control.addEventListener(event, function () {
+      var request;
+      if (action === "snapshot") {
+        request = post(data.urls.snapshot, { snapshot: control.checked ? "1" : "0" });
+      } else if (action === "scan") {
+        request = post(data.urls.follow, { scene: control.dataset.scene, ticket: control.dataset.ticket });
+      } else {
+        request = post(data.urls[action], {});
+      }
+      control.disabled = true;
+      request.then(function () {
+        if (action !== "snapshot") { location.reload(); }
+        control.disabled = false;
+      }).catch(function (error) { toast(error.message); control.disabled = false; });
+    });
+  });
+
+  renderMenu();
+  startPolling();
+})();

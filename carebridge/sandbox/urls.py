@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+app_name = "sandbox"
+
+urlpatterns = [
+    path(
+        "wx/", include("carebridge.sandbox.wxapi_urls")
+    ),  # WeChat's API server (api.weixin.qq.com)
+    path("open/", include("carebridge.sandbox.oauth_urls")),  # OAuth2 (open.weixin.qq.com)
+    path("", include("carebridge.sandbox.phone_urls")),  # the phone simulator
+]
