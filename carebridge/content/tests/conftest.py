@@ -1,0 +1,39 @@
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from carebridge.content.models import Article
+from carebridge.institutions.models import Institution, WeChatAccount
+
+
+@pytest.fixture
+def publish(hospital):
+    """Create an article of renai (published an hour ago unless told otherwise)."""
+
+    def make(title, category="news", institution=None, **fields):
+        fields.setdefault("is_published", True)
+        fields.setdefault("published_at", timezone.now() - timedelta(hours=1))
+        return Article.objects.create(
+            institution=institution or hospital,
+            category=category,
+            title=title,
+            body=fields.pop("body", f"{title}的正文。"),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def other_institution(db):
+    institution = Institution.objects.create(slug="other", name="别家医院")
+    WeChatAccount.objects.create(institution=institution, slug="other", name="别家")
+    return institution
+
+
+@pytest.fixture
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

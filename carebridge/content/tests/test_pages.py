@@ -1,0 +1,119 @@
+"""医院动态 pages: published articles of the account's institution, by category."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+def list_url(slug="renai"):
+    return reverse("content:list", args=[slug])
+
+
+def detail_url(article, slug="renai"):
+    return reverse("content:detail", args=[slug, article.pk])
+
+
+def listed(client, **params):
+    response = client.get(list_url(), params)
+    assert response.status_code == 200
+    return [a.title for a in response.context["page"]]
+
+
+def test_the_list_shows_published_articles_newest_first(client, account, publish):
+    publish("院庆", published_at=timezone.now() - timedelta(days=2))
+    publish("义诊", published_at=timezone.now() - timedelta(days=1))
+    assert listed(client) == ["义诊", "院庆"]
+
+
+@pytest.mark.parametrize(
+    "category, expected",
+    [("news", ["院庆"]), ("notice", ["春节门诊安排"]), ("education", ["流感预防"])],
+)
+def test_the_list_filters_by_category(client, account, publish, category, expected):
+    publish("院庆", "news")
+    publish("春节门诊安排", "notice")
+    publish("流感预防", "education")
+    assert listed(client, category=category) == expected
+
+
+def test_drafts_and_scheduled_articles_are_not_listed(client, account, publish):
+    publish("草稿", is_published=False)
+    publish("定时发布", published_at=timezone.now() + timedelta(hours=1))
+    publish("已发布")
+    assert listed(client) == ["已发布"]
+
+
+def test_another_institutions_articles_are_not_listed(client, account, publish, other_institution):
+    publish("别家新闻", institution=other_institution)
+    assert listed(client) == []
+
+
+def test_an_unknown_category_is_a_clear_400(client, account, publish):
+    publish("院庆")
+    response = client.get(list_url(), {"category": "gossip"})
+    assert response.status_code == 400
+    assert "没有这个栏目。" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1" * 30])
+def test_a_bad_page_number_is_a_clear_400(client, account, page):
+    response = client.get(list_url(), {"page": page})
+    assert response.status_code == 400
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, account, publish):
+    for i in range(16):
+        publish(f"文章{i:02d}", published_at=timezone.now() - timedelta(minutes=i + 1))
+    assert listed(client, page=2) == ["文章15"]
+    assert listed(client, page=99) == ["文章15"]
+
+
+def test_the_list_renders_in_english_with_fallback(english, account, publish):
+    publish("院庆", title_en="Hospital anniversary")
+    publish("义诊")
+    response = english.get(list_url(), {"category": "news"})
+    html = response.content.decode()
+    assert "Hospital anniversary" in html and "义诊" in html and "Health education" in html
+
+
+def test_an_unknown_account_is_404(client, account):
+    assert client.get(list_url("nosuch")).status_code == 404
+
+
+def test_the_article_page_shows_title_and_paragraphs(client, account, publish):
+    article = publish("流感预防", "education", body="第一段。\n\n第二段。")
+    html = client.get(detail_url(article)).content.decode()
+    assert "<h1>流感预防</h1>" in html
+    assert "<p>第一段。</p>" in html and "<p>第二段。</p>" in html
+
+
+def test_the_article_body_is_text_not_markup(client, account, publish):
+    article = publish("测试", body="<script>alert(1)</script>")
+    html = client.get(detail_url(article)).content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_the_article_page_renders_in_english(english, account, publish):
+    article = publish("流感预防", title_en="Preventing flu", body_en="Wash your hands.")
+    html = english.get(detail_url(article)).content.decode()
+    assert "Preventing flu" in html and "Wash your hands." in html
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"is_published": False}, {"published_at": timezone.now() + timedelta(days=1)}],
+    ids=["draft", "scheduled"],
+)
+def test_an_unpublished_article_is_404(client, account, publish, fields):
+    article = publish("未发布", **fields)
+    assert client.get(detail_url(article)).status_code == 404
+
+
+def test_another_institutions_article_is_404(client, account, publish, other_institution):
+    article = publish("别家新闻", institution=other_institution)
+    assert client.get(detail_url(article)).status_code == 404
+    assert client.get(detail_url(article, slug="other")).status_code == 200

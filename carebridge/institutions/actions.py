@@ -1,0 +1,53 @@
+"""Writes on the institution catalogue that are more than a form save."""
+
+from django.db import transaction
+
+from .models import Department, Doctor, DoctorNotice, NoticeKind
+
+
+@transaction.atomic
+def create_doctor_notice(
+    *,
+    institution,
+    kind: NoticeKind,
+    starts_on,
+    ends_on,
+    text: str,
+    text_en: str = "",
+    doctor: Doctor | None = None,
+    department: Department | None = None,
+    is_published: bool = True,
+) -> DoctorNotice:
+    """A suspension or visiting-expert notice, validated like the back-office form (the doctor
+    and department belong to the institution, the doctor works in the department, the period
+    is not reversed). Booking's suspension action calls this; it pushes the messages itself."""
+    notice = DoctorNotice(
+        institution=institution,
+        kind=kind,
+        doctor=doctor,
+        department=department,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        text=text,
+        text_en=text_en,
+        is_published=is_published,
+    )
+    notice.full_clean()
+    notice.save()
+    return notice
+
+
+@transaction.atomic
+def set_notices_published(notices, published: bool) -> int:
+    """Publish or withdraw notices (back-office bulk action); returns how many changed."""
+    return notices.exclude(is_published=published).update(is_published=published)
+
+
+def rebuild_search_keys(queryset) -> int:
+    """Recompute pinyin and initials for doctors or departments written without ``save()``
+    (bulk_create, queryset.update, raw SQL imports)."""
+    count = 0
+    for obj in queryset.iterator():
+        obj.save(update_fields=["name"])
+        count += 1
+    return count

@@ -1,0 +1,116 @@
+"""Read-only, public JSON API of an institution's catalogue: departments and doctors.
+
+No patient data, so no key: kiosks, the hospital website and HIS read the same data the H5
+pages show. The path names the institution by its slug.
+"""
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from .models import Department, Doctor, Institution
+from .search import MAX_QUERY_LENGTH, ranked
+
+router = Router(tags=["institutions"])
+
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot compare text holding NUL characters
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    campus_id: int
+    campus_name: str = Field(..., alias="campus.name")
+    location: str
+    location_en: str
+    introduction: str
+    introduction_en: str
+
+
+class DoctorOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    title: str
+    title_en: str
+    specialty: str
+    specialty_en: str
+    introduction: str
+    introduction_en: str
+    photo_url: str | None
+    department_ids: list[int]
+
+    @staticmethod
+    def resolve_photo_url(doctor, context):
+        if not doctor.photo:
+            return None
+        return context["request"].build_absolute_uri(doctor.photo.url)
+
+    @staticmethod
+    def resolve_department_ids(doctor):
+        return [d.pk for d in doctor.departments.all()]
+
+
+class DoctorFilters(Schema):
+    department: int | None = Field(None, description="Only doctors working in this department")
+    q: str | None = Field(
+        None,
+        max_length=MAX_QUERY_LENGTH,
+        pattern=NO_NUL,
+        description="Name, pinyin, initials (zs) or specialty; results ranked by match",
+    )
+
+
+def _institution(slug):
+    return get_object_or_404(Institution, slug=slug, is_active=True)
+
+
+def _departments(institution):
+    return Department.objects.filter(institution=institution, is_active=True).select_related(
+        "campus"
+    )
+
+
+def _doctors(institution):
+    return Doctor.objects.filter(institution=institution, is_active=True).prefetch_related(
+        "departments"
+    )
+
+
+@router.get(
+    "/{slug}/departments",
+    response=list[DepartmentOut],
+    summary="List an institution's departments",
+)
+@paginate(LimitOffsetPagination)
+def list_departments(request, slug: str, campus: int | None = None):
+    departments = _departments(_institution(slug)).order_by("campus__position", "position", "id")
+    if campus is not None:
+        departments = departments.filter(campus_id=campus)
+    return departments
+
+
+@router.get(
+    "/{slug}/departments/{department_id}",
+    response=DepartmentOut,
+    summary="One department",
+)
+def get_department(request, slug: str, department_id: int):
+    return get_object_or_404(_departments(_institution(slug)), pk=department_id)
+
+
+@router.get("/{slug}/doctors", response=list[DoctorOut], summary="List or search doctors")
+@paginate(LimitOffsetPagination)
+def list_doctors(request, slug: str, filters: Query[DoctorFilters]):
+    doctors = _doctors(_institution(slug))
+    if filters.department is not None:
+        doctors = doctors.filter(departments=filters.department)
+    if filters.q and filters.q.strip():
+        return list(ranked(doctors, filters.q, specialty=True))  # best match first
+    return doctors
+
+
+@router.get("/{slug}/doctors/{doctor_id}", response=DoctorOut, summary="One doctor")
+def get_doctor(request, slug: str, doctor_id: int):
+    return get_object_or_404(_doctors(_institution(slug)), pk=doctor_id)

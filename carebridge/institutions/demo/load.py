@@ -1,0 +1,162 @@
+"""Load the demo hospital, idempotently: a second run creates nothing and keeps staff's edits.
+
+Rows are found by their natural keys (slugs, names, rule triggers and patterns) and created
+only when missing. The one thing refreshed is where demo links point: menu URLs and reply links
+written for another loopback address (the demo run on other ports) follow SITE_URL.
+"""
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from carebridge.wechat.models import AutoReply, MenuButton, QrScene
+
+from ..models import Campus, Department, Doctor, Institution, WeChatAccount
+from . import hospital, wechat
+
+ADMIN_USERNAME = "admin"
+DEFAULT_ADMIN_PASSWORD = "carebridge-demo"
+_LOOPBACK_H5 = re.compile(r"https?://(?:127\.0\.0\.1|localhost)(?::\d+)?/h5/demo/")
+
+
+def admin_password() -> str:
+    """The demo back office's password: DEMO_ADMIN_PASSWORD, or a documented default."""
+    return os.environ.get("DEMO_ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD
+
+
+@dataclass
+class DemoLoaded:
+    institution: Institution
+    account: WeChatAccount
+    created: list[str] = field(default_factory=list)  # "3 doctors", … (empty on a re-run)
+    admin_created: bool = False
+
+
+@transaction.atomic
+def load_demo(site_url: str | None = None) -> DemoLoaded:
+    """Create whatever of the demo hospital, its account ``demo`` and the ``admin`` user is
+    missing; links point at ``site_url`` (default SITE_URL)."""
+    h5 = (site_url or settings.SITE_URL).rstrip("/") + "/h5/demo"
+    institution, made = Institution.objects.get_or_create(
+        slug=hospital.INSTITUTION["slug"], defaults=hospital.INSTITUTION
+    )
+    result = DemoLoaded(institution, None, ["institution"] if made else [])
+    campuses = [
+        _get_or_create(
+            result, "campus", Campus, institution=institution, name=c["name"], defaults=c
+        )
+        for c in hospital.CAMPUSES
+    ]
+    departments = {}
+    for position, data in enumerate(hospital.DEPARTMENTS):
+        defaults = {k: v for k, v in data.items() if k != "campus"}
+        defaults.update(campus=campuses[data["campus"]], position=position)
+        departments[data["name"]] = _get_or_create(
+            result,
+            "department",
+            Department,
+            institution=institution,
+            name=data["name"],
+            defaults=defaults,
+        )
+    for data in hospital.DOCTORS:
+        defaults = {k: v for k, v in data.items() if k != "departments"}
+        doctor, made = Doctor.objects.get_or_create(
+            institution=institution, name=data["name"], defaults=defaults
+        )
+        if made:
+            doctor.departments.set([departments[name] for name in data["departments"]])
+            result.created.append("doctor")
+    result.account = _account(result, institution)
+    _menu(result, h5)
+    _rules(result, h5)
+    for scene in wechat.QR_SCENES:
+        _get_or_create(
+            result,
+            "QR scene",
+            QrScene,
+            account=result.account,
+            permanent=True,
+            scene_str=scene["scene_str"],
+            defaults={"label": scene["label"]},
+        )
+    result.admin_created = _admin()
+    return result
+
+
+def _get_or_create(result: DemoLoaded, label: str, model, defaults=None, **keys):
+    row, made = model.objects.get_or_create(defaults=defaults or {}, **keys)
+    if made:
+        result.created.append(label)
+    return row
+
+
+def _account(result: DemoLoaded, institution: Institution) -> WeChatAccount:
+    defaults = {**wechat.ACCOUNT, "institution": institution}
+    return _get_or_create(
+        result, "WeChat account", WeChatAccount, slug=wechat.ACCOUNT["slug"], defaults=defaults
+    )
+
+
+def _rebase(text: str, h5: str) -> str:
+    return _LOOPBACK_H5.sub(h5 + "/", text)
+
+
+def _menu(result: DemoLoaded, h5: str) -> None:
+    account = result.account
+    buttons = MenuButton.objects.filter(account=account)
+    if buttons.exists():  # staff own the menu once it exists; only follow the demo's address
+        for button in buttons.exclude(url=""):
+            url = _rebase(button.url, h5)
+            if url != button.url:
+                button.url = url
+                button.save(update_fields=["url"])
+        return
+    for position, (name, subs) in enumerate(wechat.MENU):
+        top = MenuButton.objects.create(account=account, position=position, name=name, type="")
+        for sub_position, (sub_name, kind, target) in enumerate(subs):
+            MenuButton.objects.create(
+                account=account,
+                parent=top,
+                position=sub_position,
+                name=sub_name,
+                type=kind,
+                key=target if kind == "click" else "",
+                url=target.format(h5=h5) if kind == "view" else "",
+            )
+    result.created.append("menu")
+
+
+def _rules(result: DemoLoaded, h5: str) -> None:
+    for trigger, match_type, pattern, priority, text in wechat.RULES:
+        rule = AutoReply.objects.filter(
+            account=result.account, trigger=trigger, pattern=pattern
+        ).first()
+        if rule is None:
+            AutoReply.objects.create(
+                account=result.account,
+                trigger=trigger,
+                match_type=match_type,
+                pattern=pattern,
+                priority=priority,
+                text=text.format(h5=h5),
+            )
+            result.created.append("reply rule")
+        elif _rebase(rule.text, h5) != rule.text:
+            rule.text = _rebase(rule.text, h5)
+            rule.save(update_fields=["text"])
+
+
+def _admin() -> bool:
+    """The demo's superuser; an existing one keeps its password."""
+    user_model = get_user_model()
+    if user_model.objects.filter(username=ADMIN_USERNAME).exists():
+        return False
+    user_model.objects.create_superuser(
+        ADMIN_USERNAME, email="admin@example.invalid", password=admin_password()
+    )
+    return True

@@ -1,0 +1,96 @@
+"""关于医院 (About) H5 pages: home, introduction, departments, doctors, navigation, search.
+
+Public pages (no OAuth); every lookup is limited to the account's institution, so another
+institution's ids answer 404.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from carebridge.booking.queries import upcoming_sessions
+from carebridge.content.models import ArticleCategory
+
+from .forms import SearchForm
+from .models import Department, Doctor, DoctorNotice
+from .pages import institution_page, page_context
+from .search import search_departments, search_doctors
+
+
+def _active_departments():
+    return Department.objects.filter(is_active=True).order_by("position", "id")
+
+
+@institution_page
+def home(request, slug):
+    context = page_context(request, form=SearchForm(), categories=ArticleCategory.choices)
+    return render(request, "institutions/home.html", context)
+
+
+@institution_page
+def about(request, slug):
+    campuses = request.institution.campuses.all()
+    return render(request, "institutions/about.html", page_context(request, campuses=campuses))
+
+
+@institution_page
+def department_list(request, slug):
+    campuses = request.institution.campuses.prefetch_related(
+        Prefetch("departments", queryset=_active_departments(), to_attr="active_departments")
+    )
+    context = page_context(request, campuses=campuses, form=SearchForm())
+    return render(request, "institutions/department_list.html", context)
+
+
+@institution_page
+def department_detail(request, slug, department_id):
+    department = get_object_or_404(
+        Department.objects.select_related("campus"),
+        pk=department_id,
+        institution=request.institution,
+        is_active=True,
+    )
+    doctors = department.doctors.filter(is_active=True)
+    notices = DoctorNotice.objects.current().for_department(department).select_related("doctor")
+    context = page_context(request, department=department, doctors=doctors, notices=notices)
+    return render(request, "institutions/department_detail.html", context)
+
+
+@institution_page
+def doctor_detail(request, slug, doctor_id):
+    doctor = get_object_or_404(
+        Doctor.objects.prefetch_related(
+            Prefetch("departments", queryset=_active_departments().select_related("campus"))
+        ),
+        pk=doctor_id,
+        institution=request.institution,
+        is_active=True,
+    )
+    context = page_context(
+        request,
+        doctor=doctor,
+        notices=DoctorNotice.objects.current().for_doctor(doctor),
+        sessions=upcoming_sessions(doctor, days=7, account_slug=slug),
+    )
+    return render(request, "institutions/doctor_detail.html", context)
+
+
+@institution_page
+def navigation(request, slug):
+    campuses = request.institution.campuses.select_related("institution")
+    return render(request, "institutions/navigation.html", page_context(request, campuses=campuses))
+
+
+@institution_page
+def search(request, slug):
+    form = SearchForm(request.GET or None)
+    context = page_context(request, form=form, searched=False)
+    if form.is_bound and not form.is_valid():
+        return render(request, "institutions/search.html", context, status=400)
+    if form.is_bound and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"]
+        context.update(
+            searched=True,
+            departments=list(search_departments(request.institution, q)),
+            doctors=list(search_doctors(request.institution, q)),
+        )
+    return render(request, "institutions/search.html", context)
