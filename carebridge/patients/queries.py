@@ -1,0 +1,44 @@
+"""The patients app's public reads, for other apps (booking) and its own views.
+
+patients_of(follower)                -> QuerySet of the user's active patients
+get_patient_for(follower, patient_id) -> Patient, or PatientNotFound (an Http404 and a
+                                        Patient.DoesNotExist) for anyone else's or an
+                                        archived patient
+age_on(patient, day)                 -> completed years on that day
+"""
+
+from datetime import date
+
+from django.http import Http404
+
+from .models import Patient, PatientPolicy, full_years
+
+
+class PatientNotFound(Http404, Patient.DoesNotExist):
+    """Not this user's patient (or none at all): views answer 404, other code may catch
+    Patient.DoesNotExist. The two cases are never told apart, so ids cannot be probed."""
+
+
+def patients_of(follower):
+    """The follower's active patients, default first."""
+    return Patient.objects.active().filter(owner=follower).order_by("-is_default", "created_at")
+
+
+def get_patient_for(follower, patient_id) -> Patient:
+    try:
+        return patients_of(follower).get(pk=int(patient_id))
+    except (Patient.DoesNotExist, TypeError, ValueError) as exc:
+        raise PatientNotFound("no such patient for this user") from exc
+
+
+def default_patient_of(follower) -> Patient | None:
+    return patients_of(follower).filter(is_default=True).first()
+
+
+def age_on(patient: Patient, day: date) -> int:
+    return full_years(patient.birth_date, day)
+
+
+def policy_for(follower) -> PatientPolicy:
+    """The rules of the institution whose account the follower uses."""
+    return PatientPolicy.for_institution(follower.account.institution)
