@@ -1,0 +1,21 @@
+"""Every write of the booking app, one transaction each (``@transaction.atomic``)."""
+
+from .book import book_appointment, cancel_appointment
+from .queue import call_next, check_in, mark_no_show
+from .quotas import set_quotas
+from .reminders import send_visit_reminders
+from .schedules import create_session, generate_sessions
+from .suspend import suspend_session
+
+__all__ = [
+    "book_appointment",
+    "call_next",
+    "cancel_appointment",
+    "check_in",
+    "create_session",
+    "generate_sessions",
+    "mark_no_show",
+    "send_visit_reminders",
+    "set_quotas",
+    "suspend_session",
+]

@@ -1,0 +1,259 @@
+"""Taking and giving back a place.
+
+A booking claims two counters with conditional updates (STYLE.md item 5) in one transaction:
+the slot (``booked < capacity``) and the channel's pool. The database's check constraints and
+the partial unique constraints on holding appointments back them up, so no code path can
+oversell or double-book, on SQLite or PostgreSQL.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import notify
+from ..errors import (
+    AccountSuspended,
+    AlreadyBooked,
+    CancelTooLate,
+    LimitReached,
+    NotReleased,
+    SessionClosed,
+    SlotTaken,
+    SoldOut,
+    WrongState,
+)
+from ..models import (
+    HOLDING,
+    Appointment,
+    AppointmentStatus,
+    BookingBan,
+    BookingPolicy,
+    CancelledBy,
+    Channel,
+    ClinicSession,
+    PaymentStatus,
+    SessionQuota,
+    SessionStatus,
+    Slot,
+)
+
+
+def active_ban(follower, institution, now=None) -> BookingBan | None:
+    now = now or timezone.now()
+    return (
+        BookingBan.objects.filter(follower=follower, institution=institution, ends_at__gt=now)
+        .order_by("-ends_at")
+        .first()
+    )
+
+
+def check_bookable(session: ClinicSession, policy: BookingPolicy, now) -> None:
+    if session.status != SessionStatus.OPEN or now >= session.ends_at:
+        raise SessionClosed()
+    released = session.released_at(policy)
+    if now < released:
+        raise NotReleased(
+            _("号源将于 %(when)s 开放预约")
+            % {"when": timezone.localtime(released).strftime("%Y-%m-%d %H:%M")}
+        )
+
+
+def check_limits(session, policy, person_key: str, booked_by) -> None:
+    """One appointment per person per session, then anti-scalping: holding appointments per
+    person and per WeChat account, by visit day and ISO week (Monday to Sunday). One query."""
+    day = session.date
+    monday = day - timedelta(days=day.weekday())
+    mine = Q(person_key=person_key)
+    ours = Q(booked_by=booked_by) if booked_by is not None else Q(pk__in=[])
+    counts = Appointment.objects.filter(
+        mine | ours,
+        status__in=HOLDING,
+        session__institution=session.institution_id,
+        session__date__range=(monday, monday + timedelta(days=6)),
+    ).aggregate(
+        here=Count("id", filter=mine & Q(session=session.id)),
+        person_day=Count("id", filter=mine & Q(session__date=day)),
+        person_week=Count("id", filter=mine),
+        account_day=Count("id", filter=ours & Q(session__date=day)),
+        account_week=Count("id", filter=ours),
+    )
+    if counts["here"]:
+        raise AlreadyBooked()
+    if counts["person_day"] >= policy.patient_daily_limit:
+        raise LimitReached(_("该就诊人当天预约已达上限(%d 个)") % policy.patient_daily_limit)
+    if counts["person_week"] >= policy.patient_weekly_limit:
+        raise LimitReached(_("该就诊人本周预约已达上限(%d 个)") % policy.patient_weekly_limit)
+    if booked_by is None:
+        return
+    if counts["account_day"] >= policy.account_daily_limit:
+        raise LimitReached(_("您的账号当天预约已达上限(%d 个)") % policy.account_daily_limit)
+    if counts["account_week"] >= policy.account_weekly_limit:
+        raise LimitReached(_("您的账号本周预约已达上限(%d 个)") % policy.account_weekly_limit)
+
+
+def _take(slot_id) -> bool:
+    return bool(
+        Slot.objects.filter(id=slot_id, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    )
+
+
+def _claim_slot(session, channel, slot, now) -> Slot:
+    """Take the given slot, or the first free one that has not started yet."""
+    if slot is not None:
+        if slot.session_id != session.id:
+            raise SlotTaken()
+        won = Slot.objects.filter(id=slot.id, booked__lt=F("capacity"), ends_at__gt=now).update(
+            booked=F("booked") + 1
+        )
+        if not won:
+            raise SlotTaken()
+        return slot
+    # Free slots, offered only while the channel's pool has room (one query for both).
+    free = Slot.objects.filter(
+        session=session,
+        booked__lt=F("capacity"),
+        ends_at__gt=now,
+        session__pools__channel=channel,
+        session__pools__booked__lt=F("session__pools__capacity"),
+    ).order_by("number")
+    # PostgreSQL: concurrent bookers each lock a different free slot instead of queueing on the
+    # first one (SQLite runs writers one at a time and ignores the clause).
+    candidate = free.select_for_update(skip_locked=True, of=("self",)).first()
+    if candidate is not None and _take(candidate.id):
+        return candidate
+    # Every free slot is locked by another booking in flight (or none is free): wait for those
+    # to commit or roll back, so "sold out" is only said when it is true.
+    for slot_id in list(free.values_list("id", flat=True)):
+        if _take(slot_id):
+            return Slot.objects.get(id=slot_id)
+    if not SessionQuota.objects.filter(
+        session=session, channel=channel, booked__lt=F("capacity")
+    ).exists():
+        raise SoldOut(_("%(channel)s渠道的号源已约满") % {"channel": Channel(channel).label})
+    raise SoldOut()
+
+
+def book_appointment(
+    patient,
+    session: ClinicSession,
+    channel: str,
+    *,
+    slot: Slot | None = None,
+    booked_by=None,
+    api_client=None,
+    walk_in_name: str = "",
+    person_key: str = "",
+    now=None,
+) -> Appointment:
+    """Book ``patient`` (or a walk-in named ``walk_in_name`` with ``person_key``) into
+    ``session`` through ``channel``'s pool, in ``slot`` or the first free one.
+
+    ``booked_by`` is the WeChat user booking online: their ban and account limits apply.
+    Raises a BookingError (nothing changed) when refused."""
+    try:
+        return _book(
+            patient,
+            session,
+            channel,
+            slot,
+            booked_by,
+            api_client,
+            walk_in_name,
+            person_key,
+            now or timezone.now(),
+        )
+    except IntegrityError as exc:
+        # The transaction has rolled back. Only a race the checks could not see gets here:
+        # the same person booking this session twice at once (or, never, one slot twice).
+        if "slot" in str(exc) and "person_key" not in str(exc):
+            raise SlotTaken() from exc
+        raise AlreadyBooked() from exc
+
+
+@transaction.atomic
+def _book(
+    patient, session, channel, slot, booked_by, api_client, walk_in_name, person_key, now
+) -> Appointment:
+    policy = BookingPolicy.for_institution(session.institution)
+    check_bookable(session, policy, now)
+    if patient is not None:
+        person_key = patient.id_number_hash
+        if patient.owner.account.institution_id != session.institution_id:
+            raise SessionClosed()
+    if not person_key:
+        raise ValueError("a walk-in needs a person_key")
+    if booked_by is not None:
+        ban = active_ban(booked_by, session.institution_id, now)
+        if ban is not None:
+            raise AccountSuspended(
+                _("因 %(n)d 次爽约,您的账号暂停网上预约至 %(until)s")
+                % {"n": ban.no_shows, "until": timezone.localtime(ban.ends_at).strftime("%Y-%m-%d")}
+            )
+        # Serialises one account's bookings so two tabs cannot both pass the limits (PostgreSQL;
+        # SQLite's write transactions are serial anyway).
+        type(booked_by).objects.select_for_update().filter(pk=booked_by.pk).first()
+    check_limits(session, policy, person_key, booked_by)
+
+    taken = _claim_slot(session, channel, slot, now)
+    appointment = Appointment(
+        session=session,
+        slot=taken,
+        queue_number=taken.number,
+        patient=patient,
+        person_key=person_key,
+        walk_in_name=walk_in_name,
+        booked_by=booked_by,
+        channel=channel,
+        api_client=api_client,
+        fee=session.fee,
+    )
+    appointment.save()
+    # The channel pool is the session's hottest row: claimed last so its lock is held briefly.
+    pool = SessionQuota.objects.filter(session=session, channel=channel)
+    if not pool.filter(booked__lt=F("capacity")).update(booked=F("booked") + 1):
+        raise SoldOut(_("%(channel)s渠道的号源已约满") % {"channel": Channel(channel).label})
+    notify.booking_confirmed(appointment, policy)
+    return appointment
+
+
+def _release_place(appointment: Appointment) -> None:
+    Slot.objects.filter(id=appointment.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+    SessionQuota.objects.filter(
+        session=appointment.session_id, channel=appointment.channel, booked__gt=0
+    ).update(booked=F("booked") - 1)
+
+
+@transaction.atomic
+def cancel_appointment(
+    appointment: Appointment, by: str = CancelledBy.PATIENT, reason: str = "", now=None
+) -> Appointment:
+    """Give the place back to its slot and channel pool; the row stays, cancelled.
+
+    Patients may cancel until the institution's deadline; staff and suspensions any time before
+    the visit. A paid fee becomes ``refund_due`` for billing to refund."""
+    now = now or timezone.now()
+    # The status change is itself a conditional update: two cancels never return a place twice.
+    won = Appointment.objects.filter(id=appointment.id, status=AppointmentStatus.BOOKED).update(
+        status=AppointmentStatus.CANCELLED, cancelled_at=now, cancelled_by=by, cancel_reason=reason
+    )
+    if not won:
+        raise WrongState(_("只有尚未签到的预约可以取消"))
+    session = appointment.session
+    # After a suspension (停诊) patients may cancel whatever the deadline.
+    if (
+        by == CancelledBy.PATIENT
+        and session.status == SessionStatus.OPEN
+        and now > session.cancel_deadline(BookingPolicy.for_institution(session.institution))
+    ):
+        raise CancelTooLate()
+    _release_place(appointment)
+    if appointment.payment_status == PaymentStatus.PAID:
+        # For the billing issue: it refunds appointments in this state and marks them refunded.
+        Appointment.objects.filter(id=appointment.id).update(
+            payment_status=PaymentStatus.REFUND_DUE
+        )
+    appointment.refresh_from_db()
+    return appointment

@@ -1,0 +1,357 @@
+"""Booking API for HIS, kiosks, windows and phone centres: sessions and free slots, booking for
+the client's channel, cancel, check in, call next, no-show.
+
+Every call is authenticated by its client's key (``X-Api-Key``) and sees only its own
+institution: another institution's ids answer 404, exactly like ids that do not exist."""
+
+from datetime import date, timedelta
+from functools import wraps
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+
+from carebridge.integrations.auth import api_key
+from carebridge.patients import crypto
+from carebridge.patients.masking import mask_name
+from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
+from carebridge.patients.validation import normalize_card_number, validate_id_number
+
+from . import actions, queries
+from .errors import BookingError
+from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession, Slot
+from .schemas import (
+    AppointmentOut,
+    BookIn,
+    CheckedIn,
+    CheckInByCode,
+    PatientRef,
+    QueueOut,
+    Refusal,
+    SessionOut,
+    SlotOut,
+)
+
+router = Router(auth=api_key, tags=["booking"])
+
+CHECKIN_PREFIX = "CBA:"
+
+
+def refusals(view):
+    """A BookingError becomes its 4xx status with {code, message}; nothing was changed."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BookingError as exc:
+            return Status(exc.status, {"code": exc.code, "message": str(exc.message)})
+
+    return wrapper
+
+
+def refuse(status: int, code: str, message: str):
+    return Status(status, {"code": code, "message": message})
+
+
+class NotFound(BookingError):
+    code = "not_found"
+    status = 404
+    default_message = "not found"
+
+
+# Every refusal has the same shape; 401 (no or bad key) and 422 (malformed body) are ninja's.
+REFUSALS = {400: Refusal, 403: Refusal, 404: Refusal, 409: Refusal, 429: Refusal}
+
+
+def _get(queryset, **lookup):
+    """One row of the client's institution; any other id, existing or not, is the same 404."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def _institution(request):
+    return request.api_client.institution
+
+
+def _session(request, session_id) -> ClinicSession:
+    return _get(
+        ClinicSession.objects.select_related("institution", "department", "doctor"),
+        pk=session_id,
+        institution=_institution(request),
+    )
+
+
+def _appointment(request, appointment_id) -> Appointment:
+    return _get(
+        Appointment.objects.select_related("session__institution", "slot", "patient"),
+        pk=appointment_id,
+        session__institution=_institution(request),
+    )
+
+
+def session_out(s: ClinicSession, policy, now) -> dict:
+    pools = sorted(s.pools.all(), key=lambda p: p.channel)
+    return {
+        "id": s.pk,
+        "date": s.date,
+        "period": s.period,
+        "period_label": str(s.get_period_display()),
+        "clinic_type": s.clinic_type,
+        "department_id": s.department_id,
+        "department": s.department.name,
+        "doctor_id": s.doctor_id,
+        "doctor": s.doctor.name if s.doctor_id else None,
+        "start_time": s.start_time,
+        "end_time": s.end_time,
+        "fee": s.fee,
+        "capacity": s.capacity,
+        "status": s.status,
+        "released_at": s.released_at(policy),
+        "free_slots": sum(1 for slot in s.slots.all() if slot.is_free and slot.ends_at > now),
+        "pools": [
+            {
+                "channel": p.channel,
+                "capacity": p.capacity,
+                "booked": p.booked,
+                "remaining": p.remaining,
+            }
+            for p in pools
+        ],
+    }
+
+
+def appointment_out(a: Appointment) -> dict:
+    return {
+        "id": a.pk,
+        "session_id": a.session_id,
+        "queue_number": a.queue_number,
+        "slot_starts_at": a.slot.starts_at,
+        "slot_ends_at": a.slot.ends_at,
+        "channel": a.channel,
+        "status": a.status,
+        "payment_status": a.payment_status,
+        "fee": a.fee,
+        "patient_id": a.patient_id,
+        "patient_name": mask_name(a.patient_name),
+        "checked_in_at": a.checked_in_at,
+        "called_at": a.called_at,
+    }
+
+
+class SessionFilter(Schema):
+    date_from: date | None = None
+    date_to: date | None = None
+    department_id: int | None = None
+    doctor_id: int | None = None
+
+
+@router.get(
+    "/sessions", response={200: list[SessionOut], **REFUSALS}, summary="Sessions and their pools"
+)
+@refusals
+def list_sessions(request, filters: Query[SessionFilter]):
+    """Sessions of the client's institution from ``date_from`` (default today) to ``date_to``
+    (default a week later), optionally of one department or doctor."""
+    start = filters.date_from or timezone.localdate()
+    end = filters.date_to or start + timedelta(days=7)
+    if end < start or (end - start).days > 62:
+        return refuse(400, "bad_dates", "date_to must be on or after date_from, within 62 days")
+    qs = (
+        ClinicSession.objects.filter(institution=_institution(request), date__range=(start, end))
+        .select_related("department", "doctor")
+        .prefetch_related("pools", "slots")
+    )
+    if filters.department_id:
+        qs = qs.filter(department_id=filters.department_id)
+    if filters.doctor_id:
+        qs = qs.filter(doctor_id=filters.doctor_id)
+    policy = BookingPolicy.for_institution(_institution(request))
+    now = timezone.now()
+    return Status(200, [session_out(s, policy, now) for s in qs])
+
+
+@router.get(
+    "/sessions/{session_id}/slots", response={200: list[SlotOut], **REFUSALS}, summary="Free slots"
+)
+@refusals
+def free_slots(request, session_id: int):
+    return Status(200, list(queries.free_slots(_session(request, session_id))))
+
+
+@router.get(
+    "/sessions/{session_id}/queue", response={200: QueueOut, **REFUSALS}, summary="Waiting now"
+)
+@refusals
+def session_queue(request, session_id: int):
+    s = _session(request, session_id)
+    state = queries.session_queue(s)
+    return Status(
+        200,
+        {
+            "session_id": s.pk,
+            "waiting": state.waiting,
+            "minutes_per_patient": state.minutes_per_patient,
+            "estimated_wait_minutes": state.estimated_wait(),
+            "waiting_numbers": list(
+                queries.waiting_in(s)
+                .order_by("queue_number")
+                .values_list("queue_number", flat=True)
+            ),
+        },
+    )
+
+
+def resolve_patient(request, ref: PatientRef):
+    """(patient, walk-in name, person key) or a (status, refusal) tuple."""
+    institution = _institution(request)
+    patients = Patient.objects.active().filter(owner__account__institution=institution)
+    patients = patients.select_related("owner__account")
+    if ref.patient_id is not None:
+        return patients.filter(pk=ref.patient_id).first(), "", ""
+    if ref.card_number:
+        try:
+            card = normalize_card_number(ref.card_number)
+        except ValidationError as exc:
+            return refuse(400, "invalid_card_number", exc.messages[0])
+        key = crypto.blind_index(HASH_CARD, card)
+        return patients.filter(card_number_hash=key).order_by("id").first(), "", ""
+    if ref.id_type and ref.id_number:
+        try:
+            number = validate_id_number(ref.id_type, ref.id_number)
+        except ValidationError as exc:
+            return refuse(400, "invalid_id_number", exc.messages[0])
+        key = crypto.blind_index(HASH_ID, number)
+        found = patients.filter(id_number_hash=key).order_by("id").first()
+        if found is not None or not ref.name:
+            return found, "", ""
+        return None, " ".join(ref.name.split())[:50], key
+    return refuse(
+        400, "patient_required", "give patient_id, card_number, or id_type with id_number"
+    )
+
+
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut, **REFUSALS},
+    summary="Book for the client's channel",
+)
+@refusals
+def book(request, payload: BookIn):
+    """Takes the given slot, or the first free one, from the client's channel pool. Refusals:
+    409 sold_out / slot_taken / not_released / session_closed / already_booked, 429
+    limit_reached, 400 for a bad patient reference, 404 patient_not_found."""
+    s = _session(request, payload.session_id)
+    slot = None
+    if payload.slot_id is not None:
+        slot = _get(Slot.objects, pk=payload.slot_id, session=s)
+    resolved = resolve_patient(request, payload.patient)
+    if isinstance(resolved, Status):
+        return resolved
+    patient, walk_in_name, person_key = resolved
+    if patient is None and not person_key:
+        return refuse(404, "patient_not_found", "no such patient in this institution")
+    client = request.api_client
+    appointment = actions.book_appointment(
+        patient,
+        s,
+        client.channel,
+        slot=slot,
+        api_client=client,
+        walk_in_name=walk_in_name,
+        person_key=person_key,
+    )
+    return Status(201, appointment_out(appointment))
+
+
+@router.get(
+    "/appointments/{appointment_id}",
+    response={200: AppointmentOut, **REFUSALS},
+    summary="One appointment",
+)
+@refusals
+def get_appointment(request, appointment_id: int):
+    return Status(200, appointment_out(_appointment(request, appointment_id)))
+
+
+@router.post(
+    "/appointments/{appointment_id}/cancel",
+    response={200: AppointmentOut, **REFUSALS},
+    summary="Cancel (staff: no deadline)",
+)
+@refusals
+def cancel(request, appointment_id: int):
+    a = actions.cancel_appointment(
+        _appointment(request, appointment_id),
+        by=CancelledBy.STAFF,
+        reason=f"api:{request.api_client.name}",
+    )
+    return Status(200, appointment_out(a))
+
+
+def checked_in(a: Appointment, position: int) -> dict:
+    state = queries.session_queue(a.session)
+    return {
+        "appointment": appointment_out(a),
+        "position": position,
+        "waiting": state.waiting,
+        "estimated_wait_minutes": state.estimated_wait(position - 1),
+    }
+
+
+@router.post(
+    "/appointments/{appointment_id}/check-in",
+    response={200: CheckedIn, **REFUSALS},
+    summary="Check in at the window",
+)
+@refusals
+def check_in(request, appointment_id: int):
+    a = _appointment(request, appointment_id)
+    position = actions.check_in(a)
+    a.refresh_from_db()
+    return Status(200, checked_in(a, position))
+
+
+@router.post(
+    "/check-in",
+    response={200: CheckedIn, **REFUSALS},
+    summary="Check in by scanning the QR code (kiosk)",
+)
+@refusals
+def check_in_by_code(request, payload: CheckInByCode):
+    code = payload.code.strip()
+    if not code.startswith(CHECKIN_PREFIX) or len(code) > 64:
+        return refuse(400, "invalid_code", "not a CareBridge check-in code")
+    a = _get(
+        Appointment.objects.select_related("session__institution", "slot", "patient"),
+        checkin_code=code[len(CHECKIN_PREFIX) :],
+        session__institution=_institution(request),
+    )
+    position = actions.check_in(a)
+    a.refresh_from_db()
+    return Status(200, checked_in(a, position))
+
+
+@router.post(
+    "/sessions/{session_id}/call-next",
+    response={200: AppointmentOut, **REFUSALS},
+    summary="Call the next checked-in patient",
+)
+@refusals
+def call_next(request, session_id: int):
+    return Status(200, appointment_out(actions.call_next(_session(request, session_id))))
+
+
+@router.post(
+    "/appointments/{appointment_id}/no-show",
+    response={200: AppointmentOut, **REFUSALS},
+    summary="Record a no-show",
+)
+@refusals
+def no_show(request, appointment_id: int):
+    a = _appointment(request, appointment_id)
+    actions.mark_no_show(a)
+    a.refresh_from_db()
+    return Status(200, appointment_out(a))

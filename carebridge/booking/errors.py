@@ -1,0 +1,72 @@
+"""Refusals of booking actions: each carries a stable code, a message for people and the HTTP
+status the API and H5 views answer with. Nothing has changed when one is raised."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class BookingError(Exception):
+    code = "booking_error"
+    status = 409
+    default_message = _("无法完成操作")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class SoldOut(BookingError):
+    code = "sold_out"
+    default_message = _("号源已约满")
+
+
+class SlotTaken(BookingError):
+    code = "slot_taken"
+    default_message = _("该号源刚被他人预约,请选择其他时段")
+
+
+class NotReleased(BookingError):
+    code = "not_released"
+    default_message = _("号源尚未开放预约")
+
+
+class SessionClosed(BookingError):
+    code = "session_closed"
+    default_message = _("该出诊已停诊或已结束,不能预约")
+
+
+class AlreadyBooked(BookingError):
+    code = "already_booked"
+    default_message = _("该就诊人已预约本次出诊,不能重复预约")
+
+
+class LimitReached(BookingError):
+    code = "limit_reached"
+    status = 429
+    default_message = _("已达到预约次数上限")
+
+
+class AccountSuspended(BookingError):
+    code = "account_suspended"
+    status = 403
+    default_message = _("因多次爽约,您的账号暂停网上预约")
+
+
+class NotEligible(BookingError):
+    code = "not_eligible"
+    status = 403
+    default_message = _("该就诊人不能预约本院号源")
+
+
+class CancelTooLate(BookingError):
+    code = "cancel_too_late"
+    default_message = _("已过取消截止时间,不能取消")
+
+
+class WrongState(BookingError):
+    code = "wrong_state"
+    default_message = _("预约当前状态不允许此操作")
+
+
+class QueueEmpty(BookingError):
+    code = "queue_empty"
+    default_message = _("没有已签到等候的患者")

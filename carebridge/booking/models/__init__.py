@@ -1,0 +1,34 @@
+from .appointments import Appointment, NoShow, WaitRecord
+from .choices import (
+    HOLDING,
+    AppointmentStatus,
+    CancelledBy,
+    Channel,
+    ClinicType,
+    PaymentStatus,
+    Period,
+    SessionStatus,
+)
+from .policy import BookingBan, BookingPolicy
+from .schedules import ClinicSession, ClosedDay, ScheduleTemplate, SessionQuota, Slot
+
+__all__ = [
+    "HOLDING",
+    "NoShow",
+    "Appointment",
+    "AppointmentStatus",
+    "BookingBan",
+    "BookingPolicy",
+    "CancelledBy",
+    "Channel",
+    "ClinicSession",
+    "ClinicType",
+    "ClosedDay",
+    "PaymentStatus",
+    "Period",
+    "ScheduleTemplate",
+    "SessionQuota",
+    "SessionStatus",
+    "Slot",
+    "WaitRecord",
+]

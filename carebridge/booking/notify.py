@@ -1,0 +1,98 @@
+"""Template messages of the booking app, sent through the WeChat layer's outbox
+(``wechat.actions.messaging.send_template`` writes the row in the caller's transaction).
+
+Each function is called inside the action's transaction; it sends nothing when the institution
+has not configured that template, or when the patient has no WeChat account (a walk-in)."""
+
+import logging
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import BookingPolicy
+
+log = logging.getLogger("carebridge.booking")
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:.2f}"
+
+
+def _recipient(appointment):
+    """The follower to tell: the account that owns the patient, else the one that booked."""
+    if appointment.patient_id:
+        return appointment.patient.owner
+    return appointment.booked_by
+
+
+def _send(appointment, template_field: str, data: dict, policy=None) -> None:
+    from carebridge.wechat.actions.messaging import send_template
+    from carebridge.wechat.limits import LimitExceeded
+
+    policy = policy or BookingPolicy.for_institution(appointment.session.institution)
+    template_id = getattr(policy, template_field)
+    follower = _recipient(appointment)
+    if not template_id or follower is None:
+        return
+    url = settings.SITE_URL + reverse(
+        "booking:appointment",
+        kwargs={"slug": follower.account.slug, "appointment_id": appointment.pk},
+    )
+    try:
+        # send_template checks WeChat's limits before it writes anything, so a refused message
+        # (quota spent, template id mistyped) leaves the booking's transaction usable: it is
+        # logged for staff and never undoes the booking it announces.
+        send_template(follower.account, follower.openid, template_id, data, url=url)
+    except LimitExceeded as exc:
+        log.warning(
+            "booking message %s for appointment %s not sent: %s",
+            template_field,
+            appointment.pk,
+            exc,
+        )
+
+
+def _visit(appointment) -> dict:
+    session = appointment.session
+    start = timezone.localtime(appointment.slot.starts_at)
+    return {
+        "keyword1": {"value": appointment.patient_name},
+        "keyword2": {"value": f"{session.department.name} {session.who}"},
+        "keyword3": {"value": f"{session.date:%Y-%m-%d} {start:%H:%M}"},
+        "keyword4": {"value": str(appointment.queue_number)},
+    }
+
+
+def booking_confirmed(appointment, policy=None) -> None:
+    # Patients read these in Chinese: the account's language, whatever the request's.
+    with translation.override(settings.LANGUAGE_CODE):
+        data = {"first": {"value": _("您已预约成功")}, **_visit(appointment)}
+        data["remark"] = {
+            "value": _("挂号费 %(fee)s 元,请按时到院签到") % {"fee": _yuan(appointment.fee)}
+        }
+        _send(appointment, "tpl_booking_confirmed", data, policy)
+
+
+def visit_reminder(appointment) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        data = {"first": {"value": _("明天就诊提醒")}, **_visit(appointment)}
+        data["remark"] = {"value": _("如不能按时就诊,请提前取消预约")}
+        _send(appointment, "tpl_visit_reminder", data)
+
+
+def suspension(appointment, reason: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        data = {"first": {"value": _("停诊通知")}, **_visit(appointment)}
+        data["remark"] = {
+            "value": _("%(reason)s。点击查看并取消预约,已付挂号费将全额退还") % {"reason": reason}
+        }
+        _send(appointment, "tpl_suspension", data)
+
+
+def turn_near(appointment, ahead: int) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        data = {"first": {"value": _("即将轮到您就诊")}, **_visit(appointment)}
+        data["remark"] = {"value": _("您前面还有 %d 位患者,请到诊区候诊") % ahead}
+        _send(appointment, "tpl_turn_near", data)

@@ -1,0 +1,104 @@
+"""API shapes (django-ninja); documented in the OpenAPI page at /api/docs."""
+
+from datetime import date, datetime, time
+
+from ninja import Field, Schema
+
+
+class Refusal(Schema):
+    code: str = Field(description="stable machine code, e.g. sold_out, not_released")
+    message: str = Field(description="human-readable reason (Chinese unless Accept-Language: en)")
+
+
+class Pool(Schema):
+    channel: str
+    capacity: int
+    booked: int
+    remaining: int
+
+
+class SessionOut(Schema):
+    id: int
+    date: date
+    period: str
+    period_label: str
+    clinic_type: str
+    department_id: int
+    department: str
+    doctor_id: int | None
+    doctor: str | None
+    start_time: time
+    end_time: time
+    fee: int = Field(description="registration fee in fen (1/100 yuan)")
+    capacity: int
+    status: str = Field(description="open | suspended")
+    released_at: datetime = Field(description="when booking opens for every channel")
+    free_slots: int
+    pools: list[Pool]
+
+
+class SlotOut(Schema):
+    id: int
+    number: int = Field(description="queue number this slot gives")
+    starts_at: datetime
+    ends_at: datetime
+
+
+class PatientRef(Schema):
+    """Who is booked. Give one of: ``patient_id``; ``card_number``; ``id_type`` + ``id_number``
+    of a patient registered through WeChat. A window may book someone with no WeChat account by
+    giving ``name`` with ``id_type`` + ``id_number`` (a walk-in: the ID is checked and only its
+    keyed hash is kept, to enforce one place per person per session)."""
+
+    patient_id: int | None = None
+    card_number: str | None = None
+    id_type: str | None = Field(None, description="resident_id, passport, hk_macau_permit…")
+    id_number: str | None = None
+    name: str | None = Field(None, description="walk-in's name, when no registered patient")
+
+
+class BookIn(Schema):
+    session_id: int
+    slot_id: int | None = Field(None, description="a free slot; omitted: the first free one")
+    patient: PatientRef
+
+
+class AppointmentOut(Schema):
+    id: int
+    session_id: int
+    queue_number: int
+    slot_starts_at: datetime
+    slot_ends_at: datetime
+    channel: str
+    status: str
+    payment_status: str
+    fee: int
+    patient_id: int | None
+    patient_name: str = Field(description="masked (王*红)")
+    checked_in_at: datetime | None
+    called_at: datetime | None
+
+
+class CheckInByCode(Schema):
+    code: str = Field(description="the text of the QR code on the patient's appointment page")
+
+
+class CheckedIn(Schema):
+    appointment: AppointmentOut
+    position: int = Field(description="1 = next to be called")
+    waiting: int
+    estimated_wait_minutes: int
+
+
+class QueueOut(Schema):
+    session_id: int
+    waiting: int
+    minutes_per_patient: float
+    estimated_wait_minutes: int = Field(description="for a patient checking in now")
+    waiting_numbers: list[int]
+
+
+class WhoAmI(Schema):
+    client: str
+    institution: str
+    channel: str

@@ -1,0 +1,108 @@
+"""Booking personas: alice (signed in through ``alice_client``) with her mother on her account;
+bob, another user of the same account; and a second hospital whose data nobody here may touch.
+
+Dr Wang holds a morning session tomorrow with 4 places (WeChat 2, window 1, kiosk 1)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from carebridge.patients.tests import factories
+
+from .helpers import make_session
+
+ALICE_OPENID = "o_alice_0000000000000000000"
+BOB_OPENID = "o_bob_00000000000000000000000"
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Requests activate a language for the thread; start each test from the default."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture
+def campus(hospital):
+    return hospital.campuses.create(
+        name="总院", address="上海市普陀区同普路1117号", latitude="31.24", longitude="121.41"
+    )
+
+
+@pytest.fixture
+def cardiology(hospital, campus):
+    return hospital.departments.create(campus=campus, name="心内科", name_en="Cardiology")
+
+
+@pytest.fixture
+def dr_wang(hospital, cardiology):
+    doctor = hospital.doctors.create(name="王建国", title="主任医师")
+    doctor.departments.add(cardiology)
+    return doctor
+
+
+@pytest.fixture
+def tomorrow():
+    return timezone.localdate() + timedelta(days=1)
+
+
+@pytest.fixture
+def session(hospital, cardiology, dr_wang, tomorrow):
+    return make_session(hospital, cardiology, dr_wang, tomorrow)
+
+
+@pytest.fixture
+def alice(account):
+    return factories.follower(account, ALICE_OPENID)
+
+
+@pytest.fixture
+def bob(account):
+    return factories.follower(account, BOB_OPENID)
+
+
+@pytest.fixture
+def alice_self(alice):
+    return factories.patient(alice, name="王小红", is_default=True)
+
+
+@pytest.fixture
+def alice_mother(alice):
+    born = date(1962, 8, 15)
+    return factories.patient(
+        alice,
+        name="李秀英",
+        relation="parent",
+        birth_date=born,
+        id_number=factories.resident_id(born, "female", seq=40),
+    )
+
+
+@pytest.fixture
+def bob_self(bob):
+    born = date(1985, 1, 2)
+    return factories.patient(
+        bob,
+        name="赵大勇",
+        sex="male",
+        birth_date=born,
+        id_number=factories.resident_id(born, "male"),
+    )
+
+
+@pytest.fixture
+def other_hospital(db):
+    from carebridge.institutions.models import Institution, WeChatAccount
+
+    inst = Institution.objects.create(slug="xinhua", name="新华医院")
+    WeChatAccount.objects.create(institution=inst, slug="xinhua", name="新华医院服务号")
+    campus = inst.campuses.create(name="本部", address="控江路", latitude="31.2", longitude="121.5")
+    dept = inst.departments.create(campus=campus, name="儿科")
+    doctor = inst.doctors.create(name="陈医生", title="副主任医师")
+    doctor.departments.add(dept)
+    inst.test_session = make_session(inst, dept, doctor, timezone.localdate() + timedelta(days=1))
+    return inst

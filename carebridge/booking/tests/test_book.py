@@ -1,0 +1,296 @@
+from datetime import timedelta
+
+import pytest
+
+from carebridge.booking.actions import book_appointment, cancel_appointment, mark_no_show
+from carebridge.booking.errors import (
+    AccountSuspended,
+    AlreadyBooked,
+    CancelTooLate,
+    LimitReached,
+    NotReleased,
+    SessionClosed,
+    SlotTaken,
+    SoldOut,
+    WrongState,
+)
+from carebridge.booking.models import (
+    Appointment,
+    AppointmentStatus,
+    BookingBan,
+    BookingPolicy,
+    PaymentStatus,
+    SessionStatus,
+)
+from carebridge.patients.tests import factories
+
+from .helpers import WECHAT, before_visit, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def counters(session):
+    return (
+        {s.number: s.booked for s in session.slots.all()},
+        {p.channel: p.booked for p in session.pools.all()},
+    )
+
+
+def test_booking_takes_the_first_free_slot_and_one_wechat_place(session, alice, alice_self):
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    assert (a.queue_number, a.status, a.fee, a.channel) == (1, "booked", 1400, "wechat")
+    assert a.person_key == alice_self.id_number_hash
+    slots, pools = counters(session)
+    assert slots == {1: 1, 2: 0, 3: 0, 4: 0}
+    assert pools["wechat"] == 1 and pools["window"] == 0
+
+
+def test_a_chosen_slot_is_taken_and_cannot_be_taken_twice(
+    session, alice, alice_self, bob, bob_self
+):
+    third = session.slots.get(number=3)
+    now = before_visit(session)
+    a = book_appointment(alice_self, session, WECHAT, slot=third, booked_by=alice, now=now)
+    assert a.queue_number == 3
+    with pytest.raises(SlotTaken):
+        book_appointment(bob_self, session, WECHAT, slot=third, booked_by=bob, now=now)
+    assert Appointment.objects.count() == 1
+    assert counters(session)[1]["wechat"] == 1
+
+
+def test_a_slot_of_another_session_is_refused(session, other_hospital, alice, alice_self):
+    foreign = other_hospital.test_session.slots.first()
+    with pytest.raises(SlotTaken):
+        book_appointment(
+            alice_self, session, WECHAT, slot=foreign, booked_by=alice, now=before_visit(session)
+        )
+
+
+def test_the_wechat_pool_sells_out_while_window_places_remain(
+    session, alice, alice_self, alice_mother, bob, bob_self
+):
+    now = before_visit(session)
+    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now)
+    with pytest.raises(SoldOut, match="微信渠道的号源已约满"):
+        book_appointment(bob_self, session, WECHAT, booked_by=bob, now=now)
+    slots, pools = counters(session)
+    assert sum(slots.values()) == 2 and pools["wechat"] == 2
+    walk_in = book_appointment(
+        None, session, "window", walk_in_name="张三", person_key="walkin-1", now=now
+    )
+    assert walk_in.queue_number == 3
+
+
+def test_a_full_session_is_sold_out_for_every_channel(
+    hospital, cardiology, dr_wang, tomorrow, alice, alice_self, bob, bob_self
+):
+    one = make_session(
+        hospital,
+        cardiology,
+        dr_wang,
+        tomorrow,
+        capacity=1,
+        quota_wechat=0,
+        quota_window=1,
+        period="evening",
+    )
+    now = before_visit(one)
+    book_appointment(None, one, "window", walk_in_name="张三", person_key="w1", now=now)
+    with pytest.raises(SoldOut):
+        book_appointment(None, one, "window", walk_in_name="李四", person_key="w2", now=now)
+
+
+def test_the_same_patient_cannot_hold_two_places_in_one_session(session, alice, alice_self):
+    now = before_visit(session)
+    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    with pytest.raises(AlreadyBooked):
+        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    assert counters(session)[1]["wechat"] == 1
+
+
+def test_the_same_person_added_by_two_accounts_is_still_one_person(session, alice, alice_self, bob):
+    twin = factories.patient(bob, name="王小红", id_number=alice_self.id_number)
+    now = before_visit(session)
+    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    with pytest.raises(AlreadyBooked):
+        book_appointment(twin, session, "kiosk", now=now)
+
+
+def test_booking_before_release_is_refused_and_opens_at_the_release_time(
+    session, alice, alice_self
+):
+    released = session.released_at(BookingPolicy.for_institution(session.institution))
+    with pytest.raises(NotReleased):
+        book_appointment(
+            alice_self, session, WECHAT, booked_by=alice, now=released - timedelta(seconds=1)
+        )
+    assert not Appointment.objects.exists()
+    assert book_appointment(alice_self, session, WECHAT, booked_by=alice, now=released)
+
+
+def test_a_suspended_or_finished_session_cannot_be_booked(session, alice, alice_self):
+    with pytest.raises(SessionClosed):
+        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=session.ends_at)
+    session.status = SessionStatus.SUSPENDED
+    session.save(update_fields=["status"])
+    with pytest.raises(SessionClosed):
+        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+
+
+def test_slots_whose_time_has_passed_are_not_offered(session, alice, alice_self):
+    a = book_appointment(
+        alice_self,
+        session,
+        WECHAT,
+        booked_by=alice,
+        now=session.starts_at + timedelta(hours=2, minutes=30),
+    )
+    assert a.queue_number == 3
+
+
+def test_a_patient_of_another_institution_is_refused(other_hospital, alice, alice_self):
+    with pytest.raises(SessionClosed):
+        book_appointment(
+            alice_self,
+            other_hospital.test_session,
+            WECHAT,
+            booked_by=alice,
+            now=before_visit(other_hospital.test_session),
+        )
+
+
+def many_sessions(hospital, cardiology, day, n):
+    doctors = []
+    for i in range(n):
+        d = hospital.doctors.create(name=f"医生{i}", title="主治医师")
+        d.departments.add(cardiology)
+        doctors.append(make_session(hospital, cardiology, d, day))
+    return doctors
+
+
+def test_a_patient_is_limited_per_day(hospital, cardiology, tomorrow, alice, alice_self):
+    BookingPolicy.objects.create(institution=hospital, patient_daily_limit=2)
+    sessions = many_sessions(hospital, cardiology, tomorrow, 3)
+    now = before_visit(sessions[0])
+    for s in sessions[:2]:
+        book_appointment(alice_self, s, WECHAT, booked_by=alice, now=now)
+    with pytest.raises(LimitReached, match="当天预约已达上限"):
+        book_appointment(alice_self, sessions[2], WECHAT, booked_by=alice, now=now)
+    assert counters(sessions[2])[1]["wechat"] == 0
+
+
+def test_cancelled_appointments_do_not_count_against_limits(
+    hospital, cardiology, tomorrow, alice, alice_self
+):
+    BookingPolicy.objects.create(institution=hospital, patient_daily_limit=1)
+    first, second = many_sessions(hospital, cardiology, tomorrow, 2)
+    now = before_visit(first)
+    a = book_appointment(alice_self, first, WECHAT, booked_by=alice, now=now)
+    cancel_appointment(a, now=now)
+    assert book_appointment(alice_self, second, WECHAT, booked_by=alice, now=now)
+
+
+def test_an_account_is_limited_per_week_across_its_patients(
+    hospital, cardiology, alice, alice_self, alice_mother
+):
+    BookingPolicy.objects.create(
+        institution=hospital, account_weekly_limit=2, release_days_ahead=14
+    )
+    # Two days of the same ISO week, at least a day ahead.
+    from django.utils import timezone
+
+    monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+    d1, d2 = monday, monday + timedelta(days=1)
+    s1, s2 = many_sessions(hospital, cardiology, d1, 2)
+    (s3,) = many_sessions(hospital, cardiology, d2, 1)
+    now = before_visit(s1, hours=48)
+    book_appointment(alice_self, s1, WECHAT, booked_by=alice, now=now)
+    book_appointment(alice_mother, s2, WECHAT, booked_by=alice, now=now)
+    with pytest.raises(LimitReached, match="账号本周预约已达上限"):
+        book_appointment(alice_mother, s3, WECHAT, booked_by=alice, now=now)
+
+
+def test_cancelling_returns_the_slot_and_the_channel_place_and_keeps_history(
+    session, alice, alice_self
+):
+    now = before_visit(session)
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    cancel_appointment(a, now=now)
+    a.refresh_from_db()
+    assert (a.status, a.cancelled_by, a.cancelled_at) == ("cancelled", "patient", now)
+    slots, pools = counters(session)
+    assert sum(slots.values()) == 0 and pools["wechat"] == 0
+    again = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    assert again.queue_number == 1 and Appointment.objects.count() == 2
+
+
+def test_cancelling_twice_returns_the_place_once(session, alice, alice_self, bob, bob_self):
+    now = before_visit(session)
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book_appointment(bob_self, session, WECHAT, booked_by=bob, now=now)
+    cancel_appointment(a, now=now)
+    with pytest.raises(WrongState):
+        cancel_appointment(a, now=now)
+    assert counters(session)[1]["wechat"] == 1
+
+
+def test_cancelling_after_the_deadline_is_refused(session, alice, alice_self):
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    deadline = session.cancel_deadline(BookingPolicy.for_institution(session.institution))
+    with pytest.raises(CancelTooLate):
+        cancel_appointment(a, now=deadline + timedelta(seconds=1))
+    a.refresh_from_db()
+    assert a.status == "booked" and counters(session)[1]["wechat"] == 1
+    cancel_appointment(a, now=deadline)
+
+
+def test_a_paid_fee_becomes_refund_due_on_cancellation(session, alice, alice_self):
+    now = before_visit(session)
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    Appointment.objects.filter(pk=a.pk).update(payment_status=PaymentStatus.PAID)
+    a.refresh_from_db()
+    assert cancel_appointment(a, now=now).payment_status == PaymentStatus.REFUND_DUE
+
+
+def test_an_unpaid_cancellation_owes_no_refund(session, alice, alice_self):
+    now = before_visit(session)
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    assert cancel_appointment(a, now=now).payment_status == PaymentStatus.UNPAID
+
+
+def test_n_no_shows_in_m_days_suspend_online_booking(
+    hospital, cardiology, dr_wang, alice, alice_self, alice_mother, session
+):
+    BookingPolicy.objects.create(
+        institution=hospital, no_show_limit=2, no_show_window_days=30, no_show_ban_days=14
+    )
+    now = before_visit(session)
+    a1 = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    a2 = book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now)
+    after = session.ends_at
+    assert mark_no_show(a1, now=after) is None
+    ban = mark_no_show(a2, now=after)
+    assert ban is not None and ban.no_shows == 2
+    assert ban.ends_at == after + timedelta(days=14)
+    later = make_session(hospital, cardiology, dr_wang, session.date + timedelta(days=1))
+    with pytest.raises(AccountSuspended, match="2 次爽约"):
+        book_appointment(alice_self, later, WECHAT, booked_by=alice, now=after)
+    # The window may still book the patient in person.
+    assert book_appointment(alice_self, later, "window", now=after)
+    # After the ban, online booking opens again and old no-shows do not ban twice.
+    after_ban = make_session(hospital, cardiology, dr_wang, session.date + timedelta(days=15))
+    assert book_appointment(
+        alice_mother, after_ban, WECHAT, booked_by=alice, now=ban.ends_at + timedelta(seconds=1)
+    )
+    assert BookingBan.objects.count() == 1
+
+
+def test_a_no_show_cannot_be_recorded_before_the_slot_or_twice(session, alice, alice_self):
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    with pytest.raises(WrongState):
+        mark_no_show(a, now=a.slot.starts_at - timedelta(seconds=1))
+    mark_no_show(a, now=session.ends_at)
+    with pytest.raises(WrongState):
+        mark_no_show(a, now=session.ends_at)
+    assert Appointment.objects.get().status == AppointmentStatus.NO_SHOW

@@ -1,0 +1,154 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from carebridge.booking.actions import (
+    book_appointment,
+    call_next,
+    cancel_appointment,
+    check_in,
+    send_visit_reminders,
+    suspend_session,
+)
+from carebridge.booking.errors import SessionClosed, WrongState
+from carebridge.booking.models import Appointment, BookingPolicy, PaymentStatus
+from carebridge.institutions.models import DoctorNotice
+from carebridge.outbox.models import OutboxMessage
+from carebridge.wechat.models import TemplateSend
+
+from .helpers import WECHAT, before_visit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def templates(hospital):
+    return BookingPolicy.objects.create(
+        institution=hospital,
+        tpl_booking_confirmed="TPL_BOOKED",
+        tpl_visit_reminder="TPL_REMIND",
+        tpl_suspension="TPL_SUSPEND",
+        tpl_turn_near="TPL_NEAR",
+        turn_near_ahead=1,
+    )
+
+
+def sent(template_id):
+    return list(TemplateSend.objects.filter(template_id=template_id).order_by("id"))
+
+
+def test_booking_sends_a_confirmation_to_the_patients_account(
+    templates, session, alice, alice_mother
+):
+    a = book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=before_visit(session))
+    [message] = sent("TPL_BOOKED")
+    assert message.openid == alice.openid
+    assert message.data["keyword1"]["value"] == "李秀英"
+    assert message.data["keyword4"]["value"] == "1"
+    assert message.url.endswith(f"/h5/renai/appointments/{a.pk}/")
+    assert OutboxMessage.objects.filter(topic="wechat.template").count() == 1
+
+
+def test_a_window_booking_of_a_wechat_patient_is_confirmed_to_that_account(
+    templates, session, alice, alice_self
+):
+    book_appointment(alice_self, session, "window", now=before_visit(session))
+    assert [m.openid for m in sent("TPL_BOOKED")] == [alice.openid]
+
+
+def test_nothing_is_sent_without_a_template_or_to_a_walk_in(session, alice, alice_self, templates):
+    book_appointment(
+        None, session, "window", walk_in_name="张三", person_key="w", now=before_visit(session)
+    )
+    assert sent("TPL_BOOKED") == []
+    templates.tpl_booking_confirmed = ""
+    templates.save()
+    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    assert TemplateSend.objects.count() == 0
+
+
+def test_a_refused_message_never_undoes_the_booking(templates, session, alice, alice_self):
+    templates.tpl_booking_confirmed = "not a valid id!"
+    templates.save()
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    assert Appointment.objects.filter(pk=a.pk).exists() and TemplateSend.objects.count() == 0
+
+
+def test_a_refused_booking_sends_nothing(templates, session, alice, alice_self):
+    now = before_visit(session)
+    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    with pytest.raises(Exception):  # noqa: B017 - AlreadyBooked, tested elsewhere
+        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    assert len(sent("TPL_BOOKED")) == 1
+
+
+def test_reminders_go_once_to_tomorrows_booked_patients(
+    templates, session, alice, alice_self, alice_mother
+):
+    now = before_visit(session)
+    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    cancelled = book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now)
+    cancel_appointment(cancelled, now=now)
+    evening_before = session.starts_at - timedelta(hours=14)
+    assert send_visit_reminders(now=evening_before) == 1
+    assert send_visit_reminders(now=evening_before) == 0
+    [reminder] = sent("TPL_REMIND")
+    assert reminder.data["keyword1"]["value"] == "王小红"
+    # Two days before, nothing is due yet.
+    assert send_visit_reminders(now=evening_before - timedelta(days=1)) == 0
+
+
+def test_the_reminder_command_runs_the_same_task(templates, session, alice, alice_self, capsys):
+    book_appointment(alice_self, session, WECHAT, booked_by=alice)
+    call_command("send_visit_reminders")
+    call_command("send_visit_reminders")
+    assert len(sent("TPL_REMIND")) == 1
+    assert "1 reminder(s) queued" in capsys.readouterr().out
+
+
+def test_suspension_stops_booking_publishes_a_notice_and_tells_booked_patients(
+    templates, session, alice, alice_self, bob, bob_self
+):
+    now = before_visit(session)
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book_appointment(bob_self, session, WECHAT, booked_by=bob, now=now)
+    notice = suspend_session(session, "医生外出会诊")
+    session.refresh_from_db()
+    assert session.status == "suspended"
+    assert DoctorNotice.objects.get() == notice
+    assert (notice.kind, notice.doctor_id, notice.starts_on) == (
+        "suspension",
+        session.doctor_id,
+        session.date,
+    )
+    assert "医生外出会诊" in notice.text
+    assert sorted(m.openid for m in sent("TPL_SUSPEND")) == sorted([alice.openid, bob.openid])
+    with pytest.raises(SessionClosed):
+        book_appointment(alice_self, session, "window", now=now)
+    with pytest.raises(WrongState):
+        suspend_session(session, "again")
+    # Cancellation is offered after the deadline, and a paid fee is owed back in full.
+    Appointment.objects.filter(pk=a.pk).update(payment_status=PaymentStatus.PAID)
+    a.refresh_from_db()
+    done = cancel_appointment(a, now=session.starts_at - timedelta(minutes=5))
+    assert (done.status, done.payment_status) == ("cancelled", "refund_due")
+
+
+def test_turn_near_messages_go_to_patients_close_to_the_front(
+    templates, session, alice, alice_self, alice_mother, bob, bob_self
+):
+    now = before_visit(session)
+    booked = [
+        book_appointment(p, session, WECHAT if i < 2 else "window", booked_by=f, now=now)
+        for i, (p, f) in enumerate([(alice_self, alice), (alice_mother, alice), (bob_self, None)])
+    ]
+    for a in booked:
+        check_in(a, now=session.starts_at)
+    call_next(session, now=session.starts_at)
+    assert [m.data["remark"]["value"] for m in sent("TPL_NEAR")] == [
+        "您前面还有 0 位患者,请到诊区候诊",
+        "您前面还有 1 位患者,请到诊区候诊",
+    ]
+    call_next(session, now=session.starts_at + timedelta(minutes=5))
+    assert len(sent("TPL_NEAR")) == 2  # nobody is told twice

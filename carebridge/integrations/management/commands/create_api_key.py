@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from carebridge.booking.models.choices import Channel
+from carebridge.institutions.models import Institution
+from carebridge.integrations.models import ApiClient
+
+
+class Command(BaseCommand):
+    help = "Create an API client for an institution and print its key (shown only this once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("institution", help="institution slug")
+        parser.add_argument("name", help="e.g. 门诊一楼自助机")
+        parser.add_argument("--channel", choices=Channel.values, default=Channel.WINDOW)
+
+    def handle(self, institution, name, channel, **options):
+        try:
+            inst = Institution.objects.get(slug=institution)
+        except Institution.DoesNotExist as exc:
+            raise CommandError(f"no institution with slug {institution!r}") from exc
+        client = ApiClient(institution=inst, name=name, channel=channel)
+        key = client.set_new_key()
+        client.save()
+        self.stderr.write(f"API client #{client.pk} {name} ({channel}) for {inst.slug}.")
+        self.stderr.write(
+            "Send it as the X-Api-Key header; it is not stored and cannot be shown again:"
+        )
+        self.stdout.write(key)
