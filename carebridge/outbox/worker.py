@@ -53,12 +53,7 @@ def process(message: OutboxMessage) -> None:
             raise GiveUp(f"no handler for topic {message.topic!r}")
         response = func(message)
     except RetryLater as exc:
-        give_up = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        message.status = OutboxStatus.FAILED if give_up else OutboxStatus.PENDING
-        message.last_error = str(exc)[:2000]
-        message.available_at = timezone.now() + message.backoff()
-        message.claimed_at = None
-        message.save(update_fields=["status", "last_error", "available_at", "claimed_at"])
+        _retry_later(message, str(exc))
         log.warning("outbox #%s %s: retry later: %s", message.id, message.topic, exc)
         return
     except GiveUp as exc:
@@ -68,11 +63,26 @@ def process(message: OutboxMessage) -> None:
         message.save(update_fields=["status", "last_error", "response"])
         log.error("outbox #%s %s: gave up: %s", message.id, message.topic, exc)
         return
+    except Exception as exc:
+        # A bug or an outage the handler did not foresee: retried with the same backoff and the
+        # same bound, instead of staying claimed until its lease runs out, forever.
+        _retry_later(message, f"{exc.__class__.__name__}: {exc}")
+        log.exception("outbox #%s %s: handler crashed", message.id, message.topic)
+        return
     message.status = OutboxStatus.SENT
     message.sent_at = timezone.now()
     message.response = response if isinstance(response, dict | list) else None
     message.last_error = ""
     message.save(update_fields=["status", "sent_at", "response", "last_error"])
+
+
+def _retry_later(message: OutboxMessage, error: str) -> None:
+    give_up = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    message.status = OutboxStatus.FAILED if give_up else OutboxStatus.PENDING
+    message.last_error = error[:2000]
+    message.available_at = timezone.now() + message.backoff()
+    message.claimed_at = None
+    message.save(update_fields=["status", "last_error", "available_at", "claimed_at"])
 
 
 def run_once(name: str | None = None, limit: int = 50) -> int:

@@ -27,8 +27,13 @@ def handlers():
     def bad(message):
         raise registry.GiveUp("errcode 40003: invalid openid")
 
+    def crash(message):
+        raise KeyError("account")  # a bug: neither RetryLater nor GiveUp
+
     saved = dict(registry.HANDLERS)
-    registry.HANDLERS.update({"test.ok": ok, "test.busy": busy, "test.bad": bad})
+    registry.HANDLERS.update(
+        {"test.ok": ok, "test.busy": busy, "test.bad": bad, "test.crash": crash}
+    )
     yield
     registry.HANDLERS.clear()
     registry.HANDLERS.update(saved)
@@ -90,6 +95,29 @@ def test_it_gives_up_after_the_last_attempt(settings):
     message.refresh_from_db()
     assert message.status == OutboxStatus.FAILED
     assert message.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_crashing_handler_is_retried_with_a_backoff_not_left_claimed(settings):
+    message = enqueue("test.crash", {})
+    assert worker.run_once() == 1
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING
+    assert message.claimed_at is None and message.available_at > timezone.now()
+    assert "KeyError" in message.last_error
+
+
+@pytest.mark.django_db
+def test_a_handler_that_keeps_crashing_is_given_up_after_the_last_attempt(settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    message = enqueue("test.crash", {})
+    for _ in range(3):
+        OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())
+        worker.run_once()
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.FAILED and message.attempts == 3
+    OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())
+    assert worker.run_once() == 0
 
 
 @pytest.mark.django_db
