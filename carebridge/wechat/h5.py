@@ -44,16 +44,22 @@ def current_user(request, account_slug: str) -> WeChatUser | None:
     return WeChatUser(data["account"], data["openid"], data["scope"], data.get("snapshot", False))
 
 
+def _scope_covers(held: str, needed: str) -> bool:
+    """snsapi_userinfo (consent given) covers snsapi_base; not the other way round."""
+    return held == needed or held == "snsapi_userinfo"
+
+
 def wechat_user_required(view=None, *, scope: str = "snsapi_base"):
     """For views taking ``slug`` (the account): sets ``request.wechat_user``,
     ``request.wechat_account`` and ``request.follower`` (the user's Follower row), or starts OAuth.
-    Snapshot-mode users (no real openid) are sent to OAuth again for a real one."""
+    Snapshot-mode users (no real openid) are sent to OAuth again for a real one, and so is a user
+    signed in silently (snsapi_base) on a page that needs their consent (snsapi_userinfo)."""
 
     def decorate(func):
         @wraps(func)
         def wrapper(request, *args, slug, **kwargs):
             user = current_user(request, slug)
-            if user is None or user.snapshot:
+            if user is None or user.snapshot or not _scope_covers(user.scope, scope):
                 start = reverse("wechat:oauth_start", kwargs={"slug": slug})
                 return redirect(
                     f"{start}?{urlencode({'next': request.get_full_path(), 'scope': scope})}"

@@ -93,7 +93,11 @@ def callback(request, slug):
     if not code:
         text = _("您没有允许获取微信个人信息，因此无法使用此功能。")
         return _problem(request, account, 403, _("您已拒绝授权"), text, retry)
-    creds = account.credentials
+    try:
+        creds = account.credentials
+    except MissingCredentials:
+        log.error("OAuth callback for %s: the account has no credentials", slug)
+        return _problem(request, account, 503, _("暂时无法登录"), _("公众号尚未完成配置。"))
     try:
         token = oauth_client.exchange_code(creds, code)
         if token.get("is_snapshotuser") == 1:

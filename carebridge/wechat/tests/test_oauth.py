@@ -51,16 +51,15 @@ def test_start_sends_the_browser_to_wechats_authorize_page(sandbox, client, acco
 
 def test_snsapi_base_signs_the_user_in_and_returns_to_next(sandbox, client, account):
     user = new_user(client, account)
-    response = client.get(START, {"next": ME + "?tab=1"}, follow=True)
-    assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == ME + "?tab=1"
+    response = client.get(callback_location(client, next=ME + "?tab=1"))
+    assert response.status_code == 302
+    assert response["Location"] == ME + "?tab=1"
     assert signed_in(client) == {
         "account": "renai",
         "openid": user.openid,
         "scope": "snsapi_base",
         "snapshot": False,
     }
-    assert user.openid in response.content.decode()
     follower = Follower.objects.get(account=account, openid=user.openid)
     assert follower.nickname == "" and follower.unionid == ""
 
@@ -249,3 +248,55 @@ def test_the_client_refreshes_a_web_token_for_thirty_days(sandbox, client, accou
     with pytest.raises(oauth_client.OAuthFailed) as stale:
         oauth_client.user_info(token["access_token"], user.openid)  # replaced by the refresh
     assert stale.value.errcode == 40001
+
+
+def test_a_silent_sign_in_is_upgraded_where_a_page_needs_consent(sandbox, client, account):
+    user = new_user(client, account, subscribed=True, nickname="阿芳")
+    client.get(START, {"next": "/h5/renai/", "scope": "snsapi_base"}, follow=True)
+    assert signed_in(client)["scope"] == "snsapi_base"
+    response = client.get(ME, follow=True)  # oauth/me needs snsapi_userinfo
+    assert START in response.redirect_chain[0][0]
+    assert "scope=snsapi_userinfo" in response.redirect_chain[0][0]
+    assert signed_in(client) == {
+        "account": "renai",
+        "openid": user.openid,
+        "scope": "snsapi_userinfo",
+        "snapshot": False,
+    }
+    assert "阿芳" in response.content.decode()
+
+
+def silent_page(request, slug):
+    from django.http import HttpResponse
+
+    return HttpResponse(request.wechat_user.openid)
+
+
+@pytest.mark.django_db
+def test_a_consented_sign_in_serves_silent_pages_without_asking_again(rf, account):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from carebridge.wechat import h5
+
+    request = rf.get("/h5/renai/")
+    request.session = SessionStore()
+    h5.sign_in(request, "renai", "o_alice_0000000000000000000", "snsapi_userinfo")
+    response = h5.wechat_user_required(silent_page)(request, slug="renai")
+    assert response.status_code == 200 and response.content == b"o_alice_0000000000000000000"
+    needs_consent = h5.wechat_user_required(scope="snsapi_userinfo")(silent_page)
+    assert needs_consent(request, slug="renai").status_code == 200
+    h5.sign_in(request, "renai", "o_alice_0000000000000000000", "snsapi_base")
+    assert needs_consent(request, slug="renai").status_code == 302
+
+
+def test_a_callback_for_an_account_without_credentials_gets_a_clear_page(
+    sandbox, client, account, settings
+):
+    new_user(client, account)
+    back = callback_location(client, next=ME)
+    settings.SANDBOX_ENABLED = False
+    settings.WECHAT_CREDENTIALS = {}
+    response = client.get(back)
+    assert response.status_code == 503
+    assert "公众号尚未完成配置" in response.content.decode()
+    assert not signed_in(client) and not Follower.objects.exists()
