@@ -16,17 +16,32 @@ USAGE = """usage: carebridge <command> [options]
 
 def _manage(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carebridge.settings")
+    import django
     from django.core.management import execute_from_command_line
+
+    django.setup()  # settings' own refusals first (main reports them), not "unknown command"
 
     execute_from_command_line(["carebridge", *argv])
 
 
-def serve(argv: list[str]) -> None:
-    os.environ.setdefault("CAREBRIDGE_ENV", "production")
+def ready_to_start(command: str) -> None:
+    """Set Django up and refuse to start a long-running process on a deployment that cannot work
+    (a production secret or an account's credentials missing, WeChat pointed at the sandbox):
+    exit with the problems listed, before anything listens or sends."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carebridge.settings")
     import django
+    from django.core import checks
 
-    django.setup()  # fails here, with a clear message, if a production secret is missing
+    django.setup()  # settings raise ImproperlyConfigured here when a production secret is missing
+    serious = [m for m in checks.run_checks(include_deployment_checks=True) if m.is_serious()]
+    if serious:
+        lines = "\n".join(f"  - {m}" for m in serious)
+        sys.exit(f"carebridge {command}: cannot start; fix these first:\n{lines}")
+
+
+def serve(argv: list[str]) -> None:
+    os.environ.setdefault("CAREBRIDGE_ENV", "production")
+    ready_to_start("serve")
     bind = os.environ.get("BIND", "0.0.0.0:8000")
     workers = os.environ.get("WEB_WORKERS", str((os.cpu_count() or 1) * 2 + 1))
     args = [
@@ -52,10 +67,20 @@ def main(argv: list[str] | None = None) -> None:
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(USAGE)
         return
-    command, rest = argv[0], argv[1:]
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        run(argv[0], argv[1:])
+    except ImproperlyConfigured as exc:  # a missing production secret: one clear line
+        sys.exit(f"carebridge {argv[0]}: cannot start: {exc}")
+
+
+def run(command: str, rest: list[str]) -> None:
+    argv = [command, *rest]
     if command == "serve":
         serve(rest)
     elif command == "worker":
+        ready_to_start("worker")
         _manage(["run_worker", *rest])
     elif command == "sync-menu":
         _manage(["sync_menu", *rest])

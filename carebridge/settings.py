@@ -171,6 +171,16 @@ MEDIA_URL = "media/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# HTTPS, usually terminated by a reverse proxy: `carebridge check` warns until these are decided.
+# SECURE_PROXY_SSL_HEADER trusts the proxy's X-Forwarded-Proto (only behind one that sets it).
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+if envbool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# WeChat's servers may be configured to call back over plain HTTP: never redirect them.
+SECURE_REDIRECT_EXEMPT = [r"^wechat/[-\w]+/$"]
 # The sandbox's phone simulator shows H5 pages in a frame of the same origin.
 X_FRAME_OPTIONS = "DENY" if PRODUCTION else "SAMEORIGIN"
 
