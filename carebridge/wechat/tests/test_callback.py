@@ -236,15 +236,34 @@ def test_a_message_encrypted_for_another_app_is_refused(wx, client, account, rul
     assert_nothing_recorded()
 
 
+UNSAFE_OR_MALFORMED = [
+    "bad__billion_laughs",
+    "bad__quadratic_blowup",
+    "bad__external_entity",
+    "bad__malformed",
+    "bad__wrong_root",
+]
+
+
 @pytest.mark.parametrize("mode,encrypted", TRANSPORTS, ids=lambda v: str(v))
-@pytest.mark.parametrize(
-    "name", ["bad__billion_laughs", "bad__external_entity", "bad__malformed", "bad__wrong_root"]
-)
+@pytest.mark.parametrize("name", UNSAFE_OR_MALFORMED)
 def test_unsafe_or_malformed_xml_is_a_bad_request(wx, rules, name, mode, encrypted):
     response, _, _ = wx.post(fixture(name), mode, encrypted)
     assert response.status_code == 400
     assert b"root:" not in response.content  # no file content, ever
     assert_nothing_recorded()
+
+
+@pytest.mark.parametrize("name", ["bad__billion_laughs", "bad__quadratic_blowup"])
+def test_an_xml_bomb_is_refused_in_milliseconds(wx, rules, name):
+    wx.post(wx.body("text__keyword"))  # warm up: the first request imports and connects
+    started = time.perf_counter()
+    response, _, _ = wx.post(fixture(name), mode="safe")
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 400
+    # Expanded, either bomb is gigabytes (or 40 MB copied 8,000 times): seconds at best. Refused
+    # before expansion it costs what a small message costs.
+    assert elapsed < 0.25, f"{elapsed * 1000:.0f} ms"
 
 
 @pytest.mark.parametrize("mode,encrypted", TRANSPORTS, ids=lambda v: str(v))
