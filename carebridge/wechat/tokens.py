@@ -31,6 +31,18 @@ WAIT_SECONDS = LOCK_SECONDS + 5
 POLL_SECONDS = 0.05
 
 
+class TokenQuotaExceeded(WeChatError):
+    """The day's token fetches are used up: refused before the call (WeChat would say 45009)."""
+
+    def __init__(self, message: str):
+        super().__init__(45009, message)
+        self._message = message
+
+    @property
+    def staff_message(self) -> str:
+        return self._message
+
+
 class TokenUnavailable(WeChatError):
     """No token could be had before the deadline (another process holds the lock too long)."""
 
@@ -132,9 +144,27 @@ class TokenStore:
             cache.delete(self.lock_key)
 
 
+def _count_fetch(creds: Credentials, quota: str) -> None:
+    """Take one of the day's token fetches (``quota`` in limits.QUOTAS) before the call."""
+    from carebridge.institutions.models import WeChatAccount
+
+    from . import limits
+
+    account = WeChatAccount.objects.filter(slug=creds.slug).first()
+    if account is None:
+        return  # credentials without an account row (a benchmark's minimal handler)
+    try:
+        limits.consume(account, quota)
+    except limits.LimitExceeded as exc:
+        raise TokenQuotaExceeded(" ".join(exc.messages)) from exc
+
+
 def fetch_access_token(creds: Credentials, force_refresh: bool = False) -> tuple[str, int]:
-    """Ask WeChat for an access token with the API ``WECHAT_TOKEN_API`` names."""
+    """Ask WeChat for an access token with the API ``WECHAT_TOKEN_API`` names. The classic API's
+    2,000 fetches a day and the stable API's 20 forced refreshes are counted first: past them
+    TokenQuotaExceeded, and no call."""
     if settings.WECHAT_TOKEN_API == "classic":
+        _count_fetch(creds, "token_classic")
         data = request_json(
             "GET",
             "/cgi-bin/token",
@@ -145,6 +175,8 @@ def fetch_access_token(creds: Credentials, force_refresh: bool = False) -> tuple
             },
         )
     else:
+        if force_refresh:
+            _count_fetch(creds, "token_force")
         data = request_json(
             "POST",
             "/cgi-bin/stable_token",

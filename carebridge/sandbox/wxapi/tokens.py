@@ -45,7 +45,9 @@ def issue(app_id: str, kind: str, now=None) -> SandboxToken:
     return SandboxToken.objects.create(
         app_id=app_id,
         kind=kind,
-        value=secrets.token_urlsafe(120),  # WeChat's are long: store at least 512 characters
+        # WeChat asks for at least 512 characters of storage: issue that many, so a client
+        # that truncates finds out here.
+        value=secrets.token_urlsafe(384),
         issued_at=now,
         expires_at=now + TTL,
     )

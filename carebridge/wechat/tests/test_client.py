@@ -45,6 +45,15 @@ def test_one_token_serves_every_call(sandbox, account):
     assert fetches(account) == 1
 
 
+def test_a_token_of_512_characters_is_kept_and_sent_whole(sandbox, account):
+    from carebridge.sandbox.models import SandboxToken
+
+    WeChatClient(account).get("/cgi-bin/user/get")  # accepted: the token arrived whole
+    issued = SandboxToken.objects.get(app_id=app_id(account)).value
+    assert len(issued) >= 512
+    assert WeChatClient(account).tokens.peek().value == issued
+
+
 def test_the_classic_token_api_can_be_chosen(sandbox, account, settings):
     settings.WECHAT_TOKEN_API = "classic"
     WeChatClient(account).post("/cgi-bin/menu/create", MENU)

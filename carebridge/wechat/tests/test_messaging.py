@@ -167,15 +167,17 @@ def test_wechats_refusal_fails_the_send_with_its_reason(sandbox, account):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_busy_wechat_is_tried_again_later(sandbox, account, settings):
+@pytest.mark.parametrize("errcode", [-1, 45009, 45011], ids=["busy", "day-quota", "minute-quota"])
+def test_a_busy_or_rate_limited_wechat_is_tried_again_later(sandbox, account, settings, errcode):
     settings.WECHAT_BUSY_BACKOFF = []
     follower(account, ALICE)
     send = send_template(account, ALICE, "TPL_visit_ok", VISIT)
     WeChatClient(account).tokens.get()
-    wxapi.inject_error(app_id(account), -1, path="template/send")
+    wxapi.inject_error(app_id(account), errcode, path="template/send")
     worker.run_once()
     row = OutboxMessage.objects.get(topic="wechat.template")
     assert row.status == OutboxStatus.PENDING and row.available_at > timezone.now()
+    assert str(errcode) in row.last_error
     send.refresh_from_db()
     assert send.status == SendStatus.QUEUED
 

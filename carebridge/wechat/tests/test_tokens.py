@@ -138,3 +138,47 @@ def test_two_processes_racing_for_the_token_fetch_it_once(
     assert wxapi.count(app_id(account), counter) == 1
     issued = SandboxToken.objects.get(app_id=app_id(account))
     assert got == [issued.value, issued.value]
+
+
+def use_up(account, quota):
+    from carebridge.wechat import limits
+    from carebridge.wechat.models import ApiQuota
+
+    ApiQuota.objects.create(
+        account=account,
+        name=quota,
+        period=limits.QUOTAS[quota].period_key(),
+        used=limits.QUOTAS[quota].limit,
+    )
+
+
+def test_the_classic_apis_2000_fetches_a_day_are_counted_before_the_call(
+    sandbox, account, settings
+):
+    settings.WECHAT_TOKEN_API = "classic"
+    use_up(account, "token_classic")
+    with pytest.raises(tokens.TokenQuotaExceeded) as refused:
+        access_token(account)
+    assert "每天 2000 次" in refused.value.staff_message
+    assert refused.value.errcode == 45009  # the outbox tries again later (is_passing)
+    assert wxapi.count(app_id(account), "token") == 0
+    assert cache.get(access_tokens(account.credentials).lock_key) is None  # lock released
+
+
+def test_a_classic_fetch_takes_one_of_the_days_2000(sandbox, account, settings):
+    from carebridge.wechat import limits
+
+    settings.WECHAT_TOKEN_API = "classic"
+    access_token(account)
+    assert limits.remaining(account, "token_classic") == 1999
+    assert limits.remaining(account, "token_force") == 20  # not a stable fetch
+
+
+def test_the_stable_apis_20_forced_refreshes_are_counted_before_the_call(sandbox, account):
+    creds = account.credentials
+    tokens.fetch_access_token(creds)  # normal mode: counted by nobody but WeChat
+    use_up(account, "token_force")
+    with pytest.raises(tokens.TokenQuotaExceeded) as refused:
+        tokens.fetch_access_token(creds, force_refresh=True)
+    assert "每天 20 次" in refused.value.staff_message
+    assert wxapi.count(app_id(account), "stable_token_force") == 0
