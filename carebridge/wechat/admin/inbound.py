@@ -4,20 +4,25 @@ callback receipts kept for debugging."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin, Scope
 from carebridge.institutions.models import WeChatAccount
 
 from .. import router
+from ..actions.messaging import TEXT_MAX_BYTES, send_custom_message
 from ..actions.routing import set_rules_active
 from ..handlers import ACTIONS, choices
+from ..limits import LimitExceeded
 from ..models import AutoReply, CallbackReceipt, Follower
 from ..models.routing import ReplyType
+from ..service_window import window_open
 
 
 class AutoReplyForm(forms.ModelForm):
@@ -132,9 +137,19 @@ class AutoReplyAdmin(InstitutionScopedAdmin):
         return TemplateResponse(request, "admin/wechat/autoreply/try.html", context)
 
 
+class CustomMessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("消息内容"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
+        help_text=_("客服消息：仅在用户最近与公众号互动后的时限内可发送（最多 %(max)d 个字节）")
+        % {"max": TEXT_MAX_BYTES},
+    )
+
+
 @admin.register(Follower)
 class FollowerAdmin(InstitutionScopedAdmin):
     institution_path = "account__institution"
+    change_form_template = "admin/wechat/follower/change_form.html"
     list_display = [
         "openid",
         "nickname",
@@ -154,6 +169,47 @@ class FollowerAdmin(InstitutionScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.message_view)
+        return [
+            path("<path:object_id>/message/", view, name="wechat_follower_message"),
+            *super().get_urls(),
+        ]
+
+    def message_view(self, request, object_id):
+        """Write to one follower as customer service. WeChat's window rules are checked before
+        anything is queued: outside them the form says why and nothing is sent."""
+        follower = get_object_or_404(
+            self.get_queryset(request).select_related("account"), pk=object_id
+        )
+        if not self.has_change_permission(request, follower):
+            raise PermissionDenied
+        form = CustomMessageForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                send_custom_message(follower.account, follower.openid, form.cleaned_data["text"])
+            except LimitExceeded as exc:
+                for problem in exc.messages:
+                    form.add_error("text", problem)
+            else:
+                self.message_user(
+                    request,
+                    gettext("客服消息已排队发送给 %(follower)s") % {"follower": follower},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:wechat_follower_change", args=[follower.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": follower,
+            "title": _("发送客服消息"),
+            "form": form,
+            "window_open": follower.subscribed and window_open(follower),
+        }
+        return TemplateResponse(request, "admin/wechat/follower/message.html", context)
 
 
 @admin.register(CallbackReceipt)
