@@ -105,7 +105,8 @@
       return r.json();
     }).then(function (answer) {
       (answer.messages || []).forEach(function (message) {
-        lastId = Math.max(lastId, message.id);
+        if (message.id <= lastId) { return; }  /* two polls overlapped: shown already */
+        lastId = message.id;
         chat.appendChild(render(message));
       });
       if ((answer.messages || []).length) { chat.scrollTop = chat.scrollHeight; }
