@@ -2,7 +2,9 @@
 the client's channel, cancel, check in, call next, no-show.
 
 Every call is authenticated by its client's key (``X-Api-Key``) and sees only its own
-institution: another institution's ids answer 404, exactly like ids that do not exist."""
+institution: another institution's ids answer 404, exactly like ids that do not exist. Every
+answer that shows a registered patient's appointment, and every look-up of a patient by card or
+ID number, is written to the patients' audit log under the client's name."""
 
 from datetime import date, timedelta
 from functools import wraps
@@ -13,6 +15,8 @@ from ninja import Query, Router, Schema, Status
 
 from carebridge.integrations.auth import api_key
 from carebridge.patients import crypto
+from carebridge.patients.audit import log_access
+from carebridge.patients.choices import AccessAction
 from carebridge.patients.masking import mask_name
 from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
 from carebridge.patients.validation import normalize_card_number, validate_id_number
@@ -123,7 +127,14 @@ def session_out(s: ClinicSession, policy, now) -> dict:
     }
 
 
-def appointment_out(a: Appointment) -> dict:
+def _audit(request, patients, action) -> None:
+    log_access(request, patients, action, detail=f"api {request.method} {request.path}")
+
+
+def appointment_out(request, a: Appointment) -> dict:
+    """The appointment as the API shows it; a registered patient's look is audited."""
+    if a.patient_id:
+        _audit(request, [a.patient], AccessAction.API_READ)
     return {
         "id": a.pk,
         "session_id": a.session_id,
@@ -217,7 +228,9 @@ def resolve_patient(request, ref: PatientRef):
         except ValidationError as exc:
             return refuse(400, "invalid_card_number", exc.messages[0])
         key = crypto.blind_index(HASH_CARD, card)
-        return patients.filter(card_number_hash=key).order_by("id").first(), "", ""
+        found = patients.filter(card_number_hash=key).order_by("id").first()
+        _audit(request, [found], AccessAction.SEARCH)
+        return found, "", ""
     if ref.id_type and ref.id_number:
         try:
             number = validate_id_number(ref.id_type, ref.id_number)
@@ -225,6 +238,7 @@ def resolve_patient(request, ref: PatientRef):
             return refuse(400, "invalid_id_number", exc.messages[0])
         key = crypto.blind_index(HASH_ID, number)
         found = patients.filter(id_number_hash=key).order_by("id").first()
+        _audit(request, [found], AccessAction.SEARCH)
         if found is not None or not ref.name:
             return found, "", ""
         return None, " ".join(ref.name.split())[:50], key
@@ -263,7 +277,7 @@ def book(request, payload: BookIn):
         walk_in_name=walk_in_name,
         person_key=person_key,
     )
-    return Status(201, appointment_out(appointment))
+    return Status(201, appointment_out(request, appointment))
 
 
 @router.get(
@@ -273,7 +287,7 @@ def book(request, payload: BookIn):
 )
 @refusals
 def get_appointment(request, appointment_id: int):
-    return Status(200, appointment_out(_appointment(request, appointment_id)))
+    return Status(200, appointment_out(request, _appointment(request, appointment_id)))
 
 
 @router.post(
@@ -288,13 +302,13 @@ def cancel(request, appointment_id: int):
         by=CancelledBy.STAFF,
         reason=f"api:{request.api_client.name}",
     )
-    return Status(200, appointment_out(a))
+    return Status(200, appointment_out(request, a))
 
 
-def checked_in(a: Appointment, position: int) -> dict:
+def checked_in(request, a: Appointment, position: int) -> dict:
     state = queries.session_queue(a.session)
     return {
-        "appointment": appointment_out(a),
+        "appointment": appointment_out(request, a),
         "position": position,
         "waiting": state.waiting,
         "estimated_wait_minutes": state.estimated_wait(position - 1),
@@ -311,7 +325,7 @@ def check_in(request, appointment_id: int):
     a = _appointment(request, appointment_id)
     position = actions.check_in(a)
     a.refresh_from_db()
-    return Status(200, checked_in(a, position))
+    return Status(200, checked_in(request, a, position))
 
 
 @router.post(
@@ -331,7 +345,7 @@ def check_in_by_code(request, payload: CheckInByCode):
     )
     position = actions.check_in(a)
     a.refresh_from_db()
-    return Status(200, checked_in(a, position))
+    return Status(200, checked_in(request, a, position))
 
 
 @router.post(
@@ -341,7 +355,7 @@ def check_in_by_code(request, payload: CheckInByCode):
 )
 @refusals
 def call_next(request, session_id: int):
-    return Status(200, appointment_out(actions.call_next(_session(request, session_id))))
+    return Status(200, appointment_out(request, actions.call_next(_session(request, session_id))))
 
 
 @router.post(
@@ -354,4 +368,4 @@ def no_show(request, appointment_id: int):
     a = _appointment(request, appointment_id)
     actions.mark_no_show(a)
     a.refresh_from_db()
-    return Status(200, appointment_out(a))
+    return Status(200, appointment_out(request, a))

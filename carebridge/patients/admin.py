@@ -2,22 +2,36 @@
 
 Staff never see a full ID, phone or card number here: the list and the detail page show masked
 values, there is no export, and patients are read-only (they belong to the WeChat users who
-added them). Opening a patient and searching write AccessLog rows.
+added them). Opening a patient and searching write AccessLog rows. Staff who are not superusers
+see only the patients of their own institution's accounts, and only its audit entries.
 """
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+
+from carebridge.institutions.admin_scoping import InstitutionScopedAdmin, Scope
 
 from . import crypto, validation
 from .audit import log_access
 from .choices import AccessAction, IdType
 from .models import HASH_CARD, HASH_ID, HASH_PHONE, AccessLog, Patient, PatientPolicy
 
-SEARCH_LOG_LIMIT = 100  # an exact search finds a handful; a cap keeps one request bounded
+SEARCH_LIMIT = 100  # an exact search finds a handful; a cap keeps one request bounded
+
+
+class FindPatientForm(forms.Form):
+    number = forms.CharField(
+        label=_("证件号码、手机号或就诊卡号"),
+        max_length=40,
+        help_text=_("完整号码精确查找;每次查找都会记录"),
+    )
+    reason = forms.CharField(label=_("事由"), max_length=200, required=False)
 
 
 def search_hashes(term: str) -> Q:
@@ -34,7 +48,8 @@ def search_hashes(term: str) -> Q:
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(InstitutionScopedAdmin):
+    institution_path = "owner__account__institution"
     list_display = [
         "masked_name_column",
         "id_type",
@@ -48,10 +63,9 @@ class PatientAdmin(admin.ModelAdmin):
     ]
     list_filter = ["id_type", "relation", "owner__account__institution", "archived_at"]
     list_select_related = ["owner__account__institution"]
-    # Searching is by exact number through the keyed hashes (get_search_results); a search
-    # field must be named for the admin to show its search box.
-    search_fields = ["id_number_hash"]
-    search_help_text = _("输入完整的证件号码、手机号或就诊卡号精确查找（每次查找都会记录）")
+    # No GET search box: a number typed there would travel in the URL, into access logs and
+    # browser history. Staff find a patient with the POST form of find_view instead.
+    change_list_template = "admin/patients/patient/change_list.html"
     fields = [
         "name",
         "sex",
@@ -104,14 +118,38 @@ class PatientAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # removal is the user's (archived when referenced), not a staff bulk job
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        found = queryset.filter(search_hashes(term))
-        hits = list(found[:SEARCH_LOG_LIMIT])
-        log_access(request, hits or [None], AccessAction.SEARCH, detail="admin search")
-        return found, False
+    def get_urls(self):
+        find = path(
+            "find/", self.admin_site.admin_view(self.find_view), name="patients_patient_find"
+        )
+        return [find, *super().get_urls()]
+
+    def find_view(self, request):
+        """Exact search by ID, phone or card number (POST, so the number stays out of URLs);
+        every search is logged, with the patients found or none."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = FindPatientForm(request.POST if request.method == "POST" else None)
+        found, reason, status = None, "", 200
+        if form.is_bound and form.is_valid():
+            term, reason = form.cleaned_data["number"], form.cleaned_data["reason"]
+            queryset = self.get_queryset(request).filter(search_hashes(term))
+            found = list(queryset.select_related("owner__account__institution")[:SEARCH_LIMIT])
+            log_access(
+                request, found or [None], AccessAction.SEARCH, detail="admin search", reason=reason
+            )
+            form = FindPatientForm(initial={"reason": reason})  # the number is not shown again
+        elif form.is_bound:
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("按号码查找就诊人"),
+            "form": form,
+            "found": found,
+            "reason": reason,
+        }
+        return TemplateResponse(request, "admin/patients/patient/find.html", context, status=status)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         patient = self.get_object(request, unquote(object_id))
@@ -147,7 +185,7 @@ class PatientPolicyForm(forms.ModelForm):
 
 
 @admin.register(PatientPolicy)
-class PatientPolicyAdmin(admin.ModelAdmin):
+class PatientPolicyAdmin(InstitutionScopedAdmin):
     form = PatientPolicyForm
     list_display = [
         "institution",
@@ -165,13 +203,37 @@ class PatientPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    """The audit trail: readable by whoever may view it, changeable by nobody."""
+    """The audit trail: readable by whoever may view it, changeable by nobody. Staff of one
+    institution see the looks at its patients and the looks by its people and systems."""
 
-    list_display = ["created_at", "staff", "action", "patient", "detail", "ip", "reason"]
-    list_filter = ["action", "created_at"]
-    list_select_related = ["staff", "patient"]
+    list_display = [
+        "created_at",
+        "staff",
+        "api_client",
+        "action",
+        "patient",
+        "detail",
+        "ip",
+        "reason",
+    ]
+    list_filter = ["action", "created_at", ("api_client", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["staff", "api_client", "patient"]
     date_hierarchy = "created_at"
     actions = None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scope = Scope(request)
+        if scope.everything:
+            return queryset
+        if scope.institution_id is None:
+            return queryset.none()
+        mine = scope.institution_id
+        return queryset.filter(
+            Q(patient__owner__account__institution=mine)
+            | Q(api_client__institution=mine)
+            | Q(staff__staff_member__institution=mine)
+        )
 
     def has_add_permission(self, request):
         return False

@@ -1,4 +1,5 @@
-"""The audit trail of staff looking at patients' data (DESIGN.md: every staff access)."""
+"""The audit trail of staff and hospital systems looking at patients' data (DESIGN.md: every
+staff access; a system calling the JSON API acts for its staff)."""
 
 from collections.abc import Iterable
 
@@ -19,10 +20,16 @@ def log_access(
     detail: str = "",
     reason: str = "",
 ) -> list[AccessLog]:
-    """One AccessLog row per patient looked at (None: a search that found nobody)."""
+    """One AccessLog row per patient looked at (None: a search that found nobody).
+
+    The looker is the API client a JSON API request authenticated (``request.api_client``),
+    else the signed-in staff user."""
+    api_client = getattr(request, "api_client", None)
+    staff = None if api_client is not None else request.user
     rows = [
         AccessLog(
-            staff=request.user,
+            staff=staff,
+            api_client=api_client,
             patient=patient,
             action=action,
             detail=detail[:200],

@@ -184,13 +184,25 @@ class PhoneVerification(models.Model):
 
 
 class AccessLog(models.Model):
-    """One staff look at a patient's data: who, which patient, how, when, from where, why."""
+    """One look at a patient's data by staff (back office) or by a hospital system (the JSON
+    API, on behalf of its staff): who, which patient, how, when, from where, why. Exactly one
+    of ``staff`` and ``api_client`` names who looked."""
 
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="patient_access_logs",
         verbose_name=_("工作人员"),
+    )
+    api_client = models.ForeignKey(
+        "integrations.ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patient_access_logs",
+        verbose_name=_("接口客户端"),
     )
     patient = models.ForeignKey(
         Patient,
@@ -210,6 +222,17 @@ class AccessLog(models.Model):
         verbose_name = _("就诊人访问日志")
         verbose_name_plural = _("就诊人访问日志")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(staff__isnull=False, api_client__isnull=True)
+                | Q(staff__isnull=True, api_client__isnull=False),
+                name="accesslog_staff_or_api_client",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.staff} {self.get_action_display()} {self.patient_id or '-'}"
+        return f"{self.actor} {self.get_action_display()} {self.patient_id or '-'}"
+
+    @property
+    def actor(self):
+        return self.staff if self.staff_id else self.api_client

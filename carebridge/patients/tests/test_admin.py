@@ -4,19 +4,49 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
+from carebridge.institutions.models import Institution, StaffMember
 from carebridge.patients.models import AccessLog, PatientPolicy
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:patients_patient_changelist"
+FIND = "admin:patients_patient_find"
+
+
+def find(client, number, reason="", **extra):
+    return client.post(reverse(FIND), {"number": number, "reason": reason}, **extra)
 
 
 @pytest.fixture
-def clerk(db):
-    """An operations clerk allowed to view patients, nothing more."""
+def clerk(hospital):
+    """An operations clerk of the hospital allowed to view patients, nothing more."""
     user = User.objects.create_user("clerk", password="x", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_patient"))
+    StaffMember.objects.create(user=user, institution=hospital)
     return user
+
+
+@pytest.fixture
+def charlie_client(db):
+    """Charlie works for another hospital, with the same permissions as the clerk."""
+    from django.test import Client
+
+    other = Institution.objects.create(slug="xinhua", name="新华医院")
+    user = User.objects.create_user("charlie", password="x", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=[
+                "view_patient",
+                "view_accesslog",
+                "view_patientpolicy",
+                "change_patientpolicy",
+            ]
+        )
+    )
+    StaffMember.objects.create(user=user, institution=other)
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
@@ -38,22 +68,42 @@ def test_staff_find_a_patient_by_exact_number_and_the_search_is_logged(
     clerk_client, clerk, alice_self, alice_mother, term
 ):
     term = alice_mother.id_number.lower() if term == "id" else term
-    response = clerk_client.get(reverse(CHANGELIST), {"q": term}, REMOTE_ADDR="10.1.2.3")
+    response = find(clerk_client, term, reason="复诊核对", REMOTE_ADDR="10.1.2.3")
     page = response.content.decode()
     assert "李*英" in page and "王*红" not in page
+    assert term not in page and alice_mother.id_number not in page  # not even echoed back
+    change = reverse("admin:patients_patient_change", args=[alice_mother.pk])
+    assert f'href="{change}?reason=' in page  # the reason goes with the look
     log = AccessLog.objects.get()
-    assert (log.staff, log.patient, log.action, log.ip) == (
+    assert (log.staff, log.patient, log.action, log.ip, log.reason) == (
         clerk,
         alice_mother,
         "search",
         "10.1.2.3",
+        "复诊核对",
     )
     assert alice_mother.id_number not in log.detail and "1111" not in log.detail
 
 
+def test_the_list_has_no_get_search_that_would_put_numbers_in_urls(clerk_client, alice_mother):
+    page = clerk_client.get(reverse(CHANGELIST)).content.decode()
+    assert 'id="searchbar"' not in page and reverse(FIND) in page
+    listed = clerk_client.get(reverse(CHANGELIST), {"q": alice_mother.id_number})
+    assert not AccessLog.objects.exists() and listed.status_code in (200, 302)
+    assert clerk_client.get(reverse(FIND)).status_code == 200  # the empty form
+
+
+@pytest.mark.parametrize("number", ["", "1" * 41, "110\x00101"])
+def test_a_bad_search_is_a_clear_400_and_logs_nothing(clerk_client, alice_mother, number):
+    response = find(clerk_client, number)
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
 def test_a_partial_number_finds_nobody_and_is_logged_too(clerk_client, alice_mother):
-    page = clerk_client.get(reverse(CHANGELIST), {"q": alice_mother.id_number[:10]}).content
-    assert "李*英".encode() not in page
+    page = find(clerk_client, alice_mother.id_number[:10]).content
+    assert "李*英".encode() not in page and "找到 0 位就诊人".encode() in page
     log = AccessLog.objects.get()
     assert log.patient is None and log.action == "search"
 
@@ -78,7 +128,7 @@ def test_staff_without_permission_see_nothing_and_leave_no_log(client, alice_mot
     client.force_login(user)
     url = reverse("admin:patients_patient_change", args=[alice_mother.pk])
     assert client.get(url).status_code == 403
-    assert client.get(reverse(CHANGELIST), {"q": alice_mother.id_number}).status_code == 403
+    assert find(client, alice_mother.id_number).status_code == 403
     assert not AccessLog.objects.exists()
 
 
@@ -122,3 +172,35 @@ def test_the_policy_is_edited_in_the_back_office(admin_client, hospital):
         18,
     )
     assert policy.require_phone_verification is False  # an unticked box
+
+
+def test_staff_of_another_institution_cannot_list_find_or_open_its_patients(
+    charlie_client, alice_self, alice_mother
+):
+    page = charlie_client.get(reverse(CHANGELIST)).content.decode()
+    assert "王*红" not in page and "李*英" not in page
+    page = find(charlie_client, alice_mother.id_number).content
+    assert "李*英".encode() not in page
+    search = AccessLog.objects.get()  # the search itself is on record, finding nobody
+    assert search.patient is None and search.staff.username == "charlie"
+    url = reverse("admin:patients_patient_change", args=[alice_mother.pk])
+    response = charlie_client.get(url)
+    assert response.status_code == 302  # the admin's "does not exist" redirect
+    assert not AccessLog.objects.filter(action="view").exists()
+
+
+def test_staff_read_only_their_institutions_audit_entries(
+    charlie_client, clerk_client, alice_mother
+):
+    clerk_client.get(reverse("admin:patients_patient_change", args=[alice_mother.pk]))
+    find(charlie_client, "13800000000")
+    response = charlie_client.get(reverse("admin:patients_accesslog_changelist"))
+    seen = list(response.context["cl"].queryset)
+    assert [log.staff.username for log in seen] == ["charlie"]
+    assert AccessLog.objects.count() == 2
+
+
+def test_staff_edit_only_their_institutions_patient_policy(charlie_client, hospital):
+    policy = PatientPolicy.objects.create(institution=hospital, max_patients=3)
+    url = reverse("admin:patients_patientpolicy_change", args=[policy.pk])
+    assert charlie_client.get(url).status_code == 302
