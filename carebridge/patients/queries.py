@@ -5,11 +5,14 @@ get_patient_for(follower, patient_id) -> Patient, or PatientNotFound (an Http404
                                         Patient.DoesNotExist) for anyone else's or an
                                         archived patient
 age_on(patient, day)                 -> completed years on that day
+ineligibility(patient, institution, day) -> why the institution's current rules refuse the
+                                        patient for a visit on that day, or None
 """
 
 from datetime import date
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Patient, PatientPolicy, full_years
 
@@ -42,3 +45,16 @@ def age_on(patient: Patient, day: date) -> int:
 def policy_for(follower) -> PatientPolicy:
     """The rules of the institution whose account the follower uses."""
     return PatientPolicy.for_institution(follower.account.institution)
+
+
+def ineligibility(patient: Patient, institution, day: date) -> str | None:
+    """Why ``institution``'s rules, as they are now, refuse ``patient`` for a visit on ``day``;
+    None when they accept. Checked again at booking: a child added at 17 may be 18 on the day
+    of the visit, and staff may have changed the rules since the patient was added."""
+    policy = PatientPolicy.for_institution(institution)
+    if not policy.accepts(patient.id_type):
+        accepted = "、".join(str(label) for _value, label in policy.accepted_id_type_choices())
+        return _("本院不接受该证件类型，请使用：%(types)s") % {"types": accepted}
+    if policy.max_age is not None and full_years(patient.birth_date, day) >= policy.max_age:
+        return _("本院只接受未满%(age)s周岁的就诊人") % {"age": policy.max_age}
+    return None

@@ -13,12 +13,15 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carebridge.patients.queries import ineligibility
+
 from .. import notify
 from ..errors import (
     AccountSuspended,
     AlreadyBooked,
     CancelTooLate,
     LimitReached,
+    NotEligible,
     NotReleased,
     SessionClosed,
     SlotTaken,
@@ -39,6 +42,7 @@ from ..models import (
     SessionStatus,
     Slot,
 )
+from ..signals import refund_requested
 
 
 def active_ban(follower, institution, now=None) -> BookingBan | None:
@@ -183,6 +187,9 @@ def _book(
         person_key = patient.id_number_hash
         if patient.owner.account.institution_id != session.institution_id:
             raise SessionClosed()
+        problem = ineligibility(patient, session.institution, session.date)
+        if problem:
+            raise NotEligible(problem)
     if not person_key:
         raise ValueError("a walk-in needs a person_key")
     if booked_by is not None:
@@ -251,9 +258,12 @@ def cancel_appointment(
         raise CancelTooLate()
     _release_place(appointment)
     if appointment.payment_status == PaymentStatus.PAID:
-        # For the billing issue: it refunds appointments in this state and marks them refunded.
+        # The billing issue refunds appointments in this state and marks them refunded.
         Appointment.objects.filter(id=appointment.id).update(
             payment_status=PaymentStatus.REFUND_DUE
+        )
+        transaction.on_commit(
+            lambda: refund_requested.send(sender=Appointment, appointment_id=appointment.id)
         )
     appointment.refresh_from_db()
     return appointment

@@ -371,3 +371,22 @@ def test_check_in_position_counts_only_patients_waiting(
     a2 = book_appointment(bob_self, session, "window", now=now)
     check_in(a2, now=session.starts_at)
     assert Appointment.objects.get(pk=a1.pk).status == "booked"
+
+
+def test_an_ineligible_patient_is_a_403_and_nothing_is_booked(
+    client, window_key, session, alice_self
+):
+    from carebridge.patients.models import PatientPolicy
+
+    PatientPolicy.objects.create(institution=session.institution, max_age=18)
+    r = call(
+        client,
+        "post",
+        "/booking/appointments",
+        window_key,
+        {"session_id": session.pk, "patient": {"patient_id": alice_self.pk}},
+    )
+    assert (r.status_code, r.json()["code"]) == (403, "not_eligible")
+    assert "未满18周岁" in r.json()["message"]
+    assert not Appointment.objects.exists()
+    assert not SessionQuota.objects.filter(booked__gt=0).exists()

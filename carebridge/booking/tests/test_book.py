@@ -294,3 +294,86 @@ def test_a_no_show_cannot_be_recorded_before_the_slot_or_twice(session, alice, a
     with pytest.raises(WrongState):
         mark_no_show(a, now=session.ends_at)
     assert Appointment.objects.get().status == AppointmentStatus.NO_SHOW
+
+
+def test_a_childrens_hospital_refuses_a_child_who_is_18_on_the_day_of_the_visit(
+    session, alice, hospital
+):
+    from carebridge.booking.errors import NotEligible
+    from carebridge.patients.models import PatientPolicy
+
+    PatientPolicy.objects.create(
+        institution=hospital, max_age=18, accepted_id_types=["social_security"]
+    )
+    # Added at 17 (the rules held then); 18 from the day of the visit.
+    born = session.date.replace(year=session.date.year - 18)
+    child = factories.patient(
+        alice,
+        name="王小宝",
+        relation="child",
+        birth_date=born,
+        id_type="social_security",
+        id_number=factories.resident_id(born, seq=88),
+    )
+    with pytest.raises(NotEligible, match="未满18周岁"):
+        book_appointment(child, session, WECHAT, booked_by=alice, now=before_visit(session))
+    assert not Appointment.objects.exists() and counters(session)[1]["wechat"] == 0
+    younger = factories.patient(
+        alice,
+        name="王小妹",
+        relation="child",
+        birth_date=born + timedelta(days=1),
+        id_type="social_security",
+        id_number=factories.resident_id(born + timedelta(days=1), seq=89),
+    )
+    assert book_appointment(younger, session, WECHAT, booked_by=alice, now=before_visit(session))
+
+
+def test_a_document_the_institution_no_longer_accepts_is_refused_at_booking(
+    session, alice, alice_self, hospital
+):
+    from carebridge.booking.errors import NotEligible
+    from carebridge.patients.models import PatientPolicy
+
+    PatientPolicy.objects.create(institution=hospital, accepted_id_types=["social_security"])
+    with pytest.raises(NotEligible, match="不接受该证件类型") as refusal:
+        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    assert (refusal.value.code, refusal.value.status) == ("not_eligible", 403)
+    assert not Appointment.objects.exists()
+
+
+def test_a_patient_is_limited_per_week_whichever_account_books(
+    hospital, cardiology, alice, alice_self, bob
+):
+    from django.utils import timezone
+
+    BookingPolicy.objects.create(
+        institution=hospital, patient_weekly_limit=2, patient_daily_limit=5, release_days_ahead=14
+    )
+    monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+    (s1,) = many_sessions(hospital, cardiology, monday, 1)
+    (s2,) = many_sessions(hospital, cardiology, monday + timedelta(days=2), 1)
+    (s3,) = many_sessions(hospital, cardiology, monday + timedelta(days=4), 1)
+    now = before_visit(s1, hours=48)
+    twin = factories.patient(bob, name="王小红", id_number=alice_self.id_number)  # same person
+    book_appointment(alice_self, s1, WECHAT, booked_by=alice, now=now)
+    book_appointment(twin, s2, WECHAT, booked_by=bob, now=now)
+    with pytest.raises(LimitReached, match="该就诊人本周预约已达上限"):
+        book_appointment(alice_self, s3, WECHAT, booked_by=alice, now=now)
+    assert counters(s3)[1]["wechat"] == 0
+    # The next week is a new week.
+    (later,) = many_sessions(hospital, cardiology, monday + timedelta(days=7), 1)
+    assert book_appointment(alice_self, later, WECHAT, booked_by=alice, now=now)
+
+
+def test_an_account_is_limited_per_day_across_its_patients(
+    hospital, cardiology, tomorrow, alice, alice_self, alice_mother
+):
+    BookingPolicy.objects.create(institution=hospital, account_daily_limit=1)
+    first, second = many_sessions(hospital, cardiology, tomorrow, 2)
+    now = before_visit(first)
+    book_appointment(alice_self, first, WECHAT, booked_by=alice, now=now)
+    with pytest.raises(LimitReached, match="您的账号当天预约已达上限"):
+        book_appointment(alice_mother, second, WECHAT, booked_by=alice, now=now)
+    # The limits are the account's online ones: the window may still book her mother.
+    assert book_appointment(alice_mother, second, "window", now=now)
