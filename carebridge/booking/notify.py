@@ -82,13 +82,28 @@ def visit_reminder(appointment) -> None:
         _send(appointment, "tpl_visit_reminder", data)
 
 
+def _short(text: str, limit: int = 80) -> str:
+    """A notice's text as a template field shows it: one line, trimmed, no closing stop."""
+    text = " ".join(text.split()).rstrip("。.!！")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def suspension(appointment, reason: str) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         data = {"first": {"value": _("停诊通知")}, **_visit(appointment)}
         data["remark"] = {
-            "value": _("%(reason)s。点击查看并取消预约,已付挂号费将全额退还") % {"reason": reason}
+            "value": _("%(reason)s。点击查看并取消预约,已付挂号费将全额退还")
+            % {"reason": _short(reason)}
         }
         _send(appointment, "tpl_suspension", data)
+
+
+def doctor_notice(appointment, notice) -> None:
+    """A visiting-expert (or other) notice about the doctor the patient is booked with."""
+    with translation.override(settings.LANGUAGE_CODE):
+        data = {"first": {"value": str(notice.get_kind_display())}, **_visit(appointment)}
+        data["remark"] = {"value": _short(notice.text)}
+        _send(appointment, "tpl_doctor_notice", data)
 
 
 def turn_near(appointment, ahead: int) -> None:

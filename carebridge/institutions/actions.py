@@ -20,7 +20,8 @@ def create_doctor_notice(
 ) -> DoctorNotice:
     """A suspension or visiting-expert notice, validated like the back-office form (the doctor
     and department belong to the institution, the doctor works in the department, the period
-    is not reversed). Booking's suspension action calls this; it pushes the messages itself."""
+    is not reversed). A published one is announced at once (booking.actions.announce_notice):
+    a suspension suspends the sessions it covers and their booked patients are told."""
     notice = DoctorNotice(
         institution=institution,
         kind=kind,
@@ -34,6 +35,10 @@ def create_doctor_notice(
     )
     notice.full_clean()
     notice.save()
+    if is_published:
+        from carebridge.booking.actions import announce_notice
+
+        announce_notice(notice)
     return notice
 
 

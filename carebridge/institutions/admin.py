@@ -184,12 +184,31 @@ class DoctorNoticeAdmin(InstitutionScopedAdmin):
         "text",
         "text_en",
         "is_published",
+        "announced_at",
     ]
+    readonly_fields = ["announced_at"]
     actions = ["publish", "withdraw"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._announce(request, [obj])
 
     @admin.action(description=_("发布所选通知"))
     def publish(self, request, queryset):
         self._report(request, set_notices_published(queryset, True))
+        self._announce(request, queryset.filter(is_published=True, announced_at=None))
+
+    def _announce(self, request, notices):
+        """A newly published notice goes to the patients already booked (once per notice);
+        a suspension also suspends the sessions it covers."""
+        from carebridge.booking.actions import announce_notice
+
+        for notice in notices:
+            if not notice.is_published or notice.announced_at is not None:
+                continue
+            done = announce_notice(notice)
+            message = _("%(notice)s:停诊 %(sessions)d 个出诊,已通知 %(patients)d 位已预约患者。")
+            self.message_user(request, message % {"notice": notice, **done}, messages.INFO)
 
     @admin.action(description=_("撤回所选通知"))
     def withdraw(self, request, queryset):

@@ -276,12 +276,21 @@ class DoctorNoticeQuerySet(models.QuerySet):
 
 class DoctorNotice(models.Model):
     """A suspension (停诊) or visiting-expert (专家来院) notice, shown on the doctor's and the
-    department's pages while current. Booking's suspension action creates these too."""
+    department's pages while current. Publishing one also tells the patients already booked
+    (booking.actions.announce_notice: a suspension suspends the sessions it covers); booking's
+    suspension of one session creates one too."""
 
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="notices", verbose_name=_("机构")
     )
-    kind = models.CharField(_("类型"), max_length=20, choices=NoticeKind.choices)
+    kind = models.CharField(
+        _("类型"),
+        max_length=20,
+        choices=NoticeKind.choices,
+        help_text=_(
+            "发布后推送给已预约的患者:停诊通知同时停诊期间内的出诊(患者可取消并全额退款)。"
+        ),
+    )
     doctor = models.ForeignKey(
         Doctor,
         on_delete=models.CASCADE,
@@ -304,6 +313,8 @@ class DoctorNotice(models.Model):
     text_en = models.TextField(_("英文内容"), blank=True)
     is_published = models.BooleanField(_("发布"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the booked patients were told (booking.actions.announce_notice): once per notice.
+    announced_at = models.DateTimeField(_("推送时间"), null=True, blank=True, editable=False)
 
     objects = DoctorNoticeQuerySet.as_manager()
 

@@ -5,9 +5,10 @@ from .queue import call_next, check_in, mark_no_show
 from .quotas import set_quotas
 from .reminders import send_visit_reminders
 from .schedules import create_session, generate_sessions
-from .suspend import suspend_session
+from .suspend import announce_notice, suspend_session
 
 __all__ = [
+    "announce_notice",
     "book_appointment",
     "call_next",
     "cancel_appointment",

@@ -44,6 +44,7 @@ class BookingPolicy(models.Model):
     tpl_visit_reminder = models.CharField(_("模板:就诊提醒"), max_length=64, blank=True)
     tpl_suspension = models.CharField(_("模板:停诊通知"), max_length=64, blank=True)
     tpl_turn_near = models.CharField(_("模板:即将叫号"), max_length=64, blank=True)
+    tpl_doctor_notice = models.CharField(_("模板:出诊通知"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("预约规则")

@@ -30,6 +30,7 @@ def templates(hospital):
         tpl_visit_reminder="TPL_REMIND",
         tpl_suspension="TPL_SUSPEND",
         tpl_turn_near="TPL_NEAR",
+        tpl_doctor_notice="TPL_NOTICE",
         turn_near_ahead=1,
     )
 
@@ -152,3 +153,33 @@ def test_turn_near_messages_go_to_patients_close_to_the_front(
     ]
     call_next(session, now=session.starts_at + timedelta(minutes=5))
     assert len(sent("TPL_NEAR")) == 2  # nobody is told twice
+
+
+def test_a_paid_cancellation_asks_billing_for_the_refund_after_commit(
+    session, alice, alice_self, django_capture_on_commit_callbacks
+):
+    from carebridge.booking.signals import refund_requested
+
+    heard = []
+
+    def listener(sender, appointment_id, **kwargs):
+        heard.append(appointment_id)
+
+    refund_requested.connect(listener)
+    try:
+        a = book_appointment(
+            alice_self, session, WECHAT, booked_by=alice, now=before_visit(session)
+        )
+        Appointment.objects.filter(pk=a.pk).update(payment_status=PaymentStatus.PAID)
+        a.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            cancel_appointment(a, now=before_visit(session))
+        assert heard == [a.pk] and len(callbacks) == 1
+        unpaid = book_appointment(
+            alice_self, session, WECHAT, booked_by=alice, now=before_visit(session)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel_appointment(unpaid, now=before_visit(session))
+        assert heard == [a.pk]  # nothing owed, nothing asked
+    finally:
+        refund_requested.disconnect(listener)
