@@ -21,6 +21,7 @@ from .models import (
     CancelledBy,
     ClinicSession,
     ClosedDay,
+    DailyJobRun,
     NoShow,
     ScheduleTemplate,
     SessionQuota,
@@ -85,6 +86,7 @@ class BookingPolicyAdmin(InstitutionScopedAdmin):
                     "tpl_visit_reminder",
                     "tpl_suspension",
                     "tpl_turn_near",
+                    "tpl_doctor_notice",
                 ]
             },
         ),
@@ -401,6 +403,21 @@ class WaitRecordAdmin(InstitutionScopedAdmin):
     list_filter = ["department", "channel", "institution"]
     list_select_related = ["department", "doctor"]
     date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DailyJobRun)
+class DailyJobRunAdmin(admin.ModelAdmin):
+    """When each daily job (reminders, generation, housekeeping) last ran, and how it went."""
+
+    list_display = ["day", "job", "started_at", "finished_at", "attempts", "failed", "result"]
+    list_filter = ["job", "failed"]
+    date_hierarchy = "day"
 
     def has_add_permission(self, request):
         return False

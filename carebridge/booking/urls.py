@@ -12,6 +12,7 @@ urlpatterns = [
     path("booking/session/<int:session_id>/", views.session, name="session"),
     path("booking/session/<int:session_id>/slot/<int:slot_id>/", views.confirm, name="confirm"),
     path("booking/queues/", views.queues, name="queues"),
+    path("queue/", views.queues, name="queue"),  # the menu's 候诊排队 (seed 001)
     path("appointments/", views.appointments, name="appointments"),
     path("appointments/<int:appointment_id>/", views.appointment, name="appointment"),
     path("appointments/<int:appointment_id>/cancel/", views.cancel, name="cancel"),

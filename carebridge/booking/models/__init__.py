@@ -9,6 +9,7 @@ from .choices import (
     Period,
     SessionStatus,
 )
+from .jobs import DailyJobRun
 from .policy import BookingBan, BookingPolicy
 from .schedules import ClinicSession, ClosedDay, ScheduleTemplate, SessionQuota, Slot
 
@@ -24,6 +25,7 @@ __all__ = [
     "ClinicSession",
     "ClinicType",
     "ClosedDay",
+    "DailyJobRun",
     "PaymentStatus",
     "Period",
     "ScheduleTemplate",

@@ -54,6 +54,7 @@ def test_the_booking_admin_pages_load(admin_client, session, alice, alice_self):
         "/admin/booking/closedday/",
         "/admin/booking/clinicsession/add/",
         "/admin/integrations/apiclient/",
+        "/admin/booking/dailyjobrun/",
     ]:
         assert admin_client.get(url).status_code == 200, url
     page = admin_client.get(f"/admin/booking/appointment/{a.pk}/change/").content.decode()

@@ -4,6 +4,8 @@
 高新区 (a near-suburban district). Coordinates are GCJ-02, like the Campus model expects.
 """
 
+from datetime import time
+
 INSTITUTION = {
     "slug": "fengqiao",
     "name": "苏州市枫桥人民医院",
@@ -449,3 +451,17 @@ DOCTORS = [
         "introduction_en": "Sees patients in the joint cardiology–endocrinology clinic.",
     },
 ]
+
+# Clinics: (fee in fen, places, clinic type) by title; department clinics (no named doctor) at
+# the registration fee of seed 004 (14 yuan).
+CLINIC_BY_TITLE = {
+    "主任医师": (5000, 20, "expert"),
+    "主任中医师": (5000, 20, "expert"),
+    "副主任医师": (3000, 24, "expert"),
+    "主治医师": (1400, 30, "general"),
+}
+GENERAL_CLINICS = ["儿科", "心血管内科"]
+PERIOD_HOURS = {
+    "morning": (time(8, 0), time(11, 30)),
+    "afternoon": (time(13, 30), time(17, 0)),
+}

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from carebridge.booking.models import ScheduleTemplate
 from carebridge.wechat.models import AutoReply, MenuButton, QrScene
 
 from ..models import Campus, Department, Doctor, Institution, WeChatAccount
@@ -71,6 +72,7 @@ def load_demo(site_url: str | None = None) -> DemoLoaded:
         if made:
             doctor.departments.set([departments[name] for name in data["departments"]])
             result.created.append("doctor")
+    _schedules(result, institution, departments)
     result.account = _account(result, institution)
     _menu(result, h5)
     _rules(result, h5)
@@ -86,6 +88,52 @@ def load_demo(site_url: str | None = None) -> DemoLoaded:
         )
     result.admin_created = _admin()
     return result
+
+
+def _schedules(result: DemoLoaded, institution: Institution, departments: dict) -> None:
+    """Weekly schedule templates: two half-days for each doctor in his or her first department,
+    and the department clinics of hospital.GENERAL_CLINICS on weekday mornings. Sessions are
+    generated from them by `carebridge demo` (and every night by run_daily_jobs)."""
+    doctors = Doctor.objects.filter(institution=institution).order_by("id")
+    for i, doctor in enumerate(doctors):
+        department = doctor.departments.order_by("position").first()
+        if department is None:
+            continue
+        fee, capacity, kind = hospital.CLINIC_BY_TITLE.get(doctor.title, (1400, 30, "general"))
+        for weekday, period in ((i % 5, "morning"), ((i + 2) % 5, "afternoon")):
+            _template(result, institution, department, doctor, weekday, period, fee, capacity, kind)
+    for name in hospital.GENERAL_CLINICS:
+        for weekday in range(5):
+            _template(result, institution, departments[name], None, weekday, "morning", 1400, 40)
+
+
+def _template(result, institution, department, doctor, weekday, period, fee, capacity, kind=None):
+    start, end = hospital.PERIOD_HOURS[period]
+    wechat_places = capacity * 6 // 10  # seed 004: most places online, some kept for the window
+    window, kiosk, phone = capacity * 2 // 10, capacity // 10, capacity // 20
+    _get_or_create(
+        result,
+        "schedule template",
+        ScheduleTemplate,
+        institution=institution,
+        department=department,
+        doctor=doctor,
+        weekday=weekday,
+        period=period,
+        defaults={
+            "clinic_type": kind or "general",
+            "start_time": start,
+            "end_time": end,
+            "fee": fee,
+            "capacity": capacity,
+            "quota_wechat": wechat_places,
+            "quota_window": window,
+            "quota_kiosk": kiosk,
+            "quota_phone": phone,
+            "quota_referral": capacity - wechat_places - window - kiosk - phone,
+            "weeks_ahead": 2,
+        },
+    )
 
 
 def _get_or_create(result: DemoLoaded, label: str, model, defaults=None, **keys):

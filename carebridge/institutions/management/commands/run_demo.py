@@ -1,8 +1,11 @@
 """`carebridge demo` (`make demo`): database, demo hospital, then web server, WeChat sandbox and
-worker until Ctrl-C. Ports: CAREBRIDGE_WEB_PORT (8000) and CAREBRIDGE_SANDBOX_PORT (8001)."""
+worker until Ctrl-C, with the daily jobs (sessions from the schedule templates, day-before
+reminders, housekeeping) run in a thread of this process. Ports: CAREBRIDGE_WEB_PORT (8000) and
+CAREBRIDGE_SANDBOX_PORT (8001)."""
 
 import os
 import signal
+import threading
 
 from django.conf import settings
 from django.core.management import call_command
@@ -10,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.test.utils import override_settings
 
+from carebridge.booking import daily
+from carebridge.booking.actions import generate_sessions
 from carebridge.institutions.demo import runner
 from carebridge.institutions.demo.load import ADMIN_USERNAME, admin_password, load_demo
 from carebridge.lib.env import envint
@@ -41,6 +46,9 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             call_command("createcachetable", verbosity=0)
             loaded = load_demo()
+            created = generate_sessions()
+            if created:
+                self.say(f"{len(created)} clinic sessions generated from the schedule templates.")
         connections.close_all()  # the children open their own
 
         env = runner.child_env(
@@ -51,7 +59,12 @@ class Command(BaseCommand):
         supervisor = runner.Supervisor(env)
         supervisor.trap_signals()
         failed = None
+        stop_jobs = threading.Event()
+        jobs = threading.Thread(
+            target=daily.run_forever, args=(stop_jobs,), name="daily-jobs", daemon=True
+        )
         try:
+            jobs.start()
             servers = [
                 supervisor.start(
                     name, runner.manage("runserver", address, "--noreload"), signal.SIGINT
@@ -70,7 +83,9 @@ class Command(BaseCommand):
             failed = supervisor.run_until_stopped()
         finally:
             self.say("Stopping…")
+            stop_jobs.set()
             supervisor.stop()
+            jobs.join(timeout=runner.GRACE_SECONDS)
         if failed is not None:
             code = failed.process.returncode
             raise CommandError(f"the {failed.name} process exited (code {code}); demo stopped")
