@@ -225,3 +225,32 @@ def test_pages_speak_english(alice_client, alices_appointment):
     alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = alice_client.get(f"{BASE}/appointments/{alices_appointment.pk}/").content.decode()
     assert "Cancel appointment" in page and "Queue number" in page
+
+
+def test_an_ineligible_patient_is_refused_with_the_reason(alice_client, session, alice_self):
+    from carebridge.patients.models import PatientPolicy
+
+    PatientPolicy.objects.create(institution=session.institution, max_age=18)
+    slot = session.slots.first()
+    r = alice_client.post(
+        f"{BASE}/booking/session/{session.pk}/slot/{slot.pk}/", {"patient": alice_self.pk}
+    )
+    assert r.status_code == 403 and "本院只接受未满18周岁的就诊人" in r.content.decode()
+    assert not Appointment.objects.exists() and wechat_booked(session) == 0
+
+
+def test_the_booking_journey_speaks_english(alice_client, session, cardiology, dr_wang):
+    dr_wang.name_en, dr_wang.title_en = "Wang Jianguo", "Chief Physician"
+    dr_wang.save(update_fields=["name_en", "title_en"])
+    alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = [
+        f"{BASE}/booking/",
+        f"{BASE}/booking/department/{cardiology.pk}/",
+        f"{BASE}/booking/session/{session.pk}/",
+        f"{BASE}/booking/session/{session.pk}/slot/{session.slots.first().pk}/",
+    ]
+    html = [alice_client.get(url).content.decode() for url in pages]
+    assert "Cardiology" in html[0] and "心内科" not in html[0]
+    assert "Wang Jianguo Chief Physician" in html[1] and "王建国" not in html[1]
+    assert "Cardiology" in html[2] and "Wang Jianguo" in html[2]
+    assert "Confirm" in html[3] and "王建国" not in html[3]

@@ -207,3 +207,38 @@ def test_staff_cannot_manage_staff_memberships(charlie):
     charlie_user.user_permissions.add(*Permission.objects.filter(codename__endswith="staffmember"))
     response = charlie.get(reverse("admin:institutions_staffmember_changelist"))
     assert response.status_code == 403
+
+
+def test_an_institution_has_a_region_type_for_the_commissions_comparisons(operator, hospital):
+    from django.core.exceptions import ValidationError
+
+    from carebridge.institutions.models import Institution, RegionType
+
+    assert RegionType.values == ["urban", "suburban", "outer_suburban"]
+    assert hospital.region_type == "urban"  # the default
+    response = operator.post(
+        reverse("admin:institutions_institution_add"),
+        {
+            "name": "枫桥社区卫生服务中心",
+            "slug": "fengqiao-chc",
+            "kind": "community",
+            "region_type": "outer_suburban",
+            "is_active": "on",
+            "campuses-TOTAL_FORMS": "0",
+            "campuses-INITIAL_FORMS": "0",
+            "wechat_accounts-TOTAL_FORMS": "0",
+            "wechat_accounts-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    centre = Institution.objects.get(slug="fengqiao-chc")
+    assert (centre.kind, centre.region_type) == ("community", "outer_suburban")
+    listed = operator.get(
+        reverse("admin:institutions_institution_changelist"), {"region_type": "outer_suburban"}
+    )
+    assert [i.slug for i in listed.context["cl"].queryset] == ["fengqiao-chc"]
+    centre.region_type = "downtown"
+    with pytest.raises(ValidationError) as error:
+        centre.full_clean()
+    assert "region_type" in error.value.message_dict
+    assert Institution.objects.get(slug="fengqiao-chc").region_type == "outer_suburban"
