@@ -7,6 +7,7 @@ import pytest
 
 from carebridge.sandbox.models import SandboxMenu, SandboxMessage, SandboxUser
 from carebridge.sandbox.phone.identity import app_id_of
+from carebridge.sandbox.phone.menu import button_at
 from carebridge.wechat.models import AutoReply, Follower, QrScene
 
 from .phone_helpers import new_user
@@ -344,6 +345,51 @@ def test_a_view_button_reports_the_view_and_opens_the_page(sandbox, client, acco
     assert response.json()["open"] == MENU["button"][0]["sub_button"][0]["url"]
     assert user_actions(user)[-1]["Event"] == "VIEW"
     assert "cb_sandbox_phone" in response.cookies  # the page opens as this user
+
+
+TOOLS_MENU = {
+    "button": [
+        {
+            "name": "自助服务",
+            "sub_button": [
+                {"type": "scancode_push", "name": "扫码签到", "key": "SCAN_CHECKIN"},
+                {"type": "scancode_waitmsg", "name": "扫发票", "key": "SCAN_INVOICE"},
+                {"type": "pic_sysphoto", "name": "拍照上传", "key": "PHOTO_REPORT"},
+                {"type": "pic_photo_or_album", "name": "传报告单", "key": "PHOTO_REPORT"},
+                {"type": "pic_weixin", "name": "相册上传", "key": "PHOTO_REPORT"},
+            ],
+        },
+        {"type": "location_select", "name": "最近院区", "key": "NEAREST"},
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    "path, event, block",
+    [
+        ("0.0", "scancode_push", "ScanCodeInfo"),
+        ("0.1", "scancode_waitmsg", "ScanCodeInfo"),
+        ("0.2", "pic_sysphoto", "SendPicsInfo"),
+        ("0.3", "pic_photo_or_album", "SendPicsInfo"),
+        ("0.4", "pic_weixin", "SendPicsInfo"),
+        ("1", "location_select", "SendLocationInfo"),
+    ],
+)
+def test_scan_photo_and_location_buttons_send_their_event_and_the_reply_arrives(
+    sandbox, client, account, path, event, block
+):
+    SandboxMenu.objects.create(app_id=app_id_of(account), body=TOOLS_MENU)
+    button = button_at(TOOLS_MENU["button"], path)
+    AutoReply.objects.create(
+        account=account, trigger="click", pattern=button["key"], text=f"收到：{button['name']}"
+    )
+    user = new_user(client, account, subscribed=True)
+    response = act(client, account, user, "menu", path=path)
+    assert response.status_code == 200 and response.json()["open"] == ""
+    sent = user_actions(user)[-1]
+    assert (sent["Event"], sent["EventKey"]) == (event, button["key"])
+    assert isinstance(sent[block], dict)
+    assert arrived(client, account, user)[-1]["text"] == f"收到：{button['name']}"
 
 
 @pytest.mark.parametrize("path", ["0", "2", "0.4", "9", "0.0.0", ""])
