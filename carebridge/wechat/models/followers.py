@@ -8,8 +8,8 @@ class Follower(models.Model):
     account = models.ForeignKey(
         "institutions.WeChatAccount", on_delete=models.CASCADE, related_name="followers"
     )
-    openid = models.CharField(max_length=64)
-    unionid = models.CharField(max_length=64, blank=True)
+    openid = models.CharField("OpenID", max_length=64)
+    unionid = models.CharField("UnionID", max_length=64, blank=True)
     nickname = models.CharField(_("昵称"), max_length=100, blank=True)
     subscribed = models.BooleanField(_("关注中"), default=False)
     subscribed_at = models.DateTimeField(_("关注时间"), null=True, blank=True)

@@ -15,17 +15,17 @@ class TemplateSend(models.Model):
     account = models.ForeignKey(
         "institutions.WeChatAccount", on_delete=models.CASCADE, verbose_name=_("公众号")
     )
-    openid = models.CharField(max_length=64, db_index=True)
+    openid = models.CharField("OpenID", max_length=64, db_index=True)
     template_id = models.CharField(_("模板ID"), max_length=64)
     data = models.JSONField(_("模板数据"), default=dict)
     url = models.CharField(_("跳转网址"), max_length=1024, blank=True)
     # WeChat's dedup id: the same openid + client_msg_id is delivered once (10 minutes), so the
     # outbox can resend after a crash without a second message. Derived from the outbox row.
-    client_msg_id = models.CharField(max_length=64, blank=True)
+    client_msg_id = models.CharField(_("去重编号"), max_length=64, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=SendStatus.choices, default=SendStatus.QUEUED
     )
-    msgid = models.BigIntegerField(null=True, blank=True, db_index=True)
+    msgid = models.BigIntegerField(_("微信消息ID"), null=True, blank=True, db_index=True)
     answer = models.JSONField(_("微信应答"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)
     # TEMPLATESENDJOBFINISH's Status: success, failed:user block, failed: system failed.
@@ -76,9 +76,9 @@ class MassSend(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=SendStatus.choices, default=SendStatus.QUEUED
     )
-    clientmsgid = models.CharField(max_length=64, blank=True)
+    clientmsgid = models.CharField(_("去重编号"), max_length=64, blank=True)
     quota_period = models.CharField(max_length=16, blank=True)  # the period its quota came from
-    msg_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    msg_id = models.BigIntegerField(_("微信消息ID"), null=True, blank=True, db_index=True)
     result = models.JSONField(_("微信应答"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)
     report = models.JSONField(_("群发结果"), null=True, blank=True)  # MASSSENDJOBFINISH

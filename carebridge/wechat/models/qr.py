@@ -17,7 +17,7 @@ class QrScene(models.Model):
     scene_id = models.PositiveBigIntegerField(_("场景值ID"), null=True, blank=True)
     scene_str = models.CharField(_("场景值字符串"), max_length=64, blank=True)
     expire_seconds = models.PositiveIntegerField(_("有效期(秒)"), null=True, blank=True)
-    ticket = models.CharField(max_length=255, blank=True)
+    ticket = models.CharField(_("二维码票据"), max_length=255, blank=True)
     url = models.CharField(_("二维码内容"), max_length=255, blank=True)
     expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
     subscribe_count = models.PositiveIntegerField(_("关注次数"), default=0)
