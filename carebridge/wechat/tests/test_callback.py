@@ -6,9 +6,10 @@ from urllib.parse import urlencode
 
 import pytest
 
+from carebridge.outbox.models import OutboxMessage
 from carebridge.wechat import callback, crypto, xml
 from carebridge.wechat.credentials import sandbox_credentials
-from carebridge.wechat.models import AutoReply, CallbackReceipt, Follower
+from carebridge.wechat.models import AutoReply, CallbackReceipt, CsGrant, Follower
 from carebridge.wechat.models.routing import MatchType, ReplyType, Trigger
 
 from .callback_helper import TRANSPORTS, WeChatCallbacks, fixture
@@ -171,6 +172,8 @@ def test_other_methods_are_not_allowed(client, account):
 def assert_nothing_recorded():
     assert not CallbackReceipt.objects.exists()
     assert not Follower.objects.exists()
+    assert not CsGrant.objects.exists()
+    assert not OutboxMessage.objects.exists()
 
 
 @pytest.mark.parametrize("mode,encrypted", TRANSPORTS, ids=lambda v: str(v))
@@ -191,9 +194,12 @@ def test_a_bad_msg_signature_is_refused(wx, rules, mode):
     assert_nothing_recorded()
 
 
+@pytest.mark.parametrize("mode,encrypted", TRANSPORTS, ids=lambda v: str(v))
 @pytest.mark.parametrize("skew", [-3600, 3600])
-def test_a_stale_or_future_timestamp_is_refused(wx, rules, skew):
-    response, _, _ = wx.post(wx.body("text__keyword"), timestamp=int(time.time()) + skew)
+def test_a_stale_or_future_timestamp_is_refused(wx, rules, skew, mode, encrypted):
+    response, _, _ = wx.post(
+        wx.body("text__keyword"), mode, encrypted, timestamp=int(time.time()) + skew
+    )
     assert response.status_code == 403
     assert_nothing_recorded()
 
