@@ -11,10 +11,24 @@ import pytest
 def _clear_cache(db_access_allowed):
     """The cache (access tokens, locks, quotas) lives outside the test transaction."""
     if db_access_allowed:
-        from django.core.cache import cache
-
-        cache.clear()
+        _clear(cache_alias="default")
     yield
+
+
+def _clear(cache_alias: str) -> None:
+    """Empty the cache; on Redis only this run's keys (CACHE_KEY_PREFIX), since Django's clear()
+    is FLUSHDB and would empty the database under any other run sharing it."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches[cache_alias]
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
