@@ -301,7 +301,7 @@ def test_a_patient_books_from_the_phone_and_another_user_is_refused_her_appointm
             "(frame, url) => { frame.src = url; }", appointment_url
         )
     assert refused.value.status == 404
-    expect(xiaowang.web.locator("body")).to_contain_text("Not Found")
+    expect(xiaowang.web.locator("body")).to_contain_text("页面不存在")
     expect(xiaowang.web.locator("body")).not_to_contain_text(PATIENT["name"])
     xiaowang.shot("14-other-user-refused")
     assert Appointment.objects.count() == 1
