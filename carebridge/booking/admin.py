@@ -3,6 +3,7 @@ the day's queue per doctor, no-shows and waiting times. Writes go through action
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -10,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin
+from carebridge.patients.audit import log_access
+from carebridge.patients.choices import AccessAction
 
 from . import actions
 from .errors import BookingError
@@ -290,6 +293,7 @@ class AppointmentAdminBase(InstitutionScopedAdmin):
         "payment_status",
         "session__period",
         "session__department",
+        "session__doctor",
         "session__institution",
     ]
     list_select_related = ["session__department", "session__doctor", "patient"]
@@ -325,6 +329,20 @@ class AppointmentAdminBase(InstitutionScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # appointments keep their history
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening one appointment shows whom a doctor sees, and when: the look is audited like
+        opening the patient (lists show masked names only and are not)."""
+        appointment = self.get_object(request, unquote(object_id))
+        if appointment is not None and appointment.patient_id:
+            log_access(
+                request,
+                [appointment.patient],
+                AccessAction.VIEW,
+                detail=f"booking admin appointment {appointment.pk}",
+                reason=request.GET.get("reason", ""),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("就诊日期"), ordering="session__date")
     def visit_date(self, obj):

@@ -258,3 +258,45 @@ def test_no_show_list_shows_only_no_shows(admin_client, session, alice, alice_se
     mark_no_show(a, now=session.ends_at)
     page = admin_client.get("/admin/booking/noshow/").content.decode()
     assert "王*红" in page and "赵*勇" not in page
+
+
+def test_appointments_filter_by_doctor_status_and_channel(
+    admin_client, hospital, cardiology, session, alice, alice_self, bob, bob_self, tomorrow
+):
+    from .helpers import make_session
+
+    colleague = hospital.doctors.create(name="李医生", title="主治医师")
+    colleague.departments.add(cardiology)
+    other = make_session(hospital, cardiology, colleague, tomorrow)
+    now = before_visit(session)
+    mine = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book_appointment(bob_self, other, "window", now=now)
+
+    def listed(**params):
+        response = admin_client.get("/admin/booking/appointment/", params)
+        return [a.pk for a in response.context["cl"].queryset]
+
+    assert listed(session__doctor__id__exact=session.doctor_id) == [mine.pk]
+    assert listed(channel__exact="wechat", status__exact="booked") == [mine.pk]
+    assert len(listed(session__department__id__exact=cardiology.pk)) == 2
+
+
+def test_opening_an_appointment_is_audited_and_the_list_is_not(
+    admin_client, session, alice, alice_self
+):
+    from carebridge.patients.models import AccessLog
+
+    a = book_appointment(alice_self, session, WECHAT, booked_by=alice)
+    admin_client.get("/admin/booking/appointment/")
+    assert not AccessLog.objects.exists()
+    admin_client.get(f"/admin/booking/appointment/{a.pk}/change/", {"reason": "电话改约"})
+    log = AccessLog.objects.get()
+    assert (log.patient, log.action, log.staff.username, log.reason) == (
+        alice_self,
+        "view",
+        "ops",
+        "电话改约",
+    )
+    walk_in = book_appointment(None, session, "window", walk_in_name="张三", person_key="w")
+    admin_client.get(f"/admin/booking/appointment/{walk_in.pk}/change/")
+    assert AccessLog.objects.count() == 1  # a walk-in has no patient record
