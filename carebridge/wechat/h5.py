@@ -37,6 +37,12 @@ def sign_in(request, account_slug: str, openid: str, scope: str, snapshot: bool 
     }
 
 
+def sign_out(request) -> None:
+    """Forget the H5 sign-in (the sandbox's phone changing hands: in WeChat every phone has its
+    own cookies, so the next user must not inherit the last one's pages)."""
+    request.session.pop(SESSION_KEY, None)
+
+
 def current_user(request, account_slug: str) -> WeChatUser | None:
     data = request.session.get(SESSION_KEY)
     if not data or data.get("account") != account_slug:

@@ -9,6 +9,7 @@ import json
 
 from carebridge.institutions.models import WeChatAccount
 from carebridge.wechat.credentials import get_credentials
+from carebridge.wechat.h5 import sign_out
 
 from ..models import SandboxUser
 
@@ -39,8 +40,11 @@ def selected_user(request, app_id: str) -> SandboxUser | None:
 
 
 def remember_user(request, response, user: SandboxUser) -> None:
-    """Make ``user`` the phone's current user for its account (on ``response``)."""
+    """Make ``user`` the phone's current user for its account (on ``response``), signed out of
+    the H5 pages the previous holder had opened."""
     selection = _selection(request)
+    if selection.get(user.app_id) != user.openid:
+        sign_out(request)
     selection[user.app_id] = user.openid
     response.set_signed_cookie(
         COOKIE,

@@ -12,6 +12,7 @@ def hold_phone(client, user):
     response = HttpResponse()
     request = RequestFactory().get("/")
     request.COOKIES.update({k: v.value for k, v in client.cookies.items()})
+    request.session = client.session
     remember_user(request, response, user)
     client.cookies[COOKIE] = response.cookies[COOKIE].value
     return user

@@ -9,6 +9,7 @@ from carebridge.sandbox.models import SandboxMenu, SandboxMessage, SandboxUser
 from carebridge.sandbox.phone.identity import app_id_of
 from carebridge.sandbox.phone.menu import button_at
 from carebridge.wechat.models import AutoReply, Follower, QrScene
+from conftest import wechat_session
 
 from .phone_helpers import new_user
 
@@ -88,6 +89,18 @@ def test_selecting_a_user_of_another_account_is_refused(client, account):
     )
     assert "没有这个模拟用户" in response.content.decode()
     assert "o_other" not in response.content.decode()
+
+
+def test_handing_the_phone_to_another_user_signs_the_last_one_out_of_h5_pages(client, account):
+    xiaolin = new_user(client, account, "小林", subscribed=True)
+    xiaowang = new_user(client, account, "小王", subscribed=True)
+    client.post("/sandbox/phone/select", {"account": account.slug, "openid": xiaolin.openid})
+    wechat_session(client, account, xiaolin.openid)
+    client.post("/sandbox/phone/select", {"account": account.slug, "openid": xiaolin.openid})
+    assert client.session["wechat"]["openid"] == xiaolin.openid  # the same holder stays in
+
+    client.post("/sandbox/phone/select", {"account": account.slug, "openid": xiaowang.openid})
+    assert "wechat" not in client.session
 
 
 def test_an_unknown_account_is_not_found(client, account):
