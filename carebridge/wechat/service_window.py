@@ -49,10 +49,17 @@ class WindowClosed(LimitExceeded):
 
 @transaction.atomic
 def open_grant(follower, kind: str, at: datetime | None = None) -> CsGrant:
+    """Record an interaction of ``kind`` (GrantKind) by ``follower`` and return its grant."""
+    reopen_grant(follower, kind, at)
+    return CsGrant.objects.get(follower=follower, kind=kind)
+
+
+def reopen_grant(follower, kind: str, at: datetime | None = None) -> None:
     """Record an interaction of ``kind`` (GrantKind) by ``follower``: its allowance starts anew.
 
-    The router calls this on every inbound message, menu click, follow, QR scan and payment.
-    """
+    The callback calls this on every inbound message, menu click, follow and QR scan, inside
+    its own transaction: one UPDATE, no savepoint and no read-back (``open_grant`` adds those),
+    as each statement here is atomic by itself."""
     if kind not in RULES:
         raise ValueError(f"unknown customer-service grant kind {kind!r}")
     at = at or timezone.now()
@@ -65,7 +72,6 @@ def open_grant(follower, kind: str, at: datetime | None = None) -> CsGrant:
                 CsGrant.objects.create(follower=follower, kind=kind, opened_at=at)
         except IntegrityError:
             pass  # a newer interaction (or a concurrent one) already holds the row
-    return CsGrant.objects.get(follower=follower, kind=kind)
 
 
 @transaction.atomic

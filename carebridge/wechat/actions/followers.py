@@ -56,9 +56,9 @@ def track_follower(account, message: Message) -> Follower:
     if changed:
         follower.save(update_fields=sorted(changed))
     if kind and follower.subscribed:
-        from ..service_window import open_grant
+        from ..service_window import reopen_grant
 
-        open_grant(follower, kind, at=at)  # the window runs from the user's action
+        reopen_grant(follower, kind, at=at)  # the window runs from the user's action
     if message.scene:
         from .qr import record_scene_event
 
