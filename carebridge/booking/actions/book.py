@@ -222,6 +222,17 @@ def _book(
     pool = SessionQuota.objects.filter(session=session, channel=channel)
     if not pool.filter(booked__lt=F("capacity")).update(booked=F("booked") + 1):
         raise SoldOut(_("%(channel)s渠道的号源已约满") % {"channel": Channel(channel).label})
+    # The session's row is held until commit (taken last, like the pool, so briefly): a
+    # suspension committing meanwhile waits for this booking and then tells its patient; one
+    # that committed first is seen here, and the booking is refused. Without it a booking in
+    # flight could land in a suspended session, its patient never told (PostgreSQL; SQLite runs
+    # writers one at a time).
+    if not (
+        ClinicSession.objects.select_for_update()
+        .filter(id=session.id, status=SessionStatus.OPEN)
+        .exists()
+    ):
+        raise SessionClosed()
     notify.booking_confirmed(appointment, policy)
     return appointment
 

@@ -126,3 +126,54 @@ def test_processes_racing_for_the_last_places_never_oversell(
         assert p.exitcode == 0
     assert outcome == Counter({"booked": 6, "sold_out": 10})
     assert_consistent(session, 6)
+
+
+def test_a_suspension_racing_a_booking_tells_its_patient_or_refuses_it(
+    session, alice, alice_self, hospital
+):
+    """The booking pauses just before it commits; a suspension starts meanwhile. Either the
+    suspension waits and then tells the patient, or the booking is refused: never a booked
+    patient of a suspended session who was not told."""
+    from unittest import mock
+
+    from carebridge.booking import notify
+    from carebridge.booking.actions import suspend_session
+    from carebridge.booking.models import BookingPolicy
+    from carebridge.wechat.models import TemplateSend
+
+    BookingPolicy.objects.create(institution=hospital, tpl_suspension="TPL_SUSPEND")
+    paused, go, suspended = threading.Event(), threading.Event(), threading.Event()
+    confirmed = notify.booking_confirmed
+    outcome = {}
+
+    def pause_before_commit(appointment, policy=None):
+        confirmed(appointment, policy)
+        paused.set()
+        assert go.wait(BARRIER_TIMEOUT)
+
+    def book():
+        with mock.patch.object(notify, "booking_confirmed", pause_before_commit):
+            outcome["booking"] = book_by_ids(session.pk, alice_self.pk, before_visit(session))
+
+    def suspend():
+        try:
+            suspend_session(ClinicSession.objects.get(pk=session.pk), "医生外出会诊")
+            suspended.set()
+        finally:
+            connections.close_all()
+
+    booking = threading.Thread(target=book)
+    booking.start()
+    assert paused.wait(BARRIER_TIMEOUT)
+    suspension = threading.Thread(target=suspend)
+    suspension.start()
+    # Give an unguarded suspension every chance to finish while the booking is still open.
+    suspended.wait(2)
+    go.set()
+    booking.join(BARRIER_TIMEOUT)
+    suspension.join(BARRIER_TIMEOUT)
+    assert not booking.is_alive() and not suspension.is_alive() and suspended.is_set()
+    holding = Appointment.objects.filter(session=session, status="booked")
+    told = set(TemplateSend.objects.filter(template_id="TPL_SUSPEND").values_list("openid"))
+    assert outcome["booking"] in ("booked", "session_closed")
+    assert all((a.booked_by.openid,) in told for a in holding)

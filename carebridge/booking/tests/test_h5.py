@@ -254,3 +254,14 @@ def test_the_booking_journey_speaks_english(alice_client, session, cardiology, d
     assert "Wang Jianguo Chief Physician" in html[1] and "王建国" not in html[1]
     assert "Cardiology" in html[2] and "Wang Jianguo" in html[2]
     assert "Confirm" in html[3] and "王建国" not in html[3]
+
+
+def test_the_qr_code_on_the_page_carries_the_check_in_code_the_kiosk_sends(
+    alice_client, alices_appointment
+):
+    from carebridge.booking import qr
+
+    page = alice_client.get(f"{BASE}/appointments/{alices_appointment.pk}/").content.decode()
+    assert qr.svg(alices_appointment.checkin_payload) in page
+    assert alices_appointment.checkin_payload.startswith("CBA:")
+    assert len(alices_appointment.checkin_code) >= 24  # unguessable: it proves the appointment
