@@ -1,145 +1,228 @@
 """Messages per second through the WeChat callback, safe mode, keyword reply.
 
-Compares the full handler (/wechat/<slug>/: verify, decrypt, dedup, follower, router, reply,
-encrypt) with a minimal handler on the same server in the same run (/bench/echo/<slug>/: verify,
-decrypt, echo, encrypt with the same library), alternating phases so drift hits both alike.
+Compares the full handler (/wechat/<slug>/: verify, decrypt, dedup receipt, follower and
+customer-service window, router, reply, encrypt) with a minimal handler on the same server in
+the same run (/bench/echo/<slug>/: verify, decrypt, echo, encrypt with the same library). The
+server is ``carebridge serve`` (gunicorn, its default workers and threads) with production
+settings and the account's credentials in the environment. Phases alternate minimal/full,
+then full/minimal (ABBA), so drift on the shared machine hits both alike.
 
-    .venv/bin/python bench/callback.py                      # SQLite
-    .venv/bin/python bench/callback.py --database-url postgres://postgres@127.0.0.1:5432/test
+Every reply is checked after its phase's clock stops: HTTP 200, the envelope's signature, the
+decrypted text (the keyword rule's answer from the full handler, the echo from the minimal one)
+and the addressee. Afterwards the database must hold exactly one receipt per message sent to
+the full handler. Any failure is counted and printed; the exit status is 1 if there was one.
+
+    .venv/bin/python bench/callback.py                      # SQLite, database cache
+    .venv/bin/python bench/callback.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/carebridge_bench_callback \\
+        --redis-url redis://127.0.0.1:6379/14   # the database is created and dropped
 """
 
 import argparse
-import asyncio
 import itertools
-import os
+import json
 import sys
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_environment, gunicorn, manage, summary  # noqa: E402
+from bench import loadgen  # noqa: E402
+from bench.common import (  # noqa: E402
+    SERVE_THREADS,
+    SERVE_WORKERS,
+    bench_environment,
+    manage,
+    percentile,
+    serve,
+)
 from carebridge.wechat import callback, xml  # noqa: E402
 from carebridge.wechat.credentials import sandbox_credentials  # noqa: E402
 
 SLUG = "bench"
 KEYWORD, ANSWER = "挂号", "请点击菜单「就医服务 → 预约挂号」，选择科室和医生即可预约。"
+# A realistic rule set: the keyword is one of many. Nine "contains" rules rank above it, so the
+# router scans them before settling on the exact hit; a default reply would betray a miss.
 SETUP = f"""
 from carebridge.institutions.models import Institution, WeChatAccount
 from carebridge.wechat.models import AutoReply
 hospital = Institution.objects.create(slug="bench", name="基准医院")
-account = WeChatAccount.objects.create(institution=hospital, slug="{SLUG}", name="基准服务号")
-for n in range(20):  # a realistic rule set: the keyword is one of many
+account = WeChatAccount.objects.create(institution=hospital, slug="{SLUG}", name="基准服务号",
+                                       original_id="gh_bench000001")
+for n in range(20):
     AutoReply.objects.create(account=account, trigger="keyword", match_type="contains",
                              pattern=f"无关词{{n}}", text="x", priority=n)
+AutoReply.objects.create(account=account, trigger="keyword", match_type="regex",
+                         pattern=r"^报告\\s*\\d+$", text="y", priority=15)
 AutoReply.objects.create(account=account, trigger="keyword", match_type="exact",
-                         pattern="{KEYWORD}", text="{ANSWER}", priority=100)
+                         pattern="{KEYWORD}", text="{ANSWER}", priority=10)
+AutoReply.objects.create(account=account, trigger="default", text="默认回复")
+AutoReply.objects.create(account=account, trigger="subscribe", text="欢迎关注")
 """
+READ_BACK = f"""
+import json
+from carebridge.wechat.models import CallbackReceipt, Follower
+receipts = CallbackReceipt.objects.filter(account__slug="{SLUG}")
+print(json.dumps({{
+    "receipts": receipts.count(),
+    "distinct_keys": receipts.values("dedup_key").distinct().count(),
+    "unanswered": receipts.filter(reply=None).count(),
+    "followers": Follower.objects.filter(account__slug="{SLUG}").count(),
+}}))
+"""
+PATHS = {"minimal": f"/bench/echo/{SLUG}/", "full": f"/wechat/{SLUG}/"}
+CREDS = sandbox_credentials(SLUG)
 msg_ids = itertools.count(int(time.time()) * 1000)
 
 
-def requests_for(n: int, users: int) -> list[tuple[dict, bytes]]:
-    creds = sandbox_credentials(SLUG)
+def requests_for(handler: str, n: int, users: int) -> list[tuple[tuple, bytes]]:
+    """``n`` signed, encrypted text messages from ``users`` senders, stamped now; each tagged
+    with (sender, the reply text expected)."""
+    expected = ANSWER if handler == "full" else KEYWORD
     built = []
     for i in range(n):
+        openid = f"o_bench_user_{i % users:06d}"
         message = xml.render(
             {
-                "ToUserName": "gh_bench",
-                "FromUserName": f"o_bench_user_{i % users:06d}",
+                "ToUserName": "gh_bench000001",
+                "FromUserName": openid,
                 "CreateTime": int(time.time()),
                 "MsgType": "text",
                 "Content": KEYWORD,
                 "MsgId": next(msg_ids),
             }
         )
-        built.append(callback.sign_request(creds, message, encrypted=True))
+        params, body = callback.sign_request(CREDS, message, encrypted=True)
+        raw = loadgen.render(
+            "POST", PATHS[handler], params, body, {"Content-Type": "text/xml; charset=utf-8"}
+        )
+        built.append(((openid, expected), raw))
     return built
 
 
-async def fire(url: str, requests: list, concurrency: int) -> tuple[list[float], float, int]:
-    latencies: list[float] = []
-    failures = 0
-    queue = iter(requests)
-    creds = sandbox_credentials(SLUG)
-
-    async def sender(client):
-        nonlocal failures
-        for params, body in queue:
-            start = time.perf_counter()
-            try:
-                response = await client.post(url, params=params, content=body)
-                ok = response.status_code == 200
-                if ok and len(latencies) % 50 == 0:  # spot-check the reply is the right one
-                    reply = callback.open_reply(creds, response.text)
-                    ok = reply.get("Content") in (ANSWER, KEYWORD)
-            except httpx.HTTPError:
-                ok = False
-            latencies.append(time.perf_counter() - start)
-            failures += not ok
-
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(sender(client) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return latencies, elapsed, failures
+def check(run: loadgen.Run) -> dict[str, int]:
+    """Failures by kind: transport errors, non-200 answers, replies that are not the expected
+    text to the expected user (or whose signature does not verify)."""
+    failures = dict(run.errors)
+    for r in run.responses:
+        if r.error:
+            continue
+        if r.status != 200:
+            failures[f"HTTP {r.status}"] = failures.get(f"HTTP {r.status}", 0) + 1
+            continue
+        openid, expected = r.tag
+        try:
+            reply = callback.open_reply(CREDS, r.body.decode())
+            ok = reply.get("Content") == expected and reply.get("ToUserName") == openid
+            kind = "wrong reply"
+        except Exception as exc:  # a reply we cannot open is a failure like any other
+            ok, kind = False, f"bad reply ({type(exc).__name__})"
+        if not ok:
+            failures[kind] = failures.get(kind, 0) + 1
+    return failures
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=3000, help="per phase")
+    parser.add_argument("--messages", type=int, default=5000, help="per phase")
     parser.add_argument("--concurrency", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2, help="each round: one phase of each")
     parser.add_argument("--users", type=int, default=1000, help="distinct senders")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--workers", type=int, default=SERVE_WORKERS, help="carebridge serve's")
+    parser.add_argument("--threads", type=int, default=SERVE_THREADS, help="carebridge serve's")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL database carebridge_bench*, created and dropped; default: SQLite",
+    )
+    parser.add_argument("--redis-url", default=None, help="default: the database cache")
     args = parser.parse_args()
 
-    with bench_environment(args.database_url) as env:
+    phases = {"minimal": [], "full": []}
+    full_sent = 0
+    environment = bench_environment(
+        args.database_url, args.redis_url, accounts=(SLUG,), settings="bench.settings"
+    )
+    with environment as env:
         manage(env, "migrate", "--noinput")
         manage(env, "createcachetable")
         manage(env, "shell", "-c", SETUP)
-        with gunicorn(env, args.workers, args.threads) as base:
-            asyncio.run(fire(f"{base}/bench/echo/{SLUG}/", requests_for(200, 50), 20))  # warm up
-            results = {"minimal": [], "full": []}
-            for _ in range(args.rounds):
-                for name, path in (
-                    ("minimal", f"/bench/echo/{SLUG}/"),
-                    ("full", f"/wechat/{SLUG}/"),
-                ):
-                    batch = requests_for(args.messages, args.users)
-                    latencies, elapsed, failures = asyncio.run(
-                        fire(base + path, batch, args.concurrency)
-                    )
-                    figures = summary(latencies, elapsed)
-                    figures["failures"] = failures
-                    results[name].append(figures)
+        with serve(env, args.workers, args.threads) as base:
+            for handler in PATHS:  # warm up: imports, connections, the compiled rules
+                warm = loadgen.load(base, requests_for(handler, 400, 50), args.concurrency)
+                full_sent += len(warm.responses) if handler == "full" else 0
+                if check(warm):
+                    raise SystemExit(f"warm-up of {handler} failed: {check(warm)}")
+            for round_no in range(args.rounds):
+                order = ("minimal", "full") if round_no % 2 == 0 else ("full", "minimal")
+                for handler in order:
+                    batch = requests_for(handler, args.messages, args.users)
+                    run = loadgen.load(base, batch, args.concurrency)
+                    failures = check(run)
+                    full_sent += len(run.responses) if handler == "full" else 0
+                    phases[handler].append((run, failures))
+                    lat = [r.latency for r in run.responses]
                     print(
-                        f"{name:8s} {figures['per_second']:8.1f} msg/s  "
-                        f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
-                        f"failures {failures}",
+                        f"round {round_no + 1} {handler:8s} "
+                        f"{len(run.responses) / run.elapsed:7.1f} msg/s  "
+                        f"p50 {percentile(lat, 50) * 1000:6.0f} ms  "
+                        f"p99 {percentile(lat, 99) * 1000:6.0f} ms  "
+                        f"failures {sum(failures.values())} {failures or ''}  "
+                        f"(client CPU {run.client_cpu / run.elapsed:.0%} of a core)",
                         flush=True,
                     )
-        if args.database_url:
-            manage(env, "flush", "--noinput")
+        stored = json.loads(manage(env, "shell", "-c", READ_BACK).strip().splitlines()[-1])
 
-    def best(name, key):
-        return max(r[key] for r in results[name])
+    report(args, phases, stored, full_sent)
 
-    full, minimal = best("full", "per_second"), best("minimal", "per_second")
-    p99 = max(r["p99_ms"] for r in results["full"])
-    failures = sum(r["failures"] for rs in results.values() for r in rs)
-    print(
-        f"\nconcurrency {args.concurrency}, {args.messages} messages a phase, "
-        f"{args.rounds} rounds, database {'PostgreSQL' if args.database_url else 'SQLite'}"
+
+def report(args, phases, stored, full_sent):
+    def figures(handler):
+        runs = [run for run, _ in phases[handler]]
+        sent = sum(len(run.responses) for run in runs)
+        lat = [r.latency for run in runs for r in run.responses]
+        return {
+            "rate": sent / sum(run.elapsed for run in runs),
+            "p50": percentile(lat, 50) * 1000,
+            "p99": percentile(lat, 99) * 1000,
+            "failures": sum(sum(f.values()) for _, f in phases[handler]),
+        }
+
+    full, minimal = figures("full"), figures("minimal")
+    per_round = [
+        len(f.responses) / f.elapsed / (len(m.responses) / m.elapsed)
+        for (f, _), (m, _) in zip(phases["full"], phases["minimal"], strict=True)
+    ]
+    db_ok = (
+        stored["receipts"] == full_sent
+        and stored["distinct_keys"] == full_sent
+        and stored["unanswered"] == 0
     )
-    print(f"full handler    {full:8.1f} msg/s (best round)")
-    print(f"minimal handler {minimal:8.1f} msg/s (best round)")
-    print(f"ratio full/minimal {full / minimal:.2f}  (target >= 0.70)")
-    print(f"full handler p99 {p99:.0f} ms (WeChat's limit 5000 ms); failures {failures}")
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    cache = "Redis" if args.redis_url else "database"
+    print(
+        f"\n{database}, {cache} cache; carebridge serve, {args.workers} workers x {args.threads} "
+        f"threads; "
+        f"concurrency {args.concurrency}; {args.messages} messages a phase from {args.users} "
+        f"senders; {args.rounds} rounds (ABBA)"
+    )
+    for name, f in (("full handler", full), ("minimal handler", minimal)):
+        print(
+            f"{name:16s} {f['rate']:7.1f} msg/s  p50 {f['p50']:6.0f} ms  p99 {f['p99']:6.0f} ms"
+            f"  failures {f['failures']}"
+        )
+    print(
+        f"ratio full/minimal {full['rate'] / minimal['rate']:.2f} (target >= 0.70); per round "
+        + ", ".join(f"{r:.2f}" for r in per_round)
+    )
+    print(f"full handler p99 {full['p99']:.0f} ms (WeChat gives 5000 ms)")
+    print(
+        f"read back: {stored['receipts']} receipts for {full_sent} messages sent to the full "
+        f"handler, {stored['unanswered']} without a reply, {stored['followers']} followers "
+        f"-> {'ok' if db_ok else 'MISMATCH'}"
+    )
+    if full["failures"] or minimal["failures"] or not db_ok:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

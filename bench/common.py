@@ -1,15 +1,15 @@
-"""Shared by the benchmarks: a throwaway database and a gunicorn server on a free loopback port."""
+"""Shared by the benchmarks: a throwaway database, ``carebridge serve`` on a free loopback port."""
 
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -23,22 +23,80 @@ def free_port() -> int:
 
 
 @contextmanager
-def bench_environment(database_url: str | None):
-    """Environment variables for a fresh database in a temporary directory."""
+def postgres_database(url: str):
+    """Create the PostgreSQL database named in ``url`` and drop it afterwards. Only names that
+    start with ``carebridge_bench`` are accepted, so a typo never drops a real database."""
+    import psycopg
+
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        raise SystemExit(f"not a PostgreSQL URL: {url}")
+    name = parts.path.lstrip("/")
+    if not name.startswith("carebridge_bench"):
+        raise SystemExit(f"refusing database {name!r}: benchmark databases are carebridge_bench*")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+
+    def execute(sql):
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql)
+
+    execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url
+    finally:
+        execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def bench_environment(
+    database_url: str | None,
+    redis_url: str | None = None,
+    accounts: tuple[str, ...] = (),
+    settings: str = "carebridge.settings",
+):
+    """Environment variables for a production deployment (CAREBRIDGE_ENV=production, fresh
+    secrets, WeChat credentials for ``accounts`` in safe mode) on a fresh database: a SQLite
+    file in a temporary directory, or the PostgreSQL database named in ``database_url``, created
+    now and dropped afterwards. With ``redis_url`` the cache is Redis, under a key prefix of its
+    own; otherwise the database cache. Nothing talks to WeChat: no worker runs."""
+    from cryptography.fernet import Fernet
+
+    from carebridge.wechat.credentials import env_prefix, sandbox_credentials
+
     with tempfile.TemporaryDirectory(prefix="carebridge-bench-") as var:
         env = {
             **os.environ,
-            "CAREBRIDGE_ENV": "development",
-            "DEBUG": "false",
-            "CAREBRIDGE_VAR_DIR": var,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "CAREBRIDGE_ENV": "production",
+            "DJANGO_SETTINGS_MODULE": settings,
             "PYTHONPATH": str(ROOT),
+            "CAREBRIDGE_VAR_DIR": var,
+            "SECRET_KEY": "bench-" + Fernet.generate_key().decode(),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "FIELD_HASH_KEY": "bench-hash-key-" + Fernet.generate_key().decode(),
+            "SMS_BACKEND": "carebridge.patients.sms.SandboxSmsBackend",
+            "LOG_LEVEL": "ERROR",
         }
-        if database_url:
+        for name in ("DATABASE_URL", "REDIS_URL", "DEBUG"):
+            env.pop(name, None)
+        for slug in accounts:
+            creds = sandbox_credentials(slug)
+            prefix = env_prefix(slug)
+            env[prefix + "APPID"] = creds.app_id
+            env[prefix + "APPSECRET"] = creds.app_secret
+            env[prefix + "TOKEN"] = creds.token
+            env[prefix + "AESKEY"] = creds.aes_key
+            env[prefix + "MODE"] = creds.mode
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+            env["CACHE_KEY_PREFIX"] = f"carebridge-bench-{os.getpid()}"
+        if not database_url:
+            yield env
+            return
+        with postgres_database(database_url):
             env["DATABASE_URL"] = database_url
-        else:
-            env.pop("DATABASE_URL", None)
-        yield env
+            yield env
 
 
 def manage(env, *args) -> str:
@@ -54,23 +112,30 @@ def manage(env, *args) -> str:
     return result.stdout
 
 
+# carebridge serve's defaults (cli.py): 2 x cores + 1 gunicorn gthread workers, 4 threads each.
+SERVE_WORKERS = (os.cpu_count() or 1) * 2 + 1
+SERVE_THREADS = 4
+
+
 @contextmanager
-def gunicorn(env, workers: int, threads: int):
+def serve(env, workers: int | None = None, threads: int | None = None):
+    """``carebridge serve`` (the production server: gunicorn, gthread workers) on a free
+    loopback port, with its own worker and thread counts unless given; yields its URL."""
     port = free_port()
+    env = {
+        **env,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_WORKERS": str(workers or SERVE_WORKERS),
+        "WEB_THREADS": str(threads or SERVE_THREADS),
+    }
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
+            "-c",
+            "from carebridge.cli import main; main()",
+            "serve",
+            "--access-logfile",
+            "/dev/null",
             "--log-level",
             "warning",
             "--backlog",
@@ -88,7 +153,7 @@ def gunicorn(env, workers: int, threads: int):
             break
         except httpx.HTTPError:
             if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 raise SystemExit("the server did not start") from None
             time.sleep(0.2)
     try:
@@ -106,13 +171,3 @@ def percentile(values: list[float], p: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def summary(latencies: list[float], seconds: float) -> dict:
-    return {
-        "requests": len(latencies),
-        "per_second": len(latencies) / seconds if seconds else 0.0,
-        "p50_ms": percentile(latencies, 50) * 1000,
-        "p99_ms": percentile(latencies, 99) * 1000,
-        "mean_ms": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
-    }

@@ -1,6 +1,6 @@
-"""The project's settings plus the benchmark's baseline endpoint (never used in production)."""
+"""The project's settings plus the callback benchmark's baseline endpoint (never used in
+production)."""
 
 from carebridge.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
-LOGGING["loggers"]["carebridge"]["level"] = "ERROR"  # noqa: F405
