@@ -7,6 +7,8 @@ USAGE = """usage: carebridge <command> [options]
 
   serve        run the web server (gunicorn; production settings unless CAREBRIDGE_ENV is set)
   worker       run the background worker that drains the outbox
+  run_daily_jobs [--loop]
+               the daily jobs (reminders, session generation, purges), once a day each
   sync-menu    push each account's custom menu to WeChat
   check        report missing or unsafe production settings
   demo         set up the demo hospital and run web server, worker and WeChat sandbox

@@ -179,6 +179,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 if envbool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the server that append to X-Forwarded-For (0: none, trust
+# REMOTE_ADDR). Per-IP rate limits count the address the outermost of them saw.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # WeChat's servers may be configured to call back over plain HTTP: never redirect them.
 SECURE_REDIRECT_EXEMPT = [r"^wechat/[-\w]+/$"]
 # The sandbox's phone simulator shows H5 pages in a frame of the same origin.

@@ -5,6 +5,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from carebridge.lib.http import client_ip
+
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """``"10/60"`` → (10 requests, 60 seconds)."""
@@ -28,5 +30,5 @@ def hit(scope: str, ident: str, rate: str) -> bool:
 def booking_allowed(request) -> bool:
     """Both limits are counted on every attempt, so one cannot be used to dodge the other."""
     by_user = hit("book-openid", request.wechat_user.openid, settings.BOOKING_RATE_OPENID)
-    by_ip = hit("book-ip", request.META.get("REMOTE_ADDR", ""), settings.BOOKING_RATE_IP)
+    by_ip = hit("book-ip", client_ip(request), settings.BOOKING_RATE_IP)
     return by_user and by_ip

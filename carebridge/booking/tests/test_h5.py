@@ -139,6 +139,21 @@ def test_too_many_attempts_from_one_ip_get_a_429(
     assert r.status_code == 429 and not Appointment.objects.exists()
 
 
+def test_behind_a_proxy_patients_are_limited_by_their_own_address_not_the_proxys(
+    alice_client, bob_client, session, bob_self, settings
+):
+    settings.BOOKING_RATE_IP = "1/60"
+    settings.TRUSTED_PROXY_COUNT = 1
+    slot = session.slots.first()
+    url = f"{BASE}/booking/session/{session.pk}/slot/{slot.pk}/"
+    alice_client.post(url, {}, headers={"x-forwarded-for": "203.0.113.7"})
+    r = bob_client.post(url, {"patient": bob_self.pk}, headers={"x-forwarded-for": "198.51.100.9"})
+    assert r.status_code != 429 and Appointment.objects.count() == 1
+    # A spoofed leftmost entry does not make a new address.
+    r = alice_client.post(url, {}, headers={"x-forwarded-for": "1.1.1.1, 203.0.113.7"})
+    assert r.status_code == 429
+
+
 @pytest.fixture
 def alices_appointment(session, alice, alice_self):
     return book_appointment(alice_self, session, WECHAT, booked_by=alice)
