@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def operations(client):
-    user = User.objects.create_superuser("ops", "ops@renai.example.cn", "x-long-password-1")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def alice(account):
     """Alice wrote to the account an hour ago: five messages allowed for 48 hours."""
     follower = Follower.objects.create(account=account, openid=ALICE, subscribed=True)

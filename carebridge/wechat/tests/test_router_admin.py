@@ -17,14 +17,6 @@ TRY = reverse("admin:wechat_autoreply_try")
 
 
 @pytest.fixture
-def operations(client):
-    """The hospital's operations admin (a superuser of this deployment)."""
-    user = User.objects.create_superuser("ops", "ops@renai.example.cn", "x-long-password-1")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def booking_rule(account):
     return AutoReply.objects.create(
         account=account, trigger=Trigger.KEYWORD, pattern="挂号", text="请点击菜单预约挂号。"
