@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .wxapi import mass, menu, messages, qrcode, tokens, users
+from .wxapi import mass, menu, messages, qrcode, templates, tokens, users
 
 urlpatterns: list = [
     path("sns/", include("carebridge.sandbox.sns_urls")),  # OAuth2 web authorisation
@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("cgi-bin/qrcode/create", qrcode.create),
     path("cgi-bin/showqrcode", qrcode.show, name="showqrcode"),
     path("cgi-bin/message/template/send", messages.template_send),
+    path("cgi-bin/template/get_all_private_template", templates.get_all_private_template),
     path("cgi-bin/message/custom/send", messages.custom_send),
     path("cgi-bin/message/mass/sendall", mass.send),
     path("cgi-bin/message/mass/send", mass.send),

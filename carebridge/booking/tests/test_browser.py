@@ -76,9 +76,8 @@ def demo(sandbox):
     configured, and Dr Wang (心血管内科) holding a session tomorrow morning."""
     loaded = load_demo(sandbox.url)
     sync_menu(loaded.account)
-    BookingPolicy.objects.create(
-        institution=loaded.institution, tpl_booking_confirmed="TPL_booking_confirmed"
-    )
+    # The demo binds its booking messages to templates in the sandbox's library.
+    assert BookingPolicy.objects.get(institution=loaded.institution).tpl_booking_confirmed
     wang = Doctor.objects.get(institution=loaded.institution, name="王建国")
     cardiology = wang.departments.get()
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -269,7 +268,9 @@ def test_a_patient_books_from_the_phone_and_another_user_is_refused_her_appointm
     xiaolin.close_page()
     message = xiaolin.page.locator("#chat .msg__bubble_template")
     expect(message).to_have_count(1)
+    expect(message.locator(".msg__template-title")).to_have_text("预约挂号成功通知")
     expect(message).to_contain_text("您已预约成功")
+    expect(message).to_contain_text("就诊科室")
     expect(message).to_contain_text(PATIENT["name"])
     expect(message).to_contain_text("心血管内科 王建国")
     xiaolin.shot("12-template-message")

@@ -13,7 +13,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from carebridge.booking.models import ScheduleTemplate
+from carebridge.booking.models import BookingPolicy, ScheduleTemplate
+from carebridge.sandbox.phone.identity import app_id_of
+from carebridge.sandbox.wxapi.templates import register
 from carebridge.wechat.models import AutoReply, MenuButton, QrScene
 
 from ..models import Campus, Department, Doctor, Institution, WeChatAccount
@@ -74,6 +76,7 @@ def load_demo(site_url: str | None = None) -> DemoLoaded:
             result.created.append("doctor")
     _schedules(result, institution, departments)
     result.account = _account(result, institution)
+    _templates(result, institution)
     _menu(result, h5)
     _rules(result, h5)
     for scene in wechat.QR_SCENES:
@@ -148,6 +151,20 @@ def _account(result: DemoLoaded, institution: Institution) -> WeChatAccount:
     return _get_or_create(
         result, "WeChat account", WeChatAccount, slug=wechat.ACCOUNT["slug"], defaults=defaults
     )
+
+
+def _templates(result: DemoLoaded, institution: Institution) -> None:
+    """The account's template library in the sandbox, and the booking messages bound to it, so
+    a demo booking's confirmation arrives on the phone. A template id staff chose is kept."""
+    policy, made = BookingPolicy.objects.get_or_create(institution=institution)
+    if made:
+        result.created.append("booking policy")
+    app_id = app_id_of(result.account)
+    for field_name, template_id, title in wechat.TEMPLATES:
+        register(app_id, template_id, title, wechat.TEMPLATE_CONTENT)
+        if not getattr(policy, field_name):
+            setattr(policy, field_name, template_id)
+            policy.save(update_fields=[field_name])
 
 
 def _rebase(text: str, h5: str) -> str:

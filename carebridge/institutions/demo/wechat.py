@@ -145,3 +145,23 @@ RULES = [
         "可获取相应帮助。人工咨询时间为工作日8:00—17:00，我们会尽快回复您。",
     ),
 ]
+
+# The account's template library (我的模板) and which booking message uses which template.
+# Every booking template carries the same four fields (booking/notify.py's _visit).
+_VISIT_FIELDS = (
+    "{{first.DATA}}\n"
+    "就诊人：{{keyword1.DATA}}\n"
+    "就诊科室：{{keyword2.DATA}}\n"
+    "就诊时间：{{keyword3.DATA}}\n"
+    "排队号：{{keyword4.DATA}}\n"
+    "{{remark.DATA}}"
+)
+TEMPLATES = [
+    # (BookingPolicy field, template id, title)
+    ("tpl_booking_confirmed", "demo-booking-confirmed-0000000000000000001", "预约挂号成功通知"),
+    ("tpl_visit_reminder", "demo-visit-reminder-000000000000000000001", "就诊提醒"),
+    ("tpl_suspension", "demo-suspension-00000000000000000000000001", "医生停诊通知"),
+    ("tpl_turn_near", "demo-turn-near-0000000000000000000000000001", "叫号提醒"),
+    ("tpl_doctor_notice", "demo-doctor-notice-0000000000000000000001", "医生出诊变动通知"),
+]
+TEMPLATE_CONTENT = _VISIT_FIELDS

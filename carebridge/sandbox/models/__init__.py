@@ -55,6 +55,23 @@ class SandboxMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
 
+class SandboxTemplate(models.Model):
+    """A template in an account's library (我的模板), as staff add it in WeChat's console:
+    the phone shows a template message with its title and field labels."""
+
+    app_id = models.CharField(max_length=32)
+    template_id = models.CharField(max_length=64)
+    title = models.CharField(max_length=64)
+    # WeChat's own format: one field a line, "就诊人：{{keyword1.DATA}}"; first/remark bare.
+    content = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["app_id", "template_id"], name="sandbox_template")
+        ]
+
+
 class SandboxMenu(models.Model):
     """The menu last pushed with /cgi-bin/menu/create."""
 

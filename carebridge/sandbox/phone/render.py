@@ -8,7 +8,8 @@ a template message is {"template_id", "url", "data"}; what the user did is the c
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import SandboxMessage
+from ..models import SandboxMessage, SandboxTemplate
+from ..wxapi.templates import labels
 
 _EVENT_NOTES = {
     "subscribe": lambda m: (
@@ -31,7 +32,7 @@ def bubble(row: SandboxMessage) -> dict:
     if row.kind == "reply":
         return base | {"side": "account"} | _reply(body)
     if row.kind == "template":
-        return base | {"side": "account"} | _template(body)
+        return base | {"side": "account"} | _template(body, row.app_id)
     if row.kind == "sms":
         text = _("短信（发往 %(to)s）：%(text)s") % {
             "to": body.get("to", ""),
@@ -101,16 +102,23 @@ def _api_message(body: dict) -> dict:
     return {"type": "text", "text": f"[{kind}]"}
 
 
-def _template(body: dict) -> dict:
+def _template(body: dict, app_id: str) -> dict:
+    """As WeChat shows it: the library's title, then each field in the template's order under
+    its label (first and remark bare). An id not in the sandbox's library shows the id and the
+    raw keys."""
     data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    template_id = body.get("template_id", "")
+    known = SandboxTemplate.objects.filter(app_id=app_id, template_id=template_id).first()
+    names = labels(known.content) if known else {}
+    order = [key for key in names if key in data] + [key for key in data if key not in names]
     fields = [
-        {"name": name, "value": item.get("value", "")}
-        for name, item in data.items()
-        if isinstance(item, dict)
+        {"name": names.get(key, key), "value": data[key].get("value", "")}
+        for key in order
+        if isinstance(data[key], dict)
     ]
     return {
         "type": "template",
-        "title": body.get("template_id", ""),
+        "title": known.title if known else template_id,
         "fields": fields,
         "url": body.get("url", ""),
     }

@@ -322,3 +322,28 @@ def test_carebridge_demo_starts_everything_and_ctrl_c_stops_it(tmp_path):
         for pid in kids:
             if not is_gone(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_the_demos_booking_messages_use_templates_the_phone_knows(settings):
+    from carebridge.booking.models import BookingPolicy
+    from carebridge.sandbox.models import SandboxTemplate
+
+    loaded = load_demo("http://127.0.0.1:8000")
+    policy = BookingPolicy.objects.get(institution=loaded.institution)
+    library = dict(
+        SandboxTemplate.objects.filter(app_id=app_id_of(loaded.account)).values_list(
+            "template_id", "title"
+        )
+    )
+    assert library[policy.tpl_booking_confirmed] == "预约挂号成功通知"
+    assert all(
+        getattr(policy, f) in library
+        for f in ("tpl_visit_reminder", "tpl_suspension", "tpl_turn_near", "tpl_doctor_notice")
+    )
+
+    policy.tpl_booking_confirmed = "chosen-by-staff"
+    policy.save()
+    load_demo("http://127.0.0.1:8000")
+    policy.refresh_from_db()
+    assert policy.tpl_booking_confirmed == "chosen-by-staff"
+    assert SandboxTemplate.objects.count() == len(library)

@@ -8,6 +8,7 @@ import pytest
 from carebridge.sandbox.models import SandboxMenu, SandboxMessage, SandboxUser
 from carebridge.sandbox.phone.identity import app_id_of
 from carebridge.sandbox.phone.menu import button_at
+from carebridge.sandbox.wxapi.templates import register
 from carebridge.wechat.models import AutoReply, Follower, QrScene
 from conftest import wechat_session
 
@@ -317,6 +318,41 @@ def test_customer_service_template_and_mass_messages_are_shown(client, account):
         "value": "心内科",
     }
     assert mass["type"] == "news" and mass["articles"][0]["title"] == "冬季流感防护"
+
+
+def test_a_template_in_the_library_shows_its_title_and_labels_in_its_order(client, account):
+    user = new_user(client, account, subscribed=True)
+    app_id = app_id_of(account)
+    register(
+        app_id,
+        "TPL_APPT",
+        "预约挂号成功通知",
+        "{{first.DATA}}\n就诊科室：{{keyword1.DATA}}\n就诊时间: {{keyword2.DATA}}\n{{remark.DATA}}",
+    )
+    SandboxMessage.objects.create(
+        app_id=app_id,
+        openid=user.openid,
+        kind="template",
+        body={
+            "template_id": "TPL_APPT",
+            "data": {  # not in the template's order, and one key it does not have
+                "remark": {"value": "请按时就诊"},
+                "keyword2": {"value": "12月1日 08:30"},
+                "first": {"value": "您已预约成功"},
+                "keyword1": {"value": "心内科"},
+                "extra": {"value": "附加"},
+            },
+        },
+    )
+    [template] = arrived(client, account, user)
+    assert template["title"] == "预约挂号成功通知"
+    assert template["fields"] == [
+        {"name": "", "value": "您已预约成功"},
+        {"name": "就诊科室", "value": "心内科"},
+        {"name": "就诊时间", "value": "12月1日 08:30"},
+        {"name": "", "value": "请按时就诊"},
+        {"name": "extra", "value": "附加"},
+    ]
 
 
 # --- the menu ---------------------------------------------------------------------------------

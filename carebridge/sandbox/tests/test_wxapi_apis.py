@@ -8,6 +8,7 @@ from django.utils import timezone
 from carebridge.institutions.models import AccountType
 from carebridge.sandbox import wxapi
 from carebridge.sandbox.models import SandboxCounter, SandboxMessage, SandboxQrTicket, SandboxUser
+from carebridge.sandbox.wxapi.templates import register
 from carebridge.sandbox.wxapi.tokens import issue
 
 BASE = "/sandbox/wx/cgi-bin"
@@ -347,3 +348,20 @@ def test_batchget_takes_one_to_a_hundred_users(api):
     assert api("user/info/batchget", {"user_list": []})["errcode"] == 40032
     both = api("user/info/batchget", {"user_list": [{"openid": ALICE}, {"openid": CAROL}]})
     assert [u["subscribe"] for u in both["user_info_list"]] == [1, 0]
+
+
+@pytest.mark.django_db
+def test_the_template_library_lists_the_accounts_templates_only(api, account):
+    register(api.app_id, "TPL_A", "预约挂号成功通知", "{{first.DATA}}\n就诊人：{{keyword1.DATA}}")
+    register("wx_someone_else", "TPL_B", "别人的模板", "{{first.DATA}}")
+    answer = api("template/get_all_private_template")
+    assert [(t["template_id"], t["title"]) for t in answer["template_list"]] == [
+        ("TPL_A", "预约挂号成功通知")
+    ]
+    assert answer["template_list"][0]["content"].endswith("就诊人：{{keyword1.DATA}}")
+
+
+@pytest.mark.django_db
+def test_the_template_library_wants_a_token_and_get(api, client):
+    assert client.get(f"{BASE}/template/get_all_private_template").json()["errcode"] == 41001
+    assert api("template/get_all_private_template", {})["errcode"] == 43001

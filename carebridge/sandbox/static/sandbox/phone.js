@@ -82,7 +82,7 @@
       bubble.appendChild(el("strong", "msg__template-title", message.title));
       (message.fields || []).forEach(function (field) {
         var line = el("div", "msg__field");
-        line.appendChild(el("span", "msg__field-name", field.name));
+        if (field.name) { line.appendChild(el("span", "msg__field-name", field.name)); }  /* first/remark: bare */
         line.appendChild(el("span", "", field.value));
         bubble.appendChild(line);
       });
