@@ -104,6 +104,11 @@ def test_handing_the_phone_to_another_user_signs_the_last_one_out_of_h5_pages(cl
     assert "wechat" not in client.session
 
 
+def test_each_language_is_offered_in_its_own_name(client, account):
+    page = client.get("/sandbox/").content.decode()
+    assert ">English</button>" in page and ">简体中文</button>" in page
+
+
 def test_an_unknown_account_is_not_found(client, account):
     assert client.get("/sandbox/", {"account": "nobody"}).status_code == 404
 
