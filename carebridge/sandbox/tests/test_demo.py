@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from carebridge.sandbox.models import SandboxMenu, SandboxMessage
 from carebridge.sandbox.phone import actions
 from carebridge.sandbox.phone.identity import app_id_of
 from carebridge.wechat.models import AutoReply, MenuButton, QrScene
+from carebridge.wechat.tests.outgoing_helpers import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -221,16 +221,6 @@ def is_gone(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return "\nState:\tZ" in status  # exited, waiting to be reaped
-
-
-def wait_until(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.slow
