@@ -18,7 +18,14 @@ from carebridge.wechat.h5 import wechat_user_required
 
 from . import actions, qr, queries
 from .errors import BookingError
-from .models import AppointmentStatus, BookingPolicy, ClinicSession, SessionStatus, Slot
+from .models import (
+    AppointmentStatus,
+    BookingPolicy,
+    Channel,
+    ClinicSession,
+    SessionStatus,
+    Slot,
+)
 from .ratelimit import booking_allowed
 
 
@@ -122,7 +129,7 @@ def confirm(request, slug, session_id, slot_id):
     patient = get_patient_for(request.follower, patient_id)  # another user's patient: 404
     try:
         appointment = actions.book_appointment(
-            patient, s, "wechat", slot=slot, booked_by=request.follower
+            patient, s, Channel.WECHAT, slot=slot, booked_by=request.follower
         )
     except BookingError as exc:
         context["error"] = exc.message
