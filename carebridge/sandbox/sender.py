@@ -26,11 +26,13 @@ def build_message(openid: str, fields: dict, to_user: str = "gh_sandbox") -> dic
     return {"ToUserName": to_user, "FromUserName": openid, "CreateTime": int(time.time()), **fields}
 
 
-def deliver(slug: str, message: dict) -> dict:
-    """POST ``message`` to the account's callback; return the reply as a dict ({} = success).
+def deliver(slug: str, message: dict, url: str | None = None) -> dict:
+    """POST ``message`` to the account's callback (``url``, default ``callback_url(slug)``);
+    return the reply as a dict ({} = success).
 
     Retries like WeChat: up to three tries, each with a 5-second timeout.
     """
+    url = url or callback_url(slug)
     creds = get_credentials(slug)
     encrypted = creds.mode != "plaintext"
     body_xml = xml.render(message)
@@ -39,7 +41,7 @@ def deliver(slug: str, message: dict) -> dict:
         params, body = callback.sign_request(creds, body_xml, encrypted)
         try:
             response = httpx.post(
-                callback_url(slug),
+                url,
                 params=params,
                 content=body,
                 timeout=5.0,

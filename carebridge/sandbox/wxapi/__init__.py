@@ -187,14 +187,16 @@ def check_injected(app_id: str, request) -> None:
 
 def report_later(slug: str, message: dict) -> None:
     """Deliver a job-finish event to the account's callback once this transaction commits,
-    from a short-lived thread, after the API call has answered (as WeChat does)."""
+    from a short-lived thread, after the API call has answered (as WeChat does). The callback
+    address is the one configured when the job was accepted, as at WeChat."""
+    from ..sender import DeliveryFailed, callback_url, deliver
+
+    url = callback_url(slug)
 
     def run():
-        from ..sender import DeliveryFailed, deliver
-
         time.sleep(REPORT_DELAY)
         try:
-            deliver(slug, message)
+            deliver(slug, message, url)
         except DeliveryFailed as exc:
             log.warning("job report to %s not delivered: %s", slug, exc)
         except Exception:  # a report thread must never take the server down

@@ -29,9 +29,7 @@ class Crash(BaseException):
 
 
 @pytest.fixture(autouse=True)
-def _reports_delivered(settings):
-    # Asking for ``settings`` makes this teardown run before the test's settings (SITE_URL, the
-    # sandbox's callback target) are restored; otherwise a late report is posted to port 8000.
+def _reports_delivered():
     yield
     wxapi.wait_for_reports()  # no report thread outlives its test
 
