@@ -4,7 +4,12 @@ Personas (STYLE.md): alice is a patient following the demo hospital's account; b
 user who must be refused alice's data.
 """
 
+from datetime import date
+
 import pytest
+
+ALICE_OPENID = "o_alice_0000000000000000000"
+BOB_OPENID = "o_bob_00000000000000000000000"
 
 
 @pytest.fixture(autouse=True)
@@ -89,11 +94,48 @@ def wechat_session(client, account, openid, scope="snsapi_base"):
 
 @pytest.fixture
 def alice_client(client, account):
-    return wechat_session(client, account, "o_alice_0000000000000000000")
+    return wechat_session(client, account, ALICE_OPENID)
 
 
 @pytest.fixture
 def bob_client(db, account):
     from django.test import Client
 
-    return wechat_session(Client(), account, "o_bob_00000000000000000000000")
+    return wechat_session(Client(), account, BOB_OPENID)
+
+
+@pytest.fixture
+def alice(account):
+    """alice's Follower record: she follows the account."""
+    from carebridge.patients.tests import factories
+
+    return factories.follower(account, ALICE_OPENID)
+
+
+@pytest.fixture
+def bob(account):
+    from carebridge.patients.tests import factories
+
+    return factories.follower(account, BOB_OPENID)
+
+
+@pytest.fixture
+def alice_self(alice):
+    from carebridge.patients.tests import factories
+
+    return factories.patient(alice, name="王小红", is_default=True)
+
+
+@pytest.fixture
+def alice_mother(alice):
+    from carebridge.patients.tests import factories
+
+    born = date(1962, 8, 15)
+    return factories.patient(
+        alice,
+        name="李秀英",
+        relation="parent",
+        birth_date=born,
+        id_number=factories.resident_id(born, "female", seq=40),
+        phone="13900001111",
+    )

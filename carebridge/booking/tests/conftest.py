@@ -1,5 +1,5 @@
-"""Booking personas: alice (signed in through ``alice_client``) with her mother on her account;
-bob, another user of the same account; and a second hospital whose data nobody here may touch.
+"""Booking's own persona, bob's patient, and a second hospital whose data nobody here may touch
+(alice, her mother and bob are the project's: see the root conftest.py).
 
 Dr Wang holds a morning session tomorrow with 4 places (WeChat 2, window 1, kiosk 1)."""
 
@@ -11,19 +11,6 @@ from django.utils import timezone
 from carebridge.patients.tests import factories
 
 from .helpers import make_session
-
-ALICE_OPENID = "o_alice_0000000000000000000"
-BOB_OPENID = "o_bob_00000000000000000000000"
-
-
-@pytest.fixture(autouse=True)
-def _chinese_by_default():
-    """Requests activate a language for the thread; start each test from the default."""
-    from django.conf import settings
-    from django.utils import translation
-
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
 
 
 @pytest.fixture
@@ -53,33 +40,6 @@ def tomorrow():
 @pytest.fixture
 def session(hospital, cardiology, dr_wang, tomorrow):
     return make_session(hospital, cardiology, dr_wang, tomorrow)
-
-
-@pytest.fixture
-def alice(account):
-    return factories.follower(account, ALICE_OPENID)
-
-
-@pytest.fixture
-def bob(account):
-    return factories.follower(account, BOB_OPENID)
-
-
-@pytest.fixture
-def alice_self(alice):
-    return factories.patient(alice, name="王小红", is_default=True)
-
-
-@pytest.fixture
-def alice_mother(alice):
-    born = date(1962, 8, 15)
-    return factories.patient(
-        alice,
-        name="李秀英",
-        relation="parent",
-        birth_date=born,
-        id_number=factories.resident_id(born, "female", seq=40),
-    )
 
 
 @pytest.fixture
