@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import OutboxMessage, OutboxStatus
-from .registry import HANDLERS, GiveUp, RetryLater
+from .registry import HANDLERS, SWEEPS, GiveUp, RetryLater
 
 log = logging.getLogger("carebridge.outbox")
 
@@ -96,6 +96,18 @@ def run_once(name: str | None = None, limit: int = 50) -> int:
     return done
 
 
+def sweep_once() -> int:
+    """Run each registered sweep once (one batch each); return how much they did in all. A
+    failing sweep is logged and left for the next pass: what it had not applied stays waiting."""
+    done = 0
+    for name, func in SWEEPS.items():
+        try:
+            done += func()
+        except Exception:
+            log.exception("sweep %s failed", name)
+    return done
+
+
 def run_forever(stop=lambda: False) -> None:
     name = worker_name()
     log.info("outbox worker %s started", name)
@@ -106,5 +118,6 @@ def run_forever(stop=lambda: False) -> None:
         except Exception:  # keep the worker alive; the row stays claimable after its lease
             log.exception("outbox worker pass failed")
             done = 0
+        done += sweep_once()
         if not done:
             time.sleep(settings.OUTBOX_POLL_SECONDS)

@@ -39,6 +39,18 @@ def route(account, message: Message | dict, follower=None) -> str:
     return render(message, answer(account, message, rule, query, follower))
 
 
+def quick_reply(account, message: Message) -> str | None:
+    """The reply XML when answering writes nothing (a text or articles rule, or no rule: '');
+    None when the rule runs an action, which may read or write the database."""
+    found = match(account, message)
+    if found is None:
+        return ""
+    rule, query = found
+    if rule.reply_type == ReplyType.ACTION:
+        return None
+    return render(message, answer(account, message, rule, query))
+
+
 def match(account, message: Message) -> tuple[rules.Rule, str] | None:
     """The rule that answers ``message`` and the text left after its keyword, or None."""
     ruleset = rules.for_account(account.pk)

@@ -78,6 +78,7 @@ def reopen_grant(follower, kind: str, at: datetime | None = None) -> None:
 def consume_grant(follower, at: datetime | None = None) -> CsGrant:
     """Spend one customer-service message for ``follower``, or raise ``WindowClosed``."""
     at = at or timezone.now()
+    _catch_up(follower)
     grants = {g.kind: g for g in CsGrant.objects.filter(follower=follower)}
     for kind in SPEND_ORDER:
         grant = grants.get(kind)
@@ -99,9 +100,18 @@ def consume_grant(follower, at: datetime | None = None) -> CsGrant:
 def window_open(follower, at: datetime | None = None) -> bool:
     """Could a customer-service message be sent to ``follower`` now (without spending it)?"""
     at = at or timezone.now()
+    _catch_up(follower)
     for grant in CsGrant.objects.filter(follower=follower):
         rule = RULES[grant.kind]
         fresh = grant.opened_at > at - rule.window
         if fresh and (rule.limit is None or grant.used < rule.limit):
             return True
     return False
+
+
+def _catch_up(follower) -> None:
+    # Messages answered moments ago may not be applied yet (actions/followers_pending.py).
+    from .actions.followers_pending import catch_up
+
+    if catch_up(follower.account_id, follower.openid):
+        follower.refresh_from_db()

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from carebridge.institutions.models import WeChatAccount
-from carebridge.outbox.registry import GiveUp, RetryLater, handler
+from carebridge.outbox.registry import GiveUp, RetryLater, handler, sweep
 
 from . import limits
+from .actions.followers_pending import apply_pending
 from .actions.messaging import outbox_dedup_id
 from .client import WeChatClient, WeChatError, is_passing
 from .models import MassSend, TemplateSend
@@ -173,3 +174,9 @@ def apply_late_report(message):
     if message.attempts < LATE_REPORT_ATTEMPTS:
         raise RetryLater(f"no {payload['kind']} send with msg_id {payload['msg_id']} yet")
     raise GiveUp(f"no {payload['kind']} send with msg_id {payload['msg_id']} (not ours?)")
+
+
+@sweep("wechat.pending_receipts")
+def apply_pending_receipts() -> int:
+    """The follower bookkeeping of messages answered on the one-insert path, a batch a pass."""
+    return apply_pending()

@@ -1,20 +1,33 @@
-"""Inbound callbacks: handle each message once, however often WeChat retries it."""
+"""Inbound callbacks: handle each message once, however often WeChat retries it.
+
+Two paths. A plain message or a menu tap whose rule answers with text or articles (most of the
+traffic) is answered after one statement: the receipt, carrying its reply, inserted unless its
+key is already recorded; the follower bookkeeping follows from the receipt
+(followers_pending.py). Everything else (follows, unfollows, scans, location reports, job
+reports, rules that run an action) is handled in one transaction with its receipt.
+"""
 
 import logging
 import time
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from ..messages import Message, normalise
+from ..messages import MENU_KEY_EVENTS, Message, normalise
 from ..models import CallbackReceipt
-from ..router import route
+from ..router import quick_reply, route
 from .followers import track_follower
+from .followers_pending import catch_up
 
 log = logging.getLogger("carebridge.wechat")
 
 # How long a retry of a message still being handled waits for the first attempt's reply. WeChat
 # gives a callback 5 s; this leaves room for the network.
 DUPLICATE_WAIT_SECONDS = 4.0
+# Events whose only effect on the follower is the interaction itself (and its grant): they take
+# the one-insert path like plain messages. Follows, unfollows, scans and location reports change
+# the follower and are applied with their receipt.
+DEFERRED_EVENTS = MENU_KEY_EVENTS | {"view"}
 
 
 def dedup_key(message: dict) -> str:
@@ -31,6 +44,12 @@ def receive_message(account, message: dict | Message) -> str:
     if not isinstance(message, Message):
         message = normalise(message)
     key = message.dedup_key
+    if message.known and (not message.is_event or message.event in DEFERRED_EVENTS):
+        reply = quick_reply(account, message)
+        if reply is not None:
+            if _insert_receipt(account, message, reply):
+                return reply
+            return _earlier_reply(account, key)
     try:
         with transaction.atomic():
             # The receipt, the routing's writes and the reply commit together: a crash leaves
@@ -43,6 +62,7 @@ def receive_message(account, message: dict | Message) -> str:
                 event=message.event[:64],
                 openid=message.openid,
                 payload=message.raw,
+                sent_at=message.sent_at,
             )
             follower = record(account, message)
             reply = route(account, message, follower) or ""
@@ -77,7 +97,59 @@ def record(account, message: Message):
             account.slug,
         )
         return None
+    # This sender's earlier messages first, so a follow or unfollow lands after them.
+    catch_up(account.pk, message.openid)
     return track_follower(account, message)
+
+
+_COLUMNS = (
+    "account",
+    "dedup_key",
+    "msg_type",
+    "event",
+    "openid",
+    "payload",
+    "reply",
+    "received_at",
+    "sent_at",
+    "pending",
+)
+
+
+def _insert_receipt(account, message: Message, reply: str) -> bool:
+    """Record the receipt with its reply and leave the follower bookkeeping pending; False when
+    the key is already recorded (a retry). One statement, in autocommit: ``INSERT … ON CONFLICT
+    DO NOTHING`` (SQLite and PostgreSQL), whose row count says which it was. Written by hand
+    because the ORM's ``create`` cannot ignore the conflict and its ``bulk_create`` does not say
+    whether the row went in; this is the hottest statement of the callback."""
+    values = {
+        "account": account.pk,
+        "dedup_key": message.dedup_key,
+        "msg_type": message.msg_type[:32],
+        "event": message.event[:64],
+        "openid": message.openid,
+        "payload": message.raw,
+        "reply": reply,
+        "received_at": timezone.now(),
+        "sent_at": message.sent_at,
+        "pending": True,
+    }
+    fields = [CallbackReceipt._meta.get_field(name) for name in _COLUMNS]
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(), params)
+        return cursor.rowcount == 1
+
+
+def _insert_sql() -> str:
+    quote = connection.ops.quote_name
+    meta = CallbackReceipt._meta
+    columns = [quote(meta.get_field(name).column) for name in _COLUMNS]
+    key = ", ".join(quote(meta.get_field(name).column) for name in ("account", "dedup_key"))
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({key}) DO NOTHING"
+    )
 
 
 def _msg_id(message: Message) -> int | None:

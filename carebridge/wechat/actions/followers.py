@@ -22,9 +22,14 @@ _GRANTS = {
 
 
 def grant_kind(message: Message) -> str | None:
-    if not message.is_event:
-        return GrantKind.MESSAGE if message.msg_type in MESSAGE_TYPES else None
-    return _GRANTS.get(message.event)
+    return grant_kind_for(message.msg_type, message.event)
+
+
+def grant_kind_for(msg_type: str, event: str) -> str | None:
+    """The customer-service grant a message of ``msg_type`` (and lower-case ``event``) opens."""
+    if msg_type != "event":
+        return GrantKind.MESSAGE if msg_type in MESSAGE_TYPES else None
+    return _GRANTS.get(event)
 
 
 # No savepoint when nested: the callback's own transaction already makes it all or nothing,

@@ -20,6 +20,7 @@ from ..limits import LimitExceeded, utf8_len
 from ..models import Follower, MassSend, TemplateSend
 from ..models.messaging import MassMsgType, SendStatus
 from ..service_window import WindowClosed, consume_grant
+from .followers_pending import catch_up
 
 log = logging.getLogger("carebridge.wechat")
 
@@ -116,6 +117,7 @@ def send_custom_message(account, openid: str, message) -> OutboxMessage:
     worker crash between WeChat's answer and the outbox's bookkeeping can repeat one.
     """
     body = _custom_body(message)
+    catch_up(account.pk, openid)  # a first message answered moments ago makes its follower
     follower = Follower.objects.filter(account=account, openid=openid, subscribed=True).first()
     if follower is None:
         raise WindowClosed(_("该用户未关注公众号，无法发送客服消息"), code="not_following")

@@ -7,6 +7,11 @@ class CallbackReceipt(models.Model):
 
     WeChat retries a callback up to three times; the row's unique key makes the retries find the
     first attempt's reply instead of handling the message again.
+
+    A plain message or menu tap is answered after this one insert; what it says about its
+    sender (the follower's last interaction, the customer-service window) is applied from the
+    ``pending`` receipts by the worker moments later, or at once by whoever needs the window
+    first (``followers_pending``). Events that change a follower are applied in the callback.
     """
 
     account = models.ForeignKey(
@@ -19,6 +24,8 @@ class CallbackReceipt(models.Model):
     payload = models.JSONField(_("消息内容"), default=dict)
     reply = models.TextField(_("回复"), null=True, blank=True)  # None while the first try runs
     received_at = models.DateTimeField(_("收到时间"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)  # WeChat's CreateTime
+    pending = models.BooleanField(_("待更新粉丝"), default=False)
 
     class Meta:
         verbose_name = _("回调记录")
@@ -26,6 +33,15 @@ class CallbackReceipt(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["account", "dedup_key"], name="receipt_dedup")
+        ]
+        # Only the few receipts not yet applied are indexed: the worker's scan and the
+        # per-sender catch-up read this small index, never the whole table.
+        indexes = [
+            models.Index(
+                fields=["account", "openid"],
+                condition=models.Q(pending=True),
+                name="receipt_pending",
+            )
         ]
 
     def __str__(self):

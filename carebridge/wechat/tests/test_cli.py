@@ -72,7 +72,7 @@ def test_serve_refuses_production_pointed_at_the_sandbox(execs, settings):
 @pytest.mark.django_db
 def test_worker_drains_the_outbox(capsys):
     cli.main(["worker", "--once"])
-    assert capsys.readouterr().out.strip() == "processed 0"
+    assert capsys.readouterr().out.strip() == "processed 0, swept 0"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from django.core.signals import request_started
 
+from carebridge.outbox import worker
 from carebridge.outbox.actions import enqueue
 from carebridge.outbox.models import OutboxMessage
 from carebridge.wechat import callback, handlers
@@ -109,6 +110,33 @@ def test_three_concurrent_tries_of_a_message_are_handled_once_with_one_reply(
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+def test_three_concurrent_tries_of_a_keyword_message_leave_one_receipt_and_one_reply(
+    live_server, account, settings
+):
+    """The one-insert path: the tries race on the receipt's unique key, not on a transaction."""
+    creds = sandbox_credentials(account.slug, mode="safe")
+    settings.WECHAT_CREDENTIALS = {**settings.WECHAT_CREDENTIALS, account.slug: creds}
+    AutoReply.objects.create(account=account, trigger=Trigger.KEYWORD, pattern="挂号", text="ok")
+    body_xml = (
+        WeChatCallbacks(None, account, settings)
+        .body("text__keyword")
+        .replace("24300000000000001", str(int(time.time() * 1000)))
+    )
+    params, body = callback.sign_request(creds, body_xml, encrypted=True)
+
+    responses = post_together(f"{live_server.url}/wechat/{account.slug}/", params, body)
+
+    assert [r.status_code for r in responses] == [200] * TRIES
+    replies = [callback.open_reply(creds, r.text) for r in responses]
+    assert [reply["Content"] for reply in replies] == ["ok"] * TRIES
+    assert CallbackReceipt.objects.get().pending
+    worker.sweep_once()
+    assert Follower.objects.count() == 1
+    assert CsGrant.objects.count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_three_concurrent_tries_of_a_qr_follow_count_the_scene_once(
     live_server, account, settings, arrivals
 ):
@@ -165,7 +193,8 @@ def test_a_crash_while_handling_leaves_nothing_so_the_retry_starts_afresh(
     from carebridge.wechat.actions import callbacks
 
     wx = WeChatCallbacks(client, account, settings)
-    AutoReply.objects.create(account=account, trigger=Trigger.KEYWORD, pattern="挂号", text="ok")
+    AutoReply.objects.create(account=account, trigger=Trigger.SUBSCRIBE, text="欢迎")
+    sent = int(time.time())
 
     def crash(account, message):
         Follower.objects.create(account=account, openid=message.openid)
@@ -173,9 +202,10 @@ def test_a_crash_while_handling_leaves_nothing_so_the_retry_starts_afresh(
 
     monkeypatch.setattr(callbacks, "record", crash)
     with pytest.raises(RuntimeError):
-        wx.check_callback("text__keyword")
+        wx.check_callback("event__subscribe", CreateTime=sent)
     assert not CallbackReceipt.objects.exists()
     assert not Follower.objects.exists()
     monkeypatch.undo()
-    wx.check_callback("text__keyword", expect_reply={"Content": "ok"})
+    wx.check_callback("event__subscribe", CreateTime=sent, expect_reply={"Content": "欢迎"})
     assert CallbackReceipt.objects.count() == 1
+    assert Follower.objects.get().subscribed

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from carebridge.outbox import worker
 from carebridge.wechat.models import CsGrant, Follower, QrScene
 from carebridge.wechat.models.followers import GrantKind
 
@@ -22,6 +23,7 @@ def wx(client, account, settings):
 
 
 def alice() -> Follower:
+    worker.sweep_once()  # plain messages and menu taps are applied by the worker's next pass
     return Follower.objects.get(openid=ALICE)
 
 
@@ -30,6 +32,7 @@ def at(ts: int) -> datetime:
 
 
 def grants() -> set[str]:
+    worker.sweep_once()
     return set(CsGrant.objects.filter(follower__openid=ALICE).values_list("kind", flat=True))
 
 

@@ -2,7 +2,7 @@ import signal
 
 from django.core.management.base import BaseCommand
 
-from carebridge.outbox.worker import run_forever, run_once
+from carebridge.outbox.worker import run_forever, run_once, sweep_once
 
 
 class Command(BaseCommand):
@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, **options):
         if once:
-            self.stdout.write(f"processed {run_once()}")
+            processed, swept = run_once(), 0
+            while done := sweep_once():
+                swept += done
+            self.stdout.write(f"processed {processed}, swept {swept}")
             return
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
