@@ -59,7 +59,7 @@ def bench_environment(
     secrets, WeChat credentials for ``accounts`` in safe mode) on a fresh database: a SQLite
     file in a temporary directory, or the PostgreSQL database named in ``database_url``, created
     now and dropped afterwards. With ``redis_url`` the cache is Redis, under a key prefix of its
-    own; otherwise the database cache. Nothing talks to WeChat: no worker runs."""
+    own; otherwise the database cache. Nothing talks to WeChat: its API is a closed loopback port."""
     from cryptography.fernet import Fernet
 
     from carebridge.wechat.credentials import env_prefix, sandbox_credentials
@@ -77,6 +77,10 @@ def bench_environment(
             "FIELD_HASH_KEY": "bench-hash-key-" + Fernet.generate_key().decode(),
             "SMS_BACKEND": "carebridge.patients.sms.SandboxSmsBackend",
             "LOG_LEVEL": "ERROR",
+            # Production settings would point at WeChat's real servers: a worker started by a
+            # benchmark must never reach out, so WeChat is a closed port on loopback.
+            "WECHAT_API_BASE": "http://127.0.0.1:9/wx",
+            "WECHAT_OPEN_BASE": "http://127.0.0.1:9/open",
         }
         for name in ("DATABASE_URL", "REDIS_URL", "DEBUG"):
             env.pop(name, None)
@@ -158,6 +162,26 @@ def serve(env, workers: int | None = None, threads: int | None = None):
             time.sleep(0.2)
     try:
         yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextmanager
+def worker(env):
+    """``carebridge worker`` (the outbox and its sweeps) beside the server, as in production: its
+    CPU competes with the server's for the same cores."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from carebridge.cli import main; main()", "worker"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    try:
+        yield proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
