@@ -3,9 +3,9 @@
 from collections.abc import Callable
 
 HANDLERS: dict[str, Callable] = {}
-# Batch jobs the worker runs on every pass besides the outbox rows: each applies what is waiting
-# (at most one batch) and returns how much it did, 0 when nothing was waiting.
-SWEEPS: dict[str, Callable[[], int]] = {}
+# Batch jobs the worker runs besides the outbox rows: name → (function, batch size). Called with
+# ``limit=batch``, each applies at most that much of what is waiting and returns how much it did.
+SWEEPS: dict[str, tuple[Callable[..., int], int]] = {}
 
 
 class RetryLater(Exception):
@@ -24,9 +24,13 @@ def handler(topic: str):
     return register
 
 
-def sweep(name: str):
+def sweep(name: str, batch: int):
+    """Register ``func(limit=…)`` as a sweep. The worker runs it again at once after a full
+    batch, and otherwise only on its next poll, so work arriving in a trickle is applied in
+    batches of a poll's worth instead of one costly pass per message."""
+
     def register(func):
-        SWEEPS[name] = func
+        SWEEPS[name] = (func, batch)
         return func
 
     return register

@@ -99,13 +99,23 @@ def run_once(name: str | None = None, limit: int = 50) -> int:
 def sweep_once() -> int:
     """Run each registered sweep once (one batch each); return how much they did in all. A
     failing sweep is logged and left for the next pass: what it had not applied stays waiting."""
-    done = 0
-    for name, func in SWEEPS.items():
+    return sum(_sweep_pass().values())
+
+
+def _sweep_pass() -> dict[str, int]:
+    done = {}
+    for name, (func, batch) in SWEEPS.items():
         try:
-            done += func()
+            done[name] = func(limit=batch)
         except Exception:
             log.exception("sweep %s failed", name)
+            done[name] = 0
     return done
+
+
+def _backlog_left(swept: dict[str, int]) -> bool:
+    """Did a sweep fill its batch (so more is probably waiting)?"""
+    return any(swept[name] >= SWEEPS[name][1] for name in swept)
 
 
 def run_forever(stop=lambda: False) -> None:
@@ -118,6 +128,9 @@ def run_forever(stop=lambda: False) -> None:
         except Exception:  # keep the worker alive; the row stays claimable after its lease
             log.exception("outbox worker pass failed")
             done = 0
-        done += sweep_once()
+        # Sweeps run again at once only after a full batch: one pass per poll otherwise, so a
+        # steady trickle is applied a poll's worth at a time, not a costly pass per message.
+        if _backlog_left(_sweep_pass()):
+            continue
         if not done:
             time.sleep(settings.OUTBOX_POLL_SECONDS)

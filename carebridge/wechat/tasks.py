@@ -15,6 +15,7 @@ from carebridge.institutions.models import WeChatAccount
 from carebridge.outbox.registry import GiveUp, RetryLater, handler, sweep
 
 from . import limits
+from .actions.followers_pending import BATCH as PENDING_BATCH
 from .actions.followers_pending import apply_pending
 from .actions.messaging import outbox_dedup_id
 from .client import WeChatClient, WeChatError, is_passing
@@ -176,7 +177,7 @@ def apply_late_report(message):
     raise GiveUp(f"no {payload['kind']} send with msg_id {payload['msg_id']} (not ours?)")
 
 
-@sweep("wechat.pending_receipts")
-def apply_pending_receipts() -> int:
+@sweep("wechat.pending_receipts", batch=PENDING_BATCH)
+def apply_pending_receipts(limit: int) -> int:
     """The follower bookkeeping of messages answered on the one-insert path, a batch a pass."""
-    return apply_pending()
+    return apply_pending(limit)

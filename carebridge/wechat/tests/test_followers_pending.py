@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from carebridge.outbox import worker
+from carebridge.outbox import registry, worker
 from carebridge.outbox.models import OutboxMessage
 from carebridge.wechat.actions import followers_pending
 from carebridge.wechat.actions.callbacks import receive_message
@@ -21,6 +21,7 @@ from carebridge.wechat.models.routing import ReplyType, Trigger
 from carebridge.wechat.service_window import WindowClosed
 
 from .callback_helper import WeChatCallbacks
+from .outgoing_helpers import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +158,8 @@ def test_a_crash_while_applying_leaves_everything_pending(wx, account, monkeypat
 
 
 def test_the_worker_takes_a_batch_at_a_time(wx, account, monkeypatch):
-    monkeypatch.setattr(followers_pending, "BATCH", 3)
+    name = "wechat.pending_receipts"
+    monkeypatch.setitem(registry.SWEEPS, name, (registry.SWEEPS[name][0], 3))
     for n in range(7):
         receive_message(account, text(n, f"o_{n}"))
     done = []
@@ -198,3 +200,30 @@ def test_two_workers_applying_at_once_reach_the_same_state(account):
     last = dict(Follower.objects.values_list("openid", "last_interaction_at"))
     assert last == {s: datetime.fromtimestamp(now - n, UTC) for n, s in enumerate(senders)}
     assert CsGrant.objects.count() == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_running_worker_applies_what_arrives(account):
+    AutoReply.objects.create(account=account, trigger=Trigger.KEYWORD, pattern="挂号", text="ok")
+    stop = threading.Event()
+
+    def run():
+        try:
+            worker.run_forever(stop.is_set)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        for n in range(3):
+            receive_message(account, text(n, f"o_{n}"))
+        wait_until(
+            lambda: not CallbackReceipt.objects.filter(pending=True).exists(),
+            timeout=20,
+            what="the worker to apply the receipts",
+        )
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+    assert Follower.objects.count() == CsGrant.objects.count() == 3
