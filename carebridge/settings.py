@@ -201,6 +201,9 @@ WECHAT_HTTP_TIMEOUT = float(envstr("WECHAT_HTTP_TIMEOUT", "5"))
 # A callback whose timestamp is further than this from our clock is a replay (seconds).
 WECHAT_CALLBACK_MAX_SKEW = envint("WECHAT_CALLBACK_MAX_SKEW", 300)
 WECHAT_CALLBACK_MAX_BYTES = envint("WECHAT_CALLBACK_MAX_BYTES", 64 * 1024)
+# How long a process trusts its compiled reply rules before looking up their shared version:
+# an edit reaches the other processes within this many seconds (wechat/rules.py).
+WECHAT_RULES_RECHECK_SECONDS = float(envstr("WECHAT_RULES_RECHECK_SECONDS", "1"))
 # Retry pauses after WeChat answers -1 (busy); seconds, one per retry.
 WECHAT_BUSY_BACKOFF = [float(x) for x in envlist("WECHAT_BUSY_BACKOFF", "0.2,0.5,1")]
 # Which API issues access tokens: "stable" (/cgi-bin/stable_token, the default: a fetch does not

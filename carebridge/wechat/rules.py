@@ -2,14 +2,19 @@
 
 Every callback needs the rules, so they are read from the database only when their version
 (a token in the shared cache, replaced whenever a rule is saved or deleted) differs from the
-one this process compiled. Keyword lookup is then a dict probe for exact rules plus a scan of the
+one this process compiled. The token itself is looked up at most once every
+WECHAT_RULES_RECHECK_SECONDS (1 s) per process: a lookup per message cost as much CPU as the
+rest of the routing. A change is seen at once by the process that made it and within that
+interval by every other. Keyword lookup is then a dict probe for exact rules plus a scan of the
 contains / regular-expression rules that rank above the exact hit.
 """
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -129,7 +134,8 @@ def invalidate(account_id: int) -> None:
     _compiled.pop(account_id, None)
 
 
-_compiled: dict[int, tuple[str, RuleSet]] = {}
+# account id → (version, rules, when the version was last looked up: time.monotonic())
+_compiled: dict[int, tuple[str, RuleSet, float]] = {}
 
 
 @receiver(post_save, sender=AutoReply)
@@ -143,10 +149,14 @@ def _rules_changed(sender, instance, **kwargs):
 
 def for_account(account_id: int) -> RuleSet:
     """The account's compiled rules, rebuilt when they changed since this process built them."""
-    current = version(account_id)
+    now = time.monotonic()
     cached = _compiled.get(account_id)
+    if cached is not None and now - cached[2] < settings.WECHAT_RULES_RECHECK_SECONDS:
+        return cached[1]
+    current = version(account_id)
     if cached is not None and cached[0] == current:
+        _compiled[account_id] = (current, cached[1], now)
         return cached[1]
     rules = build(account_id)
-    _compiled[account_id] = (current, rules)
+    _compiled[account_id] = (current, rules, now)
     return rules

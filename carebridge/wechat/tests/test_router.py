@@ -2,7 +2,10 @@
 reply, menu keys bound to replies and actions, rules validated when saved and reloaded when
 changed."""
 
+import time
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from carebridge.institutions.models import Campus
@@ -343,14 +346,30 @@ def test_the_compiled_rules_are_reused_until_a_rule_changes(
     assert rules.for_account(account.pk).exact["缴费"].text == "payment"
 
 
-def test_another_process_sees_a_change_through_the_shared_version(account, rule):
+def test_another_process_sees_a_change_through_the_shared_version(account, rule, monkeypatch):
     rule(pattern="挂号", text="booking")
     first = rules.for_account(account.pk)
     # Another process changed a rule: its version token is all this process can see.
     AutoReply.objects.filter(account=account).update(text="changed elsewhere")
     rules.cache.set(rules._version_key(account.pk), "another-process-version", None)
+    # Within the recheck interval the token is not looked up again…
+    assert rules.for_account(account.pk) is first
+    # …and after it the change is seen.
+    later = time.monotonic() + settings.WECHAT_RULES_RECHECK_SECONDS
+    monkeypatch.setattr(rules.time, "monotonic", lambda: later)
     assert rules.for_account(account.pk) is not first
     assert rules.for_account(account.pk).exact["挂号"].text == "changed elsewhere"
+
+
+def test_an_unchanged_version_keeps_the_compiled_rules_past_the_interval(
+    account, rule, monkeypatch, django_assert_max_num_queries
+):
+    rule(pattern="挂号", text="booking")
+    first = rules.for_account(account.pk)
+    later = time.monotonic() + settings.WECHAT_RULES_RECHECK_SECONDS
+    monkeypatch.setattr(rules.time, "monotonic", lambda: later)
+    with django_assert_max_num_queries(1):  # the version token, no rule
+        assert rules.for_account(account.pk) is first
 
 
 # --- Validation when saved --------------------------------------------------------------------
