@@ -59,7 +59,7 @@ def bench_environment(
     secrets, WeChat credentials for ``accounts`` in safe mode) on a fresh database: a SQLite
     file in a temporary directory, or the PostgreSQL database named in ``database_url``, created
     now and dropped afterwards. With ``redis_url`` the cache is Redis, under a key prefix of its
-    own; otherwise the database cache. Nothing talks to WeChat: its API is a closed loopback port."""
+    own; otherwise the database cache. Nothing talks to WeChat: its API is a closed port."""
     from cryptography.fernet import Fernet
 
     from carebridge.wechat.credentials import env_prefix, sandbox_credentials
@@ -78,9 +78,10 @@ def bench_environment(
             "SMS_BACKEND": "carebridge.patients.sms.SandboxSmsBackend",
             "LOG_LEVEL": "ERROR",
             # Production settings would point at WeChat's real servers: a worker started by a
-            # benchmark must never reach out, so WeChat is a closed port on loopback.
-            "WECHAT_API_BASE": "http://127.0.0.1:9/wx",
-            "WECHAT_OPEN_BASE": "http://127.0.0.1:9/open",
+            # benchmark must never reach out, so WeChat is a closed port on loopback. (Not
+            # 127.0.0.1, which `carebridge check` refuses in production as the sandbox's.)
+            "WECHAT_API_BASE": "http://127.0.0.9:9/wx",
+            "WECHAT_OPEN_BASE": "http://127.0.0.9:9/open",
         }
         for name in ("DATABASE_URL", "REDIS_URL", "DEBUG"):
             env.pop(name, None)
