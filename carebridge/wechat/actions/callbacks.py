@@ -7,6 +7,7 @@ key is already recorded; the follower bookkeeping follows from the receipt
 reports, rules that run an action) is handled in one transaction with its receipt.
 """
 
+import functools
 import logging
 import time
 
@@ -122,34 +123,41 @@ def _insert_receipt(account, message: Message, reply: str) -> bool:
     DO NOTHING`` (SQLite and PostgreSQL), whose row count says which it was. Written by hand
     because the ORM's ``create`` cannot ignore the conflict and its ``bulk_create`` does not say
     whether the row went in; this is the hottest statement of the callback."""
-    values = {
-        "account": account.pk,
-        "dedup_key": message.dedup_key,
-        "msg_type": message.msg_type[:32],
-        "event": message.event[:64],
-        "openid": message.openid,
-        "payload": message.raw,
-        "reply": reply,
-        "received_at": timezone.now(),
-        "sent_at": message.sent_at,
-        "pending": True,
-    }
-    fields = [CallbackReceipt._meta.get_field(name) for name in _COLUMNS]
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    values = (
+        account.pk,
+        message.dedup_key,
+        message.msg_type[:32],
+        message.event[:64],
+        message.openid,
+        message.raw,
+        reply,
+        timezone.now(),
+        message.sent_at,
+        True,
+    )
+    sql, fields = _insert_statement(connection.vendor)
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), params)
+        cursor.execute(sql, params)
         return cursor.rowcount == 1
 
 
-def _insert_sql() -> str:
+@functools.cache
+def _insert_statement(vendor: str) -> tuple[str, list]:
+    """The INSERT for ``vendor``'s SQL and the fields that prepare its parameters (made once)."""
     quote = connection.ops.quote_name
     meta = CallbackReceipt._meta
-    columns = [quote(meta.get_field(name).column) for name in _COLUMNS]
+    fields = [meta.get_field(name) for name in _COLUMNS]
+    columns = ", ".join(quote(field.column) for field in fields)
     key = ", ".join(quote(meta.get_field(name).column) for name in ("account", "dedup_key"))
-    return (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({key}) DO NOTHING"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({key}) DO NOTHING"
     )
+    return sql, fields
 
 
 def _msg_id(message: Message) -> int | None:
