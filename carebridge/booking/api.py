@@ -23,7 +23,7 @@ from carebridge.patients.validation import normalize_card_number, validate_id_nu
 
 from . import actions, queries
 from .errors import BookingError
-from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession, Slot
+from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession, SessionQuota, Slot
 from .schemas import (
     AppointmentOut,
     BookIn,
@@ -215,36 +215,42 @@ def session_queue(request, session_id: int):
     )
 
 
-def resolve_patient(request, ref: PatientRef):
-    """(patient, walk-in name, person key) or a (status, refusal) tuple."""
-    institution = _institution(request)
-    patients = Patient.objects.active().filter(owner__account__institution=institution)
-    patients = patients.select_related("owner__account")
+def parse_patient_ref(ref: PatientRef):
+    """The reference checked for form, without the database: ("id", patient id), ("card_number",
+    keyed hash), ("id_number", keyed hash, walk-in name) or a (status, refusal) tuple."""
     if ref.patient_id is not None:
-        return patients.filter(pk=ref.patient_id).first(), "", ""
+        return "id", ref.patient_id
     if ref.card_number:
         try:
             card = normalize_card_number(ref.card_number)
         except ValidationError as exc:
             return refuse(400, "invalid_card_number", exc.messages[0])
-        key = crypto.blind_index(HASH_CARD, card)
-        found = patients.filter(card_number_hash=key).order_by("id").first()
-        _audit(request, [found], AccessAction.SEARCH)
-        return found, "", ""
+        return "card_number", crypto.blind_index(HASH_CARD, card)
     if ref.id_type and ref.id_number:
         try:
             number = validate_id_number(ref.id_type, ref.id_number)
         except ValidationError as exc:
             return refuse(400, "invalid_id_number", exc.messages[0])
-        key = crypto.blind_index(HASH_ID, number)
-        found = patients.filter(id_number_hash=key).order_by("id").first()
-        _audit(request, [found], AccessAction.SEARCH)
-        if found is not None or not ref.name:
-            return found, "", ""
-        return None, " ".join(ref.name.split())[:50], key
+        return "id_number", crypto.blind_index(HASH_ID, number), " ".join((ref.name or "").split())
     return refuse(
         400, "patient_required", "give patient_id, card_number, or id_type with id_number"
     )
+
+
+def resolve_patient(request, parsed):
+    """(patient, walk-in name, person key) for a parsed reference; card and ID number look-ups
+    are audited."""
+    institution = _institution(request)
+    patients = Patient.objects.active().filter(owner__account__institution=institution)
+    patients = patients.select_related("owner__account")
+    kind, key = parsed[:2]
+    if kind == "id":
+        return patients.filter(pk=key).first(), "", ""
+    found = patients.filter(**{f"{kind}_hash": key}).order_by("id").first()
+    _audit(request, [found], AccessAction.SEARCH)
+    if kind == "card_number" or found is not None or not parsed[2]:
+        return found, "", ""
+    return None, parsed[2][:50], key
 
 
 @router.post(
@@ -256,18 +262,35 @@ def resolve_patient(request, ref: PatientRef):
 def book(request, payload: BookIn):
     """Takes the given slot, or the first free one, from the client's channel pool. Refusals:
     409 sold_out / slot_taken / not_released / session_closed / already_booked, 429
-    limit_reached, 400 for a bad patient reference, 404 patient_not_found."""
-    s = _session(request, payload.session_id)
+    limit_reached, 400 for a bad patient reference, 404 patient_not_found. When the pool is
+    already full the answer is sold_out before the patient is looked up."""
+    parsed = parse_patient_ref(payload.patient)
+    if isinstance(parsed, Status):
+        return parsed
+    client = request.api_client
+    # One read for the early answer and everything the booking checks: the pool, its session
+    # and the institution's rules.
+    pool = (
+        SessionQuota.objects.select_related(
+            "session__institution__booking_policy", "session__institution__patient_policy"
+        )
+        .filter(
+            session=payload.session_id,
+            session__institution=_institution(request),
+            channel=client.channel,
+        )
+        .first()
+    )
+    if pool is None:
+        return refuse(404, NotFound.code, str(NotFound.default_message))
+    actions.refuse_if_sold_out(pool)
+    s = pool.session
     slot = None
     if payload.slot_id is not None:
         slot = _get(Slot.objects, pk=payload.slot_id, session=s)
-    resolved = resolve_patient(request, payload.patient)
-    if isinstance(resolved, Status):
-        return resolved
-    patient, walk_in_name, person_key = resolved
+    patient, walk_in_name, person_key = resolve_patient(request, parsed)
     if patient is None and not person_key:
         return refuse(404, "patient_not_found", "no such patient in this institution")
-    client = request.api_client
     appointment = actions.book_appointment(
         patient,
         s,

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class BookingConfig(AppConfig):
     name = "carebridge.booking"
     verbose_name = _("预约挂号")
+
+    def ready(self):
+        # The outbox handler registers itself on import.
+        from . import tasks  # noqa: F401

@@ -2,7 +2,12 @@
 (``wechat.actions.messaging.send_template`` writes the row in the caller's transaction).
 
 Each function is called inside the action's transaction; it sends nothing when the institution
-has not configured that template, or when the patient has no WeChat account (a walk-in)."""
+has not configured that template, or when the patient has no WeChat account (a walk-in).
+
+The booking confirmation is the exception: at release time the booking request only writes one
+outbox row (``queue_confirmation``), and the worker writes the template message from it
+(``actions.send_booking_confirmation``), so the rush's requests do not queue on the account's
+daily template quota row."""
 
 import logging
 
@@ -63,6 +68,24 @@ def _visit(appointment) -> dict:
         "keyword3": {"value": f"{session.date:%Y-%m-%d} {start:%H:%M}"},
         "keyword4": {"value": str(appointment.queue_number)},
     }
+
+
+CONFIRMATION_TOPIC = "booking.confirmed"
+
+
+def queue_confirmation(appointment, policy) -> None:
+    """In the booking's transaction: one outbox row, which the worker turns into the
+    confirmation. Nothing is queued when there would be nothing to send."""
+    from carebridge.outbox.models import OutboxMessage
+
+    if not policy.tpl_booking_confirmed:
+        return
+    if appointment.patient_id is None and appointment.booked_by_id is None:
+        return  # a walk-in with no WeChat account
+    # A new appointment's id is unique already: no dedup key (and no savepoint) is needed.
+    OutboxMessage.objects.create(
+        topic=CONFIRMATION_TOPIC, payload={"appointment_id": appointment.pk}
+    )
 
 
 def booking_confirmed(appointment, policy=None) -> None:

@@ -1,11 +1,22 @@
-"""Scheduled work of the booking app (run by booking.daily: ``carebridge run_daily_jobs``)."""
+"""Scheduled work of the booking app (run by booking.daily: ``carebridge run_daily_jobs``) and
+its outbox handler (run by ``carebridge worker``)."""
 
 from datetime import time
 
 from django.utils import timezone
 
-from .actions import generate_sessions, send_visit_reminders
+from carebridge.outbox.registry import handler
+
+from .actions import generate_sessions, send_booking_confirmation, send_visit_reminders
 from .daily import DailyJob
+from .notify import CONFIRMATION_TOPIC
+
+
+@handler(CONFIRMATION_TOPIC)
+def confirm_booking(message):
+    """The confirmation a booking queued: written once (send_booking_confirmation)."""
+    written = send_booking_confirmation(message.payload["appointment_id"])
+    return {"confirmation": "written" if written else "written before"}
 
 
 def _generate(now) -> str:

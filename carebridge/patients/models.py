@@ -113,6 +113,9 @@ class Patient(models.Model):
         return self.archived_at is not None
 
 
+_UNLOADED = object()
+
+
 def default_id_types() -> list[str]:
     return [t for t in IdType.values if t != IdType.SOCIAL_SECURITY]
 
@@ -149,8 +152,14 @@ class PatientPolicy(models.Model):
 
     @classmethod
     def for_institution(cls, institution) -> "PatientPolicy":
-        """The institution's policy, or the defaults (unsaved) when it has none."""
-        policy = cls.objects.filter(institution=institution).first()
+        """The institution's policy, or the defaults (unsaved) when it has none.
+
+        Uses the row already loaded with ``select_related("institution__patient_policy")``
+        (the booking hot path), else asks the database."""
+        cached = getattr(getattr(institution, "_state", None), "fields_cache", {})
+        policy = cached.get("patient_policy", _UNLOADED)
+        if policy is _UNLOADED:
+            policy = cls.objects.filter(institution=institution).first()
         return policy or cls(institution=institution)
 
     def accepts(self, id_type: str) -> bool:

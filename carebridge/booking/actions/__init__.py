@@ -1,6 +1,7 @@
 """Every write of the booking app, one transaction each (``@transaction.atomic``)."""
 
-from .book import book_appointment, cancel_appointment
+from .book import book_appointment, cancel_appointment, refuse_if_sold_out
+from .confirmations import send_booking_confirmation
 from .queue import call_next, check_in, mark_no_show
 from .quotas import set_quotas
 from .reminders import send_visit_reminders
@@ -16,6 +17,8 @@ __all__ = [
     "create_session",
     "generate_sessions",
     "mark_no_show",
+    "refuse_if_sold_out",
+    "send_booking_confirmation",
     "send_visit_reminders",
     "set_quotas",
     "suspend_session",

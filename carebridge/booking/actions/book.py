@@ -98,6 +98,23 @@ def check_limits(session, policy, person_key: str, booked_by) -> None:
         raise LimitReached(_("您的账号本周预约已达上限(%d 个)") % policy.account_weekly_limit)
 
 
+def _sold_out(channel) -> SoldOut:
+    return SoldOut(_("%(channel)s渠道的号源已约满") % {"channel": Channel(channel).label})
+
+
+def refuse_if_sold_out(pool: SessionQuota) -> None:
+    """The cheap early answer at release time: SoldOut when the channel's pool (read by the
+    caller with its session, without a lock) is already full, before the patient is even
+    looked up.
+
+    A read sees only committed bookings, so the answer is true when given; a place given back
+    meanwhile is found by the next request. A pool with room proves nothing: the booking's own
+    conditional updates decide. A session that is not open falls through to the full checks,
+    and is answered session_closed or not_released as before."""
+    if pool.session.status == SessionStatus.OPEN and pool.booked >= pool.capacity:
+        raise _sold_out(pool.channel)
+
+
 def _take(slot_id) -> bool:
     return bool(
         Slot.objects.filter(id=slot_id, booked__lt=F("capacity")).update(booked=F("booked") + 1)
@@ -136,8 +153,23 @@ def _claim_slot(session, channel, slot, now) -> Slot:
     if not SessionQuota.objects.filter(
         session=session, channel=channel, booked__lt=F("capacity")
     ).exists():
-        raise SoldOut(_("%(channel)s渠道的号源已约满") % {"channel": Channel(channel).label})
+        raise _sold_out(channel)
     raise SoldOut()
+
+
+def _hold_open_session(session) -> None:
+    """Lock the session's row until commit, and refuse if it is no longer open.
+
+    Taken last, like the pool, so briefly: a suspension committing meanwhile waits for this
+    booking and then tells its patient; one that committed first is seen here, and the booking
+    is refused. Without it a booking in flight could land in a suspended session, its patient
+    never told (PostgreSQL; SQLite runs writers one at a time)."""
+    if not (
+        ClinicSession.objects.select_for_update()
+        .filter(id=session.id, status=SessionStatus.OPEN)
+        .exists()
+    ):
+        raise SessionClosed()
 
 
 def book_appointment(
@@ -218,22 +250,13 @@ def _book(
         fee=session.fee,
     )
     appointment.save()
+    # One outbox row; the worker writes the confirmation itself, outside this transaction.
+    notify.queue_confirmation(appointment, policy)
     # The channel pool is the session's hottest row: claimed last so its lock is held briefly.
     pool = SessionQuota.objects.filter(session=session, channel=channel)
     if not pool.filter(booked__lt=F("capacity")).update(booked=F("booked") + 1):
-        raise SoldOut(_("%(channel)s渠道的号源已约满") % {"channel": Channel(channel).label})
-    # The session's row is held until commit (taken last, like the pool, so briefly): a
-    # suspension committing meanwhile waits for this booking and then tells its patient; one
-    # that committed first is seen here, and the booking is refused. Without it a booking in
-    # flight could land in a suspended session, its patient never told (PostgreSQL; SQLite runs
-    # writers one at a time).
-    if not (
-        ClinicSession.objects.select_for_update()
-        .filter(id=session.id, status=SessionStatus.OPEN)
-        .exists()
-    ):
-        raise SessionClosed()
-    notify.booking_confirmed(appointment, policy)
+        raise _sold_out(channel)
+    _hold_open_session(session)
     return appointment
 
 

@@ -78,6 +78,7 @@ class Appointment(models.Model):
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     no_show_at = models.DateTimeField(_("爽约记录时间"), null=True, blank=True)
     # Claimed with a conditional update before the message is queued: sent once, whoever runs.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     turn_near_sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from carebridge.booking.actions import book_appointment, check_in
+from carebridge.booking.actions import book_appointment, check_in, set_quotas
 from carebridge.booking.models import Appointment, SessionQuota
 from carebridge.integrations.models import ApiClient
 from carebridge.patients.tests import factories
@@ -126,6 +126,7 @@ def test_the_window_books_a_registered_patient_by_card_number(
 
 
 def test_a_walk_in_is_booked_by_id_number_and_name(client, window_key, session):
+    set_quotas(session, {"wechat": 1, "window": 2, "kiosk": 1})  # room for the second try
     born = date(1970, 5, 6)
     number = factories.resident_id(born, "male", seq=77)
     r = call(
@@ -390,3 +391,52 @@ def test_an_ineligible_patient_is_a_403_and_nothing_is_booked(
     assert "未满18周岁" in r.json()["message"]
     assert not Appointment.objects.exists()
     assert not SessionQuota.objects.filter(booked__gt=0).exists()
+
+
+def test_a_full_pool_is_answered_sold_out_before_the_patient_is_looked_up(
+    client, window_key, session, alice_self, alice_mother, django_assert_max_num_queries
+):
+    book = {"session_id": session.pk, "patient": {"patient_id": alice_self.pk}}
+    assert call(client, "post", "/booking/appointments", window_key, book).status_code == 201
+    again = {"session_id": session.pk, "patient": {"patient_id": alice_mother.pk}}
+    with django_assert_max_num_queries(2):  # the key, then the pool with its session
+        r = call(client, "post", "/booking/appointments", window_key, again)
+    assert r.status_code == 409
+    assert r.json() == {"code": "sold_out", "message": "窗口渠道的号源已约满"}
+    # Even the patient already booked there hears sold_out; nothing changed either way.
+    r = call(client, "post", "/booking/appointments", window_key, book)
+    assert r.json()["code"] == "sold_out"
+    assert Appointment.objects.count() == 1
+    assert SessionQuota.objects.get(session=session, channel="window").booked == 1
+
+
+def test_a_bad_patient_reference_is_a_400_even_when_sold_out(
+    client, window_key, session, alice_self
+):
+    book = {"session_id": session.pk, "patient": {"patient_id": alice_self.pk}}
+    call(client, "post", "/booking/appointments", window_key, book)
+    bad = {"session_id": session.pk, "patient": {"card_number": "卡-号!"}}
+    r = call(client, "post", "/booking/appointments", window_key, bad)
+    assert (r.status_code, r.json()["code"]) == (400, "invalid_card_number")
+
+
+def test_a_suspended_session_with_a_full_pool_is_answered_session_closed(
+    client, window_key, session, alice_self, alice_mother
+):
+    from carebridge.booking.actions import suspend_session
+
+    book = {"session_id": session.pk, "patient": {"patient_id": alice_self.pk}}
+    call(client, "post", "/booking/appointments", window_key, book)
+    suspend_session(session, "医生外出会诊")
+    again = {"session_id": session.pk, "patient": {"patient_id": alice_mother.pk}}
+    r = call(client, "post", "/booking/appointments", window_key, again)
+    assert (r.status_code, r.json()["code"]) == (409, "session_closed")
+
+
+def test_another_institutions_session_is_a_404_for_booking(
+    client, window_key, other_hospital, alice_self
+):
+    body = {"session_id": other_hospital.test_session.pk, "patient": {"patient_id": alice_self.pk}}
+    r = call(client, "post", "/booking/appointments", window_key, body)
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")
+    assert not Appointment.objects.exists()

@@ -136,23 +136,23 @@ def test_a_suspension_racing_a_booking_tells_its_patient_or_refuses_it(
     patient of a suspended session who was not told."""
     from unittest import mock
 
-    from carebridge.booking import notify
+    from carebridge.booking.actions import book as book_module
     from carebridge.booking.actions import suspend_session
     from carebridge.booking.models import BookingPolicy
     from carebridge.wechat.models import TemplateSend
 
     BookingPolicy.objects.create(institution=hospital, tpl_suspension="TPL_SUSPEND")
     paused, go, suspended = threading.Event(), threading.Event(), threading.Event()
-    confirmed = notify.booking_confirmed
+    hold = book_module._hold_open_session
     outcome = {}
 
-    def pause_before_commit(appointment, policy=None):
-        confirmed(appointment, policy)
+    def pause_before_commit(session):
+        hold(session)  # the booking's last statement: the session's row is now locked
         paused.set()
         assert go.wait(BARRIER_TIMEOUT)
 
     def book():
-        with mock.patch.object(notify, "booking_confirmed", pause_before_commit):
+        with mock.patch.object(book_module, "_hold_open_session", pause_before_commit):
             outcome["booking"] = book_by_ids(session.pk, alice_self.pk, before_visit(session))
 
     def suspend():

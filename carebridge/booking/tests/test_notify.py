@@ -17,7 +17,7 @@ from carebridge.institutions.models import DoctorNotice
 from carebridge.outbox.models import OutboxMessage
 from carebridge.wechat.models import TemplateSend
 
-from .helpers import WECHAT, before_visit
+from .helpers import WECHAT, before_visit, write_confirmations
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,8 @@ def test_booking_sends_a_confirmation_to_the_patients_account(
     templates, session, alice, alice_mother
 ):
     a = book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=before_visit(session))
+    assert sent("TPL_BOOKED") == []  # the booking only queued it: the worker writes it
+    assert write_confirmations() == 1
     [message] = sent("TPL_BOOKED")
     assert message.openid == alice.openid
     assert message.data["keyword1"]["value"] == "李秀英"
@@ -55,6 +57,7 @@ def test_a_window_booking_of_a_wechat_patient_is_confirmed_to_that_account(
     templates, session, alice, alice_self
 ):
     book_appointment(alice_self, session, "window", now=before_visit(session))
+    write_confirmations()
     assert [m.openid for m in sent("TPL_BOOKED")] == [alice.openid]
 
 
@@ -62,18 +65,20 @@ def test_nothing_is_sent_without_a_template_or_to_a_walk_in(session, alice, alic
     book_appointment(
         None, session, "window", walk_in_name="张三", person_key="w", now=before_visit(session)
     )
-    assert sent("TPL_BOOKED") == []
+    assert write_confirmations() == 0 and sent("TPL_BOOKED") == []
     templates.tpl_booking_confirmed = ""
     templates.save()
     book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
-    assert TemplateSend.objects.count() == 0
+    assert write_confirmations() == 0 and TemplateSend.objects.count() == 0
 
 
 def test_a_refused_message_never_undoes_the_booking(templates, session, alice, alice_self):
     templates.tpl_booking_confirmed = "not a valid id!"
     templates.save()
     a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    assert write_confirmations() == 1  # the worker logs the refusal for staff
     assert Appointment.objects.filter(pk=a.pk).exists() and TemplateSend.objects.count() == 0
+    assert OutboxMessage.objects.get(topic="booking.confirmed").status == "sent"
 
 
 def test_a_refused_booking_sends_nothing(templates, session, alice, alice_self):
@@ -81,6 +86,7 @@ def test_a_refused_booking_sends_nothing(templates, session, alice, alice_self):
     book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
     with pytest.raises(Exception):  # noqa: B017 - AlreadyBooked, tested elsewhere
         book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    assert write_confirmations() == 1
     assert len(sent("TPL_BOOKED")) == 1
 
 
