@@ -13,6 +13,14 @@ latency, every outcome and transport error, the oversell count read back from th
 (must be 0; it also checks that every 201 the clients saw is an appointment in the database)
 and the throughput ratio against whoami.
 
+A booking queues its confirmation as one outbox row and the worker writes the template message,
+so ``carebridge worker`` runs beside the server from before the release (its CPU competes with
+the rush, as in production), delivering to a stand-in for WeChat's API (bench/fake_wechat.py).
+After the rush the script waits until the worker has written every confirmation, reports how
+long that took and the worker's CPU, and stops the worker before the whoami phase. It then
+checks that each booked appointment has exactly one confirmation row and one template message,
+and counts the template messages delivered.
+
 The API is authenticated per client key and has no per-IP rate limit (the per-openid and per-IP
 limits guard the WeChat H5 booking pages), so nothing is switched off for the benchmark.
 
@@ -29,9 +37,13 @@ import asyncio
 import json
 import os
 import random
+import signal
+import socket
+import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,12 +51,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import loadgen  # noqa: E402
 from bench.common import (  # noqa: E402
+    ROOT,
     SERVE_THREADS,
     SERVE_WORKERS,
     bench_environment,
     manage,
     percentile,
     serve,
+    worker,
 )
 
 SETUP = """
@@ -124,7 +138,84 @@ for s in ClinicSession.objects.filter(pk__in={ids!r}):
     }}
 print(json.dumps(out))
 """
+
+# Each booked appointment: exactly one confirmation row (written or still pending) and, once
+# the worker has written it, exactly one template message pointing at the appointment.
+CHECK_CONFIRMATIONS = """
+import json
+from collections import Counter
+from carebridge.booking.models import HOLDING, Appointment
+from carebridge.outbox.models import OutboxMessage
+from carebridge.wechat.models import TemplateSend
+booked = set(Appointment.objects.filter(session__in={ids!r}, status__in=HOLDING)
+             .values_list("id", flat=True))
+rows = Counter(p["appointment_id"] for p in OutboxMessage.objects
+               .filter(topic="booking.confirmed").values_list("payload", flat=True))
+status = Counter(OutboxMessage.objects.filter(topic="booking.confirmed")
+                 .values_list("status", flat=True))
+sends = Counter(int(url.rstrip("/").rsplit("/", 1)[1]) for url in TemplateSend.objects
+                .filter(template_id="TPL_BOOKED").values_list("url", flat=True))
+delivery = Counter(OutboxMessage.objects.filter(topic="wechat.template")
+                   .values_list("status", flat=True))
+print(json.dumps({{
+    "appointments": len(booked),
+    "rows": sum(rows.values()),
+    "row_status": status,
+    "without_row": len(booked - set(rows)),
+    "rows_twice": sum(1 for n in rows.values() if n > 1),
+    "rows_for_no_appointment": len(set(rows) - booked),
+    "template_sends": sum(sends.values()),
+    "without_send": len(booked - set(sends)),
+    "sends_twice": sum(1 for n in sends.values() if n > 1),
+    "wechat_delivery": delivery,
+}}))
+"""
+PENDING_CONFIRMATIONS = """
+from carebridge.outbox.models import OutboxMessage
+print(OutboxMessage.objects.filter(topic="booking.confirmed", status="pending").count())
+"""
 BOOK = "/api/booking/appointments"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children that have exited (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+# A loopback address that the production checks do not take for the sandbox's (bench/common.py
+# points WeChat's API at a closed port on another one).
+FAKE_WECHAT_HOST = "127.0.0.8"
+
+
+@contextmanager
+def outbox_worker(env):
+    """``carebridge worker`` as production runs it, delivering to a stand-in for WeChat
+    (bench/fake_wechat.py) so that each message is delivered once instead of retried against a
+    closed port; yields a function returning the worker's CPU seconds so far."""
+    with socket.socket() as s:
+        s.bind((FAKE_WECHAT_HOST, 0))
+        port = s.getsockname()[1]
+    wechat = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "fake_wechat.py"), FAKE_WECHAT_HOST, str(port)],
+        start_new_session=True,
+    )
+    try:
+        with worker({**env, "WECHAT_API_BASE": f"http://{FAKE_WECHAT_HOST}:{port}"}) as proc:
+            yield lambda: cpu_seconds(proc.pid)
+    finally:
+        os.killpg(wechat.pid, signal.SIGTERM)
+        wechat.wait(timeout=20)
+
+
+def wait_for_confirmations(env, deadline_s: float) -> float:
+    """Poll until the worker has written every queued confirmation; seconds it took."""
+    start = time.time()
+    while int(manage(env, "shell", "-c", PENDING_CONFIRMATIONS).strip().splitlines()[-1]):
+        if time.time() - start > deadline_s:
+            raise SystemExit("the worker did not write the confirmations in time")
+        time.sleep(0.5)
+    return time.time() - start
 
 
 def outcome(response: loadgen.Response) -> str:
@@ -222,22 +313,32 @@ def main():
         )
         with serve(env, args.workers, args.threads) as url:
             print(f"server {url}; release in {release_at - time.time():.1f}s", file=sys.stderr)
-            warm = loadgen.load(url, [(None, whoami)] * 500, 50)
-            if warm.errors or any(r.status != 200 for r in warm.responses):
-                raise SystemExit(f"warm-up failed: {warm.errors}")
-            if time.time() > release_at - 2:
-                raise SystemExit("setup took too long; the release passed before the rush")
-            results = asyncio.run(
-                rush(url, data["key"], data["sessions"], patient_of_client, release_at, 30)
-            )
+            with outbox_worker(env) as worker_cpu:
+                warm = loadgen.load(url, [(None, whoami)] * 500, 50)
+                if warm.errors or any(r.status != 200 for r in warm.responses):
+                    raise SystemExit(f"warm-up failed: {warm.errors}")
+                if time.time() > release_at - 2:
+                    raise SystemExit("setup took too long; the release passed before the rush")
+                cpu_before = worker_cpu()
+                results = asyncio.run(
+                    rush(url, data["key"], data["sessions"], patient_of_client, release_at, 30)
+                )
+                rush_end = time.time()
+                drained = wait_for_confirmations(env, 300)
+                worker_use = {
+                    "cpu": worker_cpu() - cpu_before,
+                    "drained_after": rush_end + drained - max(r[3] for r in results),
+                }
             cheap = loadgen.load(url, [(None, whoami)] * args.cheap_requests, args.clients)
         out = manage(env, "shell", "-c", CHECK.format(ids=data["sessions"]))
         check = json.loads(out.strip().splitlines()[-1])
+        out = manage(env, "shell", "-c", CHECK_CONFIRMATIONS.format(ids=data["sessions"]))
+        confirmations = json.loads(out.strip().splitlines()[-1])
 
-    report(args, results, cheap, check)
+    report(args, results, cheap, check, worker_use, confirmations)
 
 
-def report(args, results, cheap: loadgen.Run, check):
+def report(args, results, cheap: loadgen.Run, check, worker_use, confirmations):
     answered = [r for r in results if r[1] != "not_released"]
     booked = [r for r in answered if r[1] == "booked"]
     outcomes = Counter(r[1] for r in results)
@@ -264,6 +365,14 @@ def report(args, results, cheap: loadgen.Run, check):
     consistent = all(
         c["holding"] == seen[int(s)] == c["slot_counters"] == c["pool_counters"]
         for s, c in check.items()
+    )
+    expected = len(booked) if not args.no_messages else 0
+    c = confirmations
+    confirmed_once = (
+        c["appointments"] == len(booked)
+        and c["rows"] == c["template_sends"] == expected
+        and c["rows_twice"] == c["sends_twice"] == c["rows_for_no_appointment"] == 0
+        and (args.no_messages or c["without_row"] == c["without_send"] == 0)
     )
     lat_booked = [r[2] for r in booked]
     lat_all = [r[2] for r in answered]
@@ -294,10 +403,17 @@ def report(args, results, cheap: loadgen.Run, check):
         f"201 answers = appointments = slot counters = pool counters: "
         f"{'yes' if consistent else 'NO'}",
         f"OVERSELL COUNT: {oversell}",
+        f"worker: {worker_use['cpu']:.1f} s CPU from the release on; every confirmation written "
+        f"{worker_use['drained_after']:.1f} s after the last booking answer",
+        f"confirmations (read back): {json.dumps(confirmations)}",
+        f"each booked appointment has one confirmation row and one template message: "
+        f"{'yes' if confirmed_once else 'NO'}",
     ]
     print("\n".join(lines))
     if oversell or not consistent:
         raise SystemExit("oversold or inconsistent!")
+    if not confirmed_once:
+        raise SystemExit("a confirmation is missing or duplicated!")
     if errors or cheap_errors:
         raise SystemExit(1)
 
