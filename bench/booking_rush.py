@@ -55,6 +55,7 @@ from bench.common import (  # noqa: E402
     SERVE_THREADS,
     SERVE_WORKERS,
     bench_environment,
+    cpu_seconds,
     manage,
     percentile,
     serve,
@@ -175,12 +176,6 @@ from carebridge.outbox.models import OutboxMessage
 print(OutboxMessage.objects.filter(topic="booking.confirmed", status="pending").count())
 """
 BOOK = "/api/booking/appointments"
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children that have exited (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 # A loopback address that the production checks do not take for the sandbox's (bench/common.py

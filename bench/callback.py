@@ -40,6 +40,7 @@ from bench.common import (  # noqa: E402
     SERVE_THREADS,
     SERVE_WORKERS,
     bench_environment,
+    cpu_seconds,
     manage,
     percentile,
     serve,
@@ -190,7 +191,7 @@ def main():
         manage(env, "createcachetable")
         manage(env, "shell", "-c", SETUP)
         backlog = Backlog(env)
-        with serve(env, args.workers, args.threads) as base, worker(env):
+        with serve(env, args.workers, args.threads) as base, worker(env) as proc:
             for handler in PATHS:  # warm up: imports, connections, the compiled rules
                 warm = loadgen.load(base, requests_for(handler, 400, 50), args.concurrency)
                 full_sent += len(warm.responses) if handler == "full" else 0
@@ -201,10 +202,12 @@ def main():
                 order = ("minimal", "full") if round_no % 2 == 0 else ("full", "minimal")
                 for handler in order:
                     batch = requests_for(handler, args.messages, args.users)
+                    worker_cpu = cpu_seconds(proc.pid)
                     run = loadgen.load(base, batch, args.concurrency)
                     left = backlog.count()
                     # The worker's catch-up belongs to the full phase: its clock runs on.
                     settled = run.elapsed + backlog.drained()
+                    worker_cpu = cpu_seconds(proc.pid) - worker_cpu
                     failures = check(run)
                     full_sent += len(run.responses) if handler == "full" else 0
                     phases[handler].append((run, failures, settled))
@@ -213,7 +216,8 @@ def main():
                         f"round {round_no + 1} {handler:8s} "
                         f"{len(run.responses) / run.elapsed:7.1f} msg/s replied, "
                         f"{len(run.responses) / settled:7.1f} settled "
-                        f"({left} pending at the last reply)  "
+                        f"({left} pending at the last reply; worker CPU "
+                        f"{worker_cpu * 1e6 / len(run.responses):.0f} us/msg)  "
                         f"p50 {percentile(lat, 50) * 1000:6.0f} ms  "
                         f"p99 {percentile(lat, 99) * 1000:6.0f} ms  "
                         f"failures {sum(failures.values())} {failures or ''}  "

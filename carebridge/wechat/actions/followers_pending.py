@@ -54,50 +54,62 @@ def _apply(pending, limit: int | None) -> int:
         if kind:
             kinds[who][kind] = max(kinds[who].get(kind, at), at)
     followers = _locked_followers(newest)
-    _update_followers(followers, newest, kinds)
-    grants = {
-        followers[who].pk: by_kind for who, by_kind in kinds.items() if followers[who].subscribed
-    }
-    _reopen_grants(grants)
+    subscribed = _subscribe(followers, newest)
+    interacted = {followers[who][0]: max(by_kind.values()) for who, by_kind in kinds.items()}
+    _touch({fid: at for fid, at in interacted.items() if fid in subscribed})
+    grants = {followers[who][0]: by_kind for who, by_kind in kinds.items()}
+    _reopen_grants({fid: by_kind for fid, by_kind in grants.items() if fid in subscribed})
     CallbackReceipt.objects.filter(id__in=[row[0] for row in rows]).update(pending=False)
     return len(rows)
 
 
-def _locked_followers(senders) -> dict[tuple, Follower]:
-    """The senders' Follower rows, created on first sight, locked in id order (the order every
-    applier takes them in, so two never deadlock)."""
+def _locked_followers(senders) -> dict[tuple, tuple]:
+    """(id, subscribed, unsubscribed_at) of each sender's Follower, created on first sight,
+    locked in id order (the order every applier takes them in, so two never deadlock)."""
     by_account = defaultdict(list)
     for account_id, openid in senders:
         by_account[account_id].append(openid)
     match = Q()
     for account_id, openids in by_account.items():
         match |= Q(account_id=account_id, openid__in=openids)
-    Follower.objects.bulk_create(
-        [Follower(account_id=a, openid=o) for a, o in senders], ignore_conflicts=True
-    )
     rows = Follower.objects.filter(match).order_by("id").select_for_update()
-    return {(f.account_id, f.openid): f for f in rows}
+    fields = ("account_id", "openid", "id", "subscribed", "unsubscribed_at")
+    found = {(a, o): rest for a, o, *rest in rows.values_list(*fields)}
+    if len(found) < len(senders):
+        missing = [Follower(account_id=a, openid=o) for a, o in senders if (a, o) not in found]
+        Follower.objects.bulk_create(missing, ignore_conflicts=True)
+        found = {(a, o): rest for a, o, *rest in rows.values_list(*fields)}
+    return found
 
 
-def _update_followers(followers: dict, newest: dict, kinds: dict) -> None:
-    changed = []
-    for who, follower in followers.items():
-        dirty = False
-        # Only followers can write or tap the menu: the follow predates CareBridge or was lost,
-        # unless an unfollow newer than these messages was recorded.
-        at = newest[who]
-        if not follower.subscribed and (
-            follower.unsubscribed_at is None or at >= follower.unsubscribed_at
-        ):
-            follower.subscribed = dirty = True
-        interacted = max(kinds[who].values()) if who in kinds else None
-        if interacted and follower.subscribed:
-            if follower.last_interaction_at is None or interacted > follower.last_interaction_at:
-                follower.last_interaction_at = interacted
-                dirty = True
-        if dirty:
-            changed.append(follower)
-    Follower.objects.bulk_update(changed, ["subscribed", "last_interaction_at"], batch_size=250)
+def _subscribe(followers: dict, newest: dict) -> set[int]:
+    """Only followers can write or tap the menu: the follow predates CareBridge or was lost,
+    unless an unfollow newer than these messages was recorded. Returns the ids subscribed now."""
+    subscribed, proven = set(), []
+    for who, (fid, is_subscribed, unsubscribed_at) in followers.items():
+        if is_subscribed:
+            subscribed.add(fid)
+        elif unsubscribed_at is None or newest[who] >= unsubscribed_at:
+            proven.append(fid)
+    if proven:
+        Follower.objects.filter(id__in=proven).update(subscribed=True)
+    return subscribed | set(proven)
+
+
+def _by_time(times: dict) -> dict:
+    """{key: time} → {time: [keys]}: messages arrive a second apart at most, so a batch has a
+    handful of distinct times and each gets one UPDATE for all its rows."""
+    groups = defaultdict(list)
+    for key, at in times.items():
+        groups[at].append(key)
+    return groups
+
+
+def _touch(interacted: dict[int, object]) -> None:
+    """Each follower's last interaction moves forward to its newest, never back."""
+    for at, ids in _by_time(interacted).items():
+        newer = Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=at)
+        Follower.objects.filter(newer, id__in=ids).update(last_interaction_at=at)
 
 
 def _reopen_grants(wanted: dict[int, dict]) -> None:
@@ -105,19 +117,21 @@ def _reopen_grants(wanted: dict[int, dict]) -> None:
     back by an older one)."""
     if not wanted:
         return
-    existing = {
-        (g.follower_id, g.kind): g for g in CsGrant.objects.filter(follower_id__in=list(wanted))
-    }
-    reopened, created = [], []
-    for follower_id, by_kind in wanted.items():
-        for kind, at in by_kind.items():
-            grant = existing.get((follower_id, kind))
-            if grant is None:
-                created.append(CsGrant(follower_id=follower_id, kind=kind, opened_at=at))
-            elif grant.opened_at <= at:
-                grant.opened_at, grant.used = at, 0
-                reopened.append(grant)
-    CsGrant.objects.bulk_update(reopened, ["opened_at", "used"], batch_size=250)
+    existing = set(
+        CsGrant.objects.filter(follower_id__in=list(wanted)).values_list("follower_id", "kind")
+    )
+    created = []
+    for kind in {kind for by_kind in wanted.values() for kind in by_kind}:
+        times = {fid: by_kind[kind] for fid, by_kind in wanted.items() if kind in by_kind}
+        for at, ids in _by_time(times).items():
+            CsGrant.objects.filter(follower_id__in=ids, kind=kind, opened_at__lte=at).update(
+                opened_at=at, used=0
+            )
+            created += [
+                CsGrant(follower_id=fid, kind=kind, opened_at=at)
+                for fid in ids
+                if (fid, kind) not in existing
+            ]
     # A conflict is a grant opened since the read above by someone not holding the follower's
     # lock (``open_grant``); theirs is as new as ours.
     CsGrant.objects.bulk_create(created, ignore_conflicts=True)
