@@ -23,7 +23,7 @@ from carebridge.patients.validation import normalize_card_number, validate_id_nu
 
 from . import actions, queries
 from .errors import BookingError
-from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession, SessionQuota, Slot
+from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession, Slot
 from .schemas import (
     AppointmentOut,
     BookIn,
@@ -268,23 +268,17 @@ def book(request, payload: BookIn):
     if isinstance(parsed, Status):
         return parsed
     client = request.api_client
-    # One read for the early answer and everything the booking checks: the pool, its session
-    # and the institution's rules.
-    pool = (
-        SessionQuota.objects.select_related(
-            "session__institution__booking_policy", "session__institution__patient_policy"
-        )
-        .filter(
-            session=payload.session_id,
-            session__institution=_institution(request),
-            channel=client.channel,
-        )
-        .first()
-    )
-    if pool is None:
+    institution = _institution(request)
+    if not actions.refuse_if_sold_out(payload.session_id, institution.pk, client.channel):
         return refuse(404, NotFound.code, str(NotFound.default_message))
-    actions.refuse_if_sold_out(pool)
-    s = pool.session
+    # The session with everything the booking checks: the institution's rules.
+    s = _get(
+        ClinicSession.objects.select_related(
+            "institution__booking_policy", "institution__patient_policy"
+        ),
+        pk=payload.session_id,
+        institution=institution,
+    )
     slot = None
     if payload.slot_id is not None:
         slot = _get(Slot.objects, pk=payload.slot_id, session=s)
