@@ -6,10 +6,8 @@ the partial unique constraints on holding appointments back them up, so no code 
 oversell or double-book, on SQLite or PostgreSQL.
 """
 
-from datetime import timedelta
-
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +27,6 @@ from ..errors import (
     WrongState,
 )
 from ..models import (
-    HOLDING,
     Appointment,
     AppointmentStatus,
     BookingBan,
@@ -43,6 +40,7 @@ from ..models import (
     Slot,
 )
 from ..signals import refund_requested
+from . import hot_sql
 
 
 def active_ban(follower, institution, now=None) -> BookingBan | None:
@@ -68,22 +66,7 @@ def check_bookable(session: ClinicSession, policy: BookingPolicy, now) -> None:
 def check_limits(session, policy, person_key: str, booked_by) -> None:
     """One appointment per person per session, then anti-scalping: holding appointments per
     person and per WeChat account, by visit day and ISO week (Monday to Sunday). One query."""
-    day = session.date
-    monday = day - timedelta(days=day.weekday())
-    mine = Q(person_key=person_key)
-    ours = Q(booked_by=booked_by) if booked_by is not None else Q(pk__in=[])
-    counts = Appointment.objects.filter(
-        mine | ours,
-        status__in=HOLDING,
-        session__institution=session.institution_id,
-        session__date__range=(monday, monday + timedelta(days=6)),
-    ).aggregate(
-        here=Count("id", filter=mine & Q(session=session.id)),
-        person_day=Count("id", filter=mine & Q(session__date=day)),
-        person_week=Count("id", filter=mine),
-        account_day=Count("id", filter=ours & Q(session__date=day)),
-        account_week=Count("id", filter=ours),
-    )
+    counts = hot_sql.limit_counts(session, person_key, booked_by.pk if booked_by else None)
     if counts["here"]:
         raise AlreadyBooked()
     if counts["person_day"] >= policy.patient_daily_limit:
@@ -131,9 +114,7 @@ def refuse_if_sold_out(session_id: int, institution_id: int, channel: str) -> bo
 
 
 def _take(slot_id) -> bool:
-    return bool(
-        Slot.objects.filter(id=slot_id, booked__lt=F("capacity")).update(booked=F("booked") + 1)
-    )
+    return hot_sql.take_slot(slot_id)
 
 
 def _claim_slot(session, channel, slot, now) -> Slot:
@@ -147,7 +128,11 @@ def _claim_slot(session, channel, slot, now) -> Slot:
         if not won:
             raise SlotTaken()
         return slot
-    # Free slots, offered only while the channel's pool has room (one query for both).
+    candidate = hot_sql.first_free_slot(session.id, channel, now)
+    if candidate is not None and _take(candidate.id):
+        return candidate
+    # Every free slot is locked by another booking in flight (or none is free): wait for those
+    # to commit or roll back, so "sold out" is only said when it is true.
     free = Slot.objects.filter(
         session=session,
         booked__lt=F("capacity"),
@@ -155,13 +140,6 @@ def _claim_slot(session, channel, slot, now) -> Slot:
         session__pools__channel=channel,
         session__pools__booked__lt=F("session__pools__capacity"),
     ).order_by("number")
-    # PostgreSQL: concurrent bookers each lock a different free slot instead of queueing on the
-    # first one (SQLite runs writers one at a time and ignores the clause).
-    candidate = free.select_for_update(skip_locked=True, of=("self",)).first()
-    if candidate is not None and _take(candidate.id):
-        return candidate
-    # Every free slot is locked by another booking in flight (or none is free): wait for those
-    # to commit or roll back, so "sold out" is only said when it is true.
     for slot_id in list(free.values_list("id", flat=True)):
         if _take(slot_id):
             return Slot.objects.get(id=slot_id)
@@ -179,11 +157,7 @@ def _hold_open_session(session) -> None:
     booking and then tells its patient; one that committed first is seen here, and the booking
     is refused. Without it a booking in flight could land in a suspended session, its patient
     never told (PostgreSQL; SQLite runs writers one at a time)."""
-    if not (
-        ClinicSession.objects.select_for_update()
-        .filter(id=session.id, status=SessionStatus.OPEN)
-        .exists()
-    ):
+    if not hot_sql.lock_open_session(session.id):
         raise SessionClosed()
 
 
@@ -268,8 +242,7 @@ def _book(
     # One outbox row; the worker writes the confirmation itself, outside this transaction.
     notify.queue_confirmation(appointment, policy)
     # The channel pool is the session's hottest row: claimed last so its lock is held briefly.
-    pool = SessionQuota.objects.filter(session=session, channel=channel)
-    if not pool.filter(booked__lt=F("capacity")).update(booked=F("booked") + 1):
+    if not hot_sql.take_pool_place(session.id, channel):
         raise _sold_out(channel)
     _hold_open_session(session)
     return appointment
