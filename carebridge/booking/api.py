@@ -22,6 +22,7 @@ from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
 from carebridge.patients.validation import normalize_card_number, validate_id_number
 
 from . import actions, queries
+from .actions.hot_sql import session_for_booking
 from .errors import BookingError
 from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession, Slot
 from .schemas import (
@@ -272,13 +273,9 @@ def book(request, payload: BookIn):
     if not actions.refuse_if_sold_out(payload.session_id, institution.pk, client.channel):
         return refuse(404, NotFound.code, str(NotFound.default_message))
     # The session with everything the booking checks: the institution's rules.
-    s = _get(
-        ClinicSession.objects.select_related(
-            "institution__booking_policy", "institution__patient_policy"
-        ),
-        pk=payload.session_id,
-        institution=institution,
-    )
+    s = session_for_booking(payload.session_id, institution)
+    if s is None:
+        raise NotFound()
     slot = None
     if payload.slot_id is not None:
         slot = _get(Slot.objects, pk=payload.slot_id, session=s)

@@ -12,7 +12,15 @@ from datetime import timedelta
 
 from django.db import connection
 
-from ..models import HOLDING, Appointment, ClinicSession, SessionQuota, SessionStatus, Slot
+from ..models import (
+    HOLDING,
+    Appointment,
+    BookingPolicy,
+    ClinicSession,
+    SessionQuota,
+    SessionStatus,
+    Slot,
+)
 
 APPOINTMENT = Appointment._meta.db_table
 SESSION = ClinicSession._meta.db_table
@@ -99,3 +107,30 @@ def lock_open_session(session_id: int) -> bool:
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     sql = f"SELECT id FROM {SESSION} WHERE id = %s AND status = %s{lock}"
     return bool(_rows(sql, [session_id, str(SessionStatus.OPEN)]))
+
+
+def _one(model, sql: str, params: list):
+    return next(iter(model.objects.raw(sql, params)), None)
+
+
+def session_for_booking(session_id: int, institution):
+    """The institution's session, with the institution and both its rule sets attached as
+    ``select_related`` would attach them (``BookingPolicy.for_institution`` and
+    ``PatientPolicy.for_institution`` read them from there); None for another institution's or
+    an unknown id. Three plain statements: the ORM spent more building one four-table join."""
+    from carebridge.patients.models import PatientPolicy
+
+    session = _one(
+        ClinicSession,
+        f"SELECT * FROM {SESSION} WHERE id = %s AND institution_id = %s",
+        [session_id, institution.pk],
+    )
+    if session is None:
+        return None
+    cache = institution._state.fields_cache
+    for name, model in (("booking_policy", BookingPolicy), ("patient_policy", PatientPolicy)):
+        table = model._meta.db_table
+        sql = f"SELECT * FROM {table} WHERE institution_id = %s"
+        cache[name] = _one(model, sql, [institution.pk])  # None: the defaults apply
+    session.institution = institution
+    return session
