@@ -151,12 +151,14 @@ def _claim_slot(session, channel, slot, now) -> Slot:
 
 
 def _hold_open_session(session) -> None:
-    """Lock the session's row until commit, and refuse if it is no longer open.
+    """Share-lock the session's row until commit, and refuse if it is no longer open.
 
-    Taken last, like the pool, so briefly: a suspension committing meanwhile waits for this
-    booking and then tells its patient; one that committed first is seen here, and the booking
-    is refused. Without it a booking in flight could land in a suspended session, its patient
-    never told (PostgreSQL; SQLite runs writers one at a time)."""
+    A suspension committing meanwhile waits for this booking and then tells its patient; one
+    that committed first is seen here, and the booking is refused. Without it a booking in
+    flight could land in a suspended session, its patient never told (PostgreSQL; SQLite runs
+    writers one at a time). A share lock, so bookings of one session never queue on it; taken
+    just before the pool, so the pool's row, which they do queue on, is held only until the
+    commit."""
     if not hot_sql.lock_open_session(session.id):
         raise SessionClosed()
 
@@ -241,10 +243,10 @@ def _book(
     appointment.save()
     # One outbox row; the worker writes the confirmation itself, outside this transaction.
     notify.queue_confirmation(appointment, policy)
+    _hold_open_session(session)
     # The channel pool is the session's hottest row: claimed last so its lock is held briefly.
     if not hot_sql.take_pool_place(session.id, channel):
         raise _sold_out(channel)
-    _hold_open_session(session)
     return appointment
 
 

@@ -102,9 +102,10 @@ def take_pool_place(session_id: int, channel: str) -> bool:
 
 
 def lock_open_session(session_id: int) -> bool:
-    """Lock the session's row until commit (PostgreSQL; SQLite's writer already holds the
-    database) and say whether it is still open."""
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    """Share-lock the session's row until commit (PostgreSQL; SQLite's writer already holds the
+    database) and say whether it is still open. A share lock: bookings of one session do not
+    wait for each other here, and a suspension (an UPDATE of the row) waits for all of them."""
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     sql = f"SELECT id FROM {SESSION} WHERE id = %s AND status = %s{lock}"
     return bool(_rows(sql, [session_id, str(SessionStatus.OPEN)]))
 

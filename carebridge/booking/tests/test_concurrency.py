@@ -147,7 +147,7 @@ def test_a_suspension_racing_a_booking_tells_its_patient_or_refuses_it(
     outcome = {}
 
     def pause_before_commit(session):
-        hold(session)  # the booking's last statement: the session's row is now locked
+        hold(session)  # the session's row is now share-locked; only the pool claim follows
         paused.set()
         assert go.wait(BARRIER_TIMEOUT)
 
