@@ -38,7 +38,9 @@ def catch_up(account_id: int, openid: str) -> int:
     return _apply(pending.order_by("id").select_for_update(), None)
 
 
-@transaction.atomic
+# No savepoint when nested (catch_up runs inside the callback's or the sender's transaction):
+# an error here fails the caller too, and a savepoint would cost two round trips each time.
+@transaction.atomic(savepoint=False)
 def _apply(pending, limit: int | None) -> int:
     fields = ("id", "account_id", "openid", "msg_type", "event", "sent_at", "received_at")
     rows = pending.values_list(*fields)

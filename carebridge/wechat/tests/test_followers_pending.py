@@ -141,6 +141,8 @@ def test_a_stranger_without_messages_is_still_refused(wx, account):
     assert not OutboxMessage.objects.exists()
 
 
+# The worker's pass is a transaction of its own, as in production (not nested in the test's).
+@pytest.mark.django_db(transaction=True)
 def test_a_crash_while_applying_leaves_everything_pending(wx, account, monkeypatch, caplog):
     receive_message(account, text(1))
 
