@@ -3,11 +3,11 @@ from django.db import IntegrityError, transaction
 from .models import OutboxMessage
 
 
-@transaction.atomic
 def enqueue(topic: str, payload: dict, dedup_key: str | None = None, delay=None) -> OutboxMessage:
     """Write an outbox row in the caller's transaction; the worker sends it after commit.
 
     With ``dedup_key`` the same side effect is enqueued once: a second call returns the first row.
+    Without one it is a single INSERT, which needs no savepoint of its own.
     """
     from django.utils import timezone
 

@@ -63,9 +63,13 @@ def consume(account, name: str, now: datetime | None = None) -> str:
     """
     quota = QUOTAS[name]
     period = quota.period_key(now)
-    with transaction.atomic():
-        row, _created = ApiQuota.objects.get_or_create(account=account, name=name, period=period)
-        taken = ApiQuota.objects.filter(pk=row.pk, used__lt=quota.limit).update(used=F("used") + 1)
+    this_period = ApiQuota.objects.filter(account=account, name=name, period=period)
+    # The period's row exists but for the first call of the period: one conditional UPDATE.
+    taken = this_period.filter(used__lt=quota.limit).update(used=F("used") + 1)
+    if not taken:
+        with transaction.atomic():
+            ApiQuota.objects.get_or_create(account=account, name=name, period=period)
+            taken = this_period.filter(used__lt=quota.limit).update(used=F("used") + 1)
     if not taken:
         raise LimitExceeded(quota.message, code=name)
     return period
