@@ -15,6 +15,8 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from carebridge.lib.http import outgoing
+
 log = logging.getLogger("carebridge.wechat")
 
 BUSY = -1
@@ -132,7 +134,7 @@ def _request_once(method: str, path: str, *, params=None, json=None) -> dict:
     content = None if json is None else jsonlib.dumps(json, ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json; charset=utf-8"} if content else None
     try:
-        response = httpx.request(
+        response = outgoing().request(
             method,
             url,
             params=params,

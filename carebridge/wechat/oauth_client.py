@@ -10,6 +10,8 @@ import logging
 import httpx
 from django.conf import settings
 
+from carebridge.lib.http import outgoing
+
 from .credentials import Credentials
 
 log = logging.getLogger("carebridge.wechat")
@@ -29,7 +31,7 @@ class OAuthFailed(Exception):
 
 def _get(path: str, params: dict) -> dict:
     try:
-        response = httpx.get(
+        response = outgoing().get(
             settings.WECHAT_API_BASE + path, params=params, timeout=settings.WECHAT_HTTP_TIMEOUT
         )
         response.raise_for_status()
