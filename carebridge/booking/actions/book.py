@@ -6,7 +6,7 @@ the partial unique constraints on holding appointments back them up, so no code 
 oversell or double-book, on SQLite or PostgreSQL.
 """
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,15 +96,7 @@ def refuse_if_sold_out(session_id: int, institution_id: int, channel: str) -> bo
     by the next request. A pool with room proves nothing: the booking's own conditional updates
     decide. A session that is not open falls through to the full checks, and is answered
     session_closed or not_released as before."""
-    pool, session = SessionQuota._meta, ClinicSession._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT q.booked, q.capacity, s.status FROM {pool.db_table} q "
-            f"JOIN {session.db_table} s ON s.id = q.session_id "
-            "WHERE q.session_id = %s AND q.channel = %s AND s.institution_id = %s",
-            [session_id, channel, institution_id],
-        )
-        row = cursor.fetchone()
+    row = hot_sql.pool_state(session_id, institution_id, channel)
     if row is None:
         return False
     booked, capacity, status = row

@@ -40,6 +40,18 @@ def _update(sql: str, params: list) -> int:
         return cursor.rowcount
 
 
+def pool_state(session_id: int, institution_id: int, channel: str) -> tuple | None:
+    """(booked, capacity, session status) of the channel's pool of the institution's session,
+    read without a lock; None when there is no such pool."""
+    sql = (
+        f"SELECT q.booked, q.capacity, s.status FROM {POOL} q"
+        f" JOIN {SESSION} s ON s.id = q.session_id"
+        " WHERE q.session_id = %s AND q.channel = %s AND s.institution_id = %s"
+    )
+    rows = _rows(sql, [session_id, channel, institution_id])
+    return rows[0] if rows else None
+
+
 def limit_counts(session, person_key: str, booked_by_id: int | None) -> dict[str, int]:
     """Holding appointments of the person (``person_key``) and of the WeChat account
     (``booked_by_id``; None counts nothing) in the session's institution: in this session, on
