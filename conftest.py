@@ -37,6 +37,16 @@ def _clear(cache_alias: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _close_outgoing_connections():
+    """Calls to the sandbox keep their connections alive (lib/http.py); a live server's thread
+    for such a connection would keep its database connection past the test."""
+    yield
+    from carebridge.lib.http import close_outgoing
+
+    close_outgoing()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """LocaleMiddleware leaves the last request's language active in the thread; every test
     starts in the default language (Chinese) whatever ran before it."""

@@ -38,3 +38,14 @@ def client_ip(request) -> str:
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def close_outgoing() -> None:
+    """Close the process's client and its kept-alive connections; the next call makes a new
+    one. Tests call it after each test, so no connection to a test server outlives its test
+    (the server's thread for it would hold its database connection open)."""
+    global _client
+    with _client_lock:
+        current, _client = _client, None
+    if current is not None:
+        current[1].close()

@@ -21,3 +21,10 @@ def test_a_forked_process_makes_its_own(monkeypatch):
     child = http.outgoing()
     assert child is not parent
     assert http.outgoing() is child
+
+
+def test_closing_it_makes_the_next_call_start_a_new_one():
+    before = http.outgoing()
+    http.close_outgoing()
+    assert before.is_closed
+    assert http.outgoing() is not before
