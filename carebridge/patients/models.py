@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carebridge.lib.relations import NOT_LOADED, loaded
+
 from . import crypto, masking
 from .choices import AccessAction, IdType, Relation, Sex
 from .fields import EncryptedTextField
@@ -113,9 +115,6 @@ class Patient(models.Model):
         return self.archived_at is not None
 
 
-_UNLOADED = object()
-
-
 def default_id_types() -> list[str]:
     return [t for t in IdType.values if t != IdType.SOCIAL_SECURITY]
 
@@ -156,9 +155,8 @@ class PatientPolicy(models.Model):
 
         Uses the row already loaded with ``select_related("institution__patient_policy")``
         (the booking hot path), else asks the database."""
-        cached = getattr(getattr(institution, "_state", None), "fields_cache", {})
-        policy = cached.get("patient_policy", _UNLOADED)
-        if policy is _UNLOADED:
+        policy = loaded(institution, "patient_policy")
+        if policy is NOT_LOADED:
             policy = cls.objects.filter(institution=institution).first()
         return policy or cls(institution=institution)
 

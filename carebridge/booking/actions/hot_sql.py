@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from django.db import connection
 
+from carebridge.lib.relations import attach
+
 from ..models import (
     HOLDING,
     Appointment,
@@ -140,10 +142,8 @@ def session_for_booking(session_id: int, institution):
     )
     if session is None:
         return None
-    cache = institution._state.fields_cache
     for name, model in (("booking_policy", BookingPolicy), ("patient_policy", PatientPolicy)):
-        table = model._meta.db_table
-        sql = f"SELECT * FROM {table} WHERE institution_id = %s"
-        cache[name] = _one(model, sql, [institution.pk])  # None: the defaults apply
+        sql = f"SELECT * FROM {model._meta.db_table} WHERE institution_id = %s"
+        attach(institution, name, _one(model, sql, [institution.pk]))  # None: the defaults
     session.institution = institution
     return session

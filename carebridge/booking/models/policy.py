@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-_UNLOADED = object()
+from carebridge.lib.relations import NOT_LOADED, loaded
 
 
 class BookingPolicy(models.Model):
@@ -59,9 +59,8 @@ class BookingPolicy(models.Model):
 
         Uses the row already loaded with ``select_related("institution__booking_policy")``
         (the booking hot path), else asks the database."""
-        cached = getattr(getattr(institution, "_state", None), "fields_cache", {})
-        policy = cached.get("booking_policy", _UNLOADED)
-        if policy is _UNLOADED:
+        policy = loaded(institution, "booking_policy")
+        if policy is NOT_LOADED:
             policy = cls.objects.filter(institution=institution).first()
         return policy or cls(institution=institution)
 
