@@ -271,7 +271,7 @@ def book(request, payload: BookIn):
     client = request.api_client
     institution = _institution(request)
     if not actions.refuse_if_sold_out(payload.session_id, institution.pk, client.channel):
-        return refuse(404, NotFound.code, str(NotFound.default_message))
+        raise NotFound()
     # The session with everything the booking checks: the institution's rules.
     s = session_for_booking(payload.session_id, institution)
     if s is None:

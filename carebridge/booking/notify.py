@@ -76,16 +76,14 @@ CONFIRMATION_TOPIC = "booking.confirmed"
 def queue_confirmation(appointment, policy) -> None:
     """In the booking's transaction: one outbox row, which the worker turns into the
     confirmation. Nothing is queued when there would be nothing to send."""
-    from carebridge.outbox.models import OutboxMessage
+    from carebridge.outbox.actions import enqueue
 
     if not policy.tpl_booking_confirmed:
         return
     if appointment.patient_id is None and appointment.booked_by_id is None:
         return  # a walk-in with no WeChat account
-    # A new appointment's id is unique already: no dedup key (and no savepoint) is needed.
-    OutboxMessage.objects.create(
-        topic=CONFIRMATION_TOPIC, payload={"appointment_id": appointment.pk}
-    )
+    # A new appointment's id is unique already: no dedup key, so a single INSERT.
+    enqueue(CONFIRMATION_TOPIC, {"appointment_id": appointment.pk})
 
 
 def booking_confirmed(appointment, policy=None) -> None:
