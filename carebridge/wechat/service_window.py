@@ -76,9 +76,11 @@ def reopen_grant(follower, kind: str, at: datetime | None = None) -> None:
 
 @transaction.atomic
 def consume_grant(follower, at: datetime | None = None) -> CsGrant:
-    """Spend one customer-service message for ``follower``, or raise ``WindowClosed``."""
+    """Spend one customer-service message for ``follower``, or raise ``WindowClosed``.
+
+    The caller catches the follower up first (``followers_pending.catch_up``), as
+    ``send_custom_message`` does before it even looks the follower up."""
     at = at or timezone.now()
-    _catch_up(follower)
     grants = {g.kind: g for g in CsGrant.objects.filter(follower=follower)}
     for kind in SPEND_ORDER:
         grant = grants.get(kind)
@@ -99,19 +101,13 @@ def consume_grant(follower, at: datetime | None = None) -> CsGrant:
 
 def window_open(follower, at: datetime | None = None) -> bool:
     """Could a customer-service message be sent to ``follower`` now (without spending it)?"""
+    from .actions.followers_pending import catch_up
+
     at = at or timezone.now()
-    _catch_up(follower)
+    catch_up(follower.account_id, follower.openid)  # messages answered moments ago count
     for grant in CsGrant.objects.filter(follower=follower):
         rule = RULES[grant.kind]
         fresh = grant.opened_at > at - rule.window
         if fresh and (rule.limit is None or grant.used < rule.limit):
             return True
     return False
-
-
-def _catch_up(follower) -> None:
-    # Messages answered moments ago may not be applied yet (actions/followers_pending.py).
-    from .actions.followers_pending import catch_up
-
-    if catch_up(follower.account_id, follower.openid):
-        follower.refresh_from_db()

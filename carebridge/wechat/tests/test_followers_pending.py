@@ -18,7 +18,7 @@ from carebridge.wechat.actions.messaging import send_custom_message
 from carebridge.wechat.models import AutoReply, CallbackReceipt, CsGrant, Follower
 from carebridge.wechat.models.followers import GrantKind
 from carebridge.wechat.models.routing import ReplyType, Trigger
-from carebridge.wechat.service_window import WindowClosed
+from carebridge.wechat.service_window import WindowClosed, window_open
 
 from .callback_helper import WeChatCallbacks
 from .outgoing_helpers import wait_until
@@ -132,6 +132,13 @@ def test_a_customer_service_message_right_after_a_first_message_is_allowed(wx, a
     send_custom_message(account, ALICE, "您好，请问有什么可以帮您？")
     assert OutboxMessage.objects.filter(topic="wechat.custom").count() == 1
     assert CsGrant.objects.get().used == 1
+
+
+def test_the_back_offices_window_check_counts_a_message_not_yet_applied(wx, account):
+    follower = Follower.objects.create(account=account, openid=ALICE, subscribed=True)
+    assert not window_open(follower)
+    receive_message(account, text(1))
+    assert window_open(follower)  # no worker pass yet
 
 
 def test_a_stranger_without_messages_is_still_refused(wx, account):
