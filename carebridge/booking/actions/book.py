@@ -105,10 +105,6 @@ def refuse_if_sold_out(session_id: int, institution_id: int, channel: str) -> bo
     return True
 
 
-def _take(slot_id) -> bool:
-    return hot_sql.take_slot(slot_id)
-
-
 def _claim_slot(session, channel, slot, now) -> Slot:
     """Take the given slot, or the first free one that has not started yet."""
     if slot is not None:
@@ -121,19 +117,12 @@ def _claim_slot(session, channel, slot, now) -> Slot:
             raise SlotTaken()
         return slot
     candidate = hot_sql.first_free_slot(session.id, channel, now)
-    if candidate is not None and _take(candidate.id):
+    if candidate is not None and hot_sql.take_slot(candidate.id):
         return candidate
     # Every free slot is locked by another booking in flight (or none is free): wait for those
     # to commit or roll back, so "sold out" is only said when it is true.
-    free = Slot.objects.filter(
-        session=session,
-        booked__lt=F("capacity"),
-        ends_at__gt=now,
-        session__pools__channel=channel,
-        session__pools__booked__lt=F("session__pools__capacity"),
-    ).order_by("number")
-    for slot_id in list(free.values_list("id", flat=True)):
-        if _take(slot_id):
+    for slot_id in hot_sql.free_slot_ids(session.id, channel, now):
+        if hot_sql.take_slot(slot_id):
             return Slot.objects.get(id=slot_id)
     if not SessionQuota.objects.filter(
         session=session, channel=channel, booked__lt=F("capacity")

@@ -84,20 +84,29 @@ def limit_counts(session, person_key: str, booked_by_id: int | None) -> dict[str
     return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
 
 
+# Slots of a session with room that have not started, while the channel's pool has room too
+# (one query for both), first slot first. Parameters: session id, now, channel.
+FREE_SLOTS = (
+    f" FROM {SLOT} sl JOIN {POOL} q ON q.session_id = sl.session_id"
+    " WHERE sl.session_id = %s AND sl.booked < sl.capacity AND sl.ends_at > %s"
+    " AND q.channel = %s AND q.booked < q.capacity ORDER BY sl.number"
+)
+
+
 def first_free_slot(session_id: int, channel: str, now) -> Slot | None:
-    """The first slot of the session with room that has not started, offered only while the
-    channel's pool has room too (one query for both). On PostgreSQL it is locked and slots
-    locked by other bookings in flight are skipped, so concurrent bookers each take a different
-    one instead of queueing on the first (SQLite runs writers one at a time)."""
+    """The first free slot (FREE_SLOTS). On PostgreSQL it is locked and slots locked by other
+    bookings in flight are skipped, so concurrent bookers each take a different one instead of
+    queueing on the first (SQLite runs writers one at a time)."""
     lock = " FOR UPDATE OF sl SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    sql = (
-        f"SELECT sl.* FROM {SLOT} sl JOIN {POOL} q ON q.session_id = sl.session_id"
-        " WHERE sl.session_id = %s AND sl.booked < sl.capacity AND sl.ends_at > %s"
-        " AND q.channel = %s AND q.booked < q.capacity"
-        f" ORDER BY sl.number LIMIT 1{lock}"
-    )
+    sql = f"SELECT sl.*{FREE_SLOTS} LIMIT 1{lock}"
     now = connection.ops.adapt_datetimefield_value(now)
     return next(iter(Slot.objects.raw(sql, [session_id, now, channel])), None)
+
+
+def free_slot_ids(session_id: int, channel: str, now) -> list[int]:
+    """Every free slot's id (FREE_SLOTS), locked or not by bookings in flight."""
+    now = connection.ops.adapt_datetimefield_value(now)
+    return [row[0] for row in _rows(f"SELECT sl.id{FREE_SLOTS}", [session_id, now, channel])]
 
 
 def take_slot(slot_id: int) -> bool:
