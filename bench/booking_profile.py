@@ -112,9 +112,6 @@ def run(args, data):
         )
 
     whoami = lambda: client.get("/api/integrations/whoami")  # noqa: E731
-    if os.environ.get("QTIME"):
-        exec(open(os.environ["QTIME"]).read(), {"data": data})
-        return
     measure("warm-up whoami", [whoami] * 20, 200)
     patients = data["patients"][: args.requests]
     profiler = cProfile.Profile(time.process_time) if args.profile else None

@@ -37,7 +37,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -54,11 +53,13 @@ from bench.common import (  # noqa: E402
     ROOT,
     SERVE_THREADS,
     SERVE_WORKERS,
+    Backlog,
     bench_environment,
     cpu_seconds,
     manage,
     percentile,
     serve,
+    stop,
     worker,
 )
 
@@ -171,10 +172,10 @@ print(json.dumps({{
     "wechat_delivery": delivery,
 }}))
 """
-PENDING_CONFIRMATIONS = """
-from carebridge.outbox.models import OutboxMessage
-print(OutboxMessage.objects.filter(topic="booking.confirmed", status="pending").count())
-"""
+PENDING_CONFIRMATIONS = (
+    "SELECT count(*) FROM outbox_outboxmessage WHERE topic = 'booking.confirmed'"
+    " AND status = 'pending'"
+)
 BOOK = "/api/booking/appointments"
 
 
@@ -199,18 +200,7 @@ def outbox_worker(env):
         with worker({**env, "WECHAT_API_BASE": f"http://{FAKE_WECHAT_HOST}:{port}"}) as proc:
             yield lambda: cpu_seconds(proc.pid)
     finally:
-        os.killpg(wechat.pid, signal.SIGTERM)
-        wechat.wait(timeout=20)
-
-
-def wait_for_confirmations(env, deadline_s: float) -> float:
-    """Poll until the worker has written every queued confirmation; seconds it took."""
-    start = time.time()
-    while int(manage(env, "shell", "-c", PENDING_CONFIRMATIONS).strip().splitlines()[-1]):
-        if time.time() - start > deadline_s:
-            raise SystemExit("the worker did not write the confirmations in time")
-        time.sleep(0.5)
-    return time.time() - start
+        stop(wechat)
 
 
 def outcome(response: loadgen.Response) -> str:
@@ -319,7 +309,7 @@ def main():
                     rush(url, data["key"], data["sessions"], patient_of_client, release_at, 30)
                 )
                 rush_end = time.time()
-                drained = wait_for_confirmations(env, 300)
+                drained = Backlog(env, PENDING_CONFIRMATIONS).drained(timeout=300)
                 worker_use = {
                     "cpu": worker_cpu() - cpu_before,
                     "drained_after": rush_end + drained - max(r[3] for r in results),

@@ -39,6 +39,7 @@ from bench import loadgen  # noqa: E402
 from bench.common import (  # noqa: E402
     SERVE_THREADS,
     SERVE_WORKERS,
+    Backlog,
     bench_environment,
     cpu_seconds,
     manage,
@@ -115,34 +116,6 @@ def requests_for(handler: str, n: int, users: int) -> list[tuple[tuple, bytes]]:
     return built
 
 
-class Backlog:
-    """The receipts the worker has not applied yet, read straight from the database (one
-    indexed count) so the benchmark can wait for the worker without a Django process."""
-
-    def __init__(self, env):
-        if env.get("DATABASE_URL"):
-            import psycopg
-
-            self.conn = psycopg.connect(env["DATABASE_URL"], autocommit=True)
-        else:
-            import sqlite3
-
-            self.conn = sqlite3.connect(Path(env["CAREBRIDGE_VAR_DIR"]) / "carebridge.sqlite3")
-
-    def count(self) -> int:
-        sql = "SELECT count(*) FROM wechat_callbackreceipt WHERE pending"
-        return self.conn.execute(sql).fetchone()[0]
-
-    def drained(self, timeout: float = 120.0) -> float:
-        """Seconds until nothing is pending (polled every 10 ms); fails after ``timeout``."""
-        start = time.monotonic()
-        while self.count():
-            if time.monotonic() - start > timeout:
-                raise SystemExit(f"the worker left {self.count()} receipts after {timeout} s")
-            time.sleep(0.01)
-        return time.monotonic() - start
-
-
 def check(run: loadgen.Run) -> dict[str, int]:
     """Failures by kind: transport errors, non-200 answers, replies that are not the expected
     text to the expected user (or whose signature does not verify)."""
@@ -190,7 +163,7 @@ def main():
         manage(env, "migrate", "--noinput")
         manage(env, "createcachetable")
         manage(env, "shell", "-c", SETUP)
-        backlog = Backlog(env)
+        backlog = Backlog(env, "SELECT count(*) FROM wechat_callbackreceipt WHERE pending")
         with serve(env, args.workers, args.threads) as base, worker(env) as proc:
             for handler in PATHS:  # warm up: imports, connections, the compiled rules
                 warm = loadgen.load(base, requests_for(handler, 400, 50), args.concurrency)

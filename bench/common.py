@@ -192,6 +192,34 @@ def worker(env):
         stop(proc)
 
 
+class Backlog:
+    """Work the worker has not done yet, counted by ``sql`` straight from the benchmark's
+    database, so a benchmark can wait for the worker without starting a Django process."""
+
+    def __init__(self, env, sql: str):
+        self.sql = sql
+        if env.get("DATABASE_URL"):
+            import psycopg
+
+            self.conn = psycopg.connect(env["DATABASE_URL"], autocommit=True)
+        else:
+            import sqlite3
+
+            self.conn = sqlite3.connect(Path(env["CAREBRIDGE_VAR_DIR"]) / "carebridge.sqlite3")
+
+    def count(self) -> int:
+        return self.conn.execute(self.sql).fetchone()[0]
+
+    def drained(self, timeout: float = 120.0) -> float:
+        """Seconds until nothing is left (polled every 10 ms); fails after ``timeout``."""
+        start = time.monotonic()
+        while self.count():
+            if time.monotonic() - start > timeout:
+                raise SystemExit(f"the worker left {self.count()} after {timeout} s")
+            time.sleep(0.01)
+        return time.monotonic() - start
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children that have exited (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
