@@ -4,6 +4,7 @@ message from it, once, however often the row runs."""
 import pytest
 
 from carebridge.booking.actions import book_appointment, send_booking_confirmation
+from carebridge.booking.errors import AlreadyBooked
 from carebridge.booking.models import BookingPolicy
 from carebridge.booking.notify import CONFIRMATION_TOPIC
 from carebridge.outbox import worker
@@ -50,6 +51,6 @@ def test_a_row_run_again_after_a_crash_sends_nothing_more(booked):
 
 
 def test_a_refused_booking_queues_nothing(booked, session, alice, alice_self):
-    with pytest.raises(Exception):  # noqa: B017 - AlreadyBooked, tested elsewhere
+    with pytest.raises(AlreadyBooked):
         book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert OutboxMessage.objects.filter(topic=CONFIRMATION_TOPIC).count() == 1
