@@ -38,4 +38,9 @@ def log_access(
         )
         for patient in patients
     ]
+    if len(rows) == 1:
+        # One INSERT: bulk_create would wrap it in a transaction of its own, two more round
+        # trips on every API answer that shows an appointment.
+        rows[0].save(force_insert=True)
+        return rows
     return AccessLog.objects.bulk_create(rows)
