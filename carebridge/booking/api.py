@@ -22,7 +22,7 @@ from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
 from carebridge.patients.validation import normalize_card_number, validate_id_number
 
 from . import actions, queries
-from .actions.hot_sql import session_for_booking
+from .actions.hot_sql import patient_for_booking
 from .errors import BookingError
 from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession, Slot
 from .schemas import (
@@ -242,11 +242,11 @@ def resolve_patient(request, parsed):
     """(patient, walk-in name, person key) for a parsed reference; card and ID number look-ups
     are audited."""
     institution = _institution(request)
-    patients = Patient.objects.active().filter(owner__account__institution=institution)
-    patients = patients.select_related("owner__account")
     kind, key = parsed[:2]
     if kind == "id":
-        return patients.filter(pk=key).first(), "", ""
+        return patient_for_booking(key, institution.pk), "", ""
+    patients = Patient.objects.active().filter(owner__account__institution=institution)
+    patients = patients.select_related("owner__account")
     found = patients.filter(**{f"{kind}_hash": key}).order_by("id").first()
     _audit(request, [found], AccessAction.SEARCH)
     if kind == "card_number" or found is not None or not parsed[2]:
@@ -270,10 +270,8 @@ def book(request, payload: BookIn):
         return parsed
     client = request.api_client
     institution = _institution(request)
-    if not actions.refuse_if_sold_out(payload.session_id, institution.pk, client.channel):
-        raise NotFound()
-    # The session with everything the booking checks: the institution's rules.
-    s = session_for_booking(payload.session_id, institution)
+    # The session with the institution's rules, or sold_out at once when the pool is full.
+    s = actions.session_to_book(payload.session_id, institution, client.channel)
     if s is None:
         raise NotFound()
     slot = None

@@ -85,24 +85,23 @@ def _sold_out(channel) -> SoldOut:
     return SoldOut(_("%(channel)s渠道的号源已约满") % {"channel": Channel(channel).label})
 
 
-def refuse_if_sold_out(session_id: int, institution_id: int, channel: str) -> bool:
-    """The cheap early answer at release time: SoldOut when the channel's pool of this
-    institution's session is already full, before the patient is even looked up. Returns
-    whether the pool exists (False: the caller answers 404).
+def session_to_book(session_id: int, institution, channel: str) -> ClinicSession | None:
+    """The institution's session, with its rules, for a booking through ``channel``: None when
+    it has no such pool (the caller answers 404), SoldOut at once when the pool is full.
 
-    One hand-written read, no lock: at release time most requests end here, and the ORM's
-    query building cost thirty times the query itself (bench/RESULTS.md). A read sees only
-    committed bookings, so the answer is true when given; a place given back meanwhile is found
-    by the next request. A pool with room proves nothing: the booking's own conditional updates
+    The cheap early answer at release time: the pool, the session and the rules are one
+    hand-written read, no lock, and a full pool is answered before the patient is even looked
+    up (most of a rush's requests end here; bench/RESULTS.md). A read sees only committed
+    bookings, so the answer is true when given; a place given back meanwhile is found by the
+    next request. A pool with room proves nothing: the booking's own conditional updates
     decide. A session that is not open falls through to the full checks, and is answered
     session_closed or not_released as before."""
-    row = hot_sql.pool_state(session_id, institution_id, channel)
-    if row is None:
-        return False
-    booked, capacity, status = row
-    if status == SessionStatus.OPEN and booked >= capacity:
+    opening = hot_sql.booking_context(session_id, institution, channel)
+    if opening is None:
+        return None
+    if opening.session_status == SessionStatus.OPEN and opening.full:
         raise _sold_out(channel)
-    return True
+    return opening.session()
 
 
 def _claim_slot(session, channel, slot, now) -> Slot:
@@ -116,9 +115,9 @@ def _claim_slot(session, channel, slot, now) -> Slot:
         if not won:
             raise SlotTaken()
         return slot
-    candidate = hot_sql.first_free_slot(session.id, channel, now)
-    if candidate is not None and hot_sql.take_slot(candidate.id):
-        return candidate
+    taken = hot_sql.take_first_free_slot(session.id, channel, now)
+    if taken is not None:
+        return taken
     # Every free slot is locked by another booking in flight (or none is free): wait for those
     # to commit or roll back, so "sold out" is only said when it is true.
     for slot_id in hot_sql.free_slot_ids(session.id, channel, now):

@@ -440,3 +440,19 @@ def test_another_institutions_session_is_a_404_for_booking(
     r = call(client, "post", "/booking/appointments", window_key, body)
     assert (r.status_code, r.json()["code"]) == (404, "not_found")
     assert not Appointment.objects.exists()
+
+
+def test_another_institutions_or_an_archived_patient_is_not_found_for_booking(
+    client, window_key, session, other_hospital, alice_self, alice_mother
+):
+    stranger = factories.patient(
+        factories.follower(other_hospital.wechat_accounts.get(), "o_xinhua_user"), name="陈静"
+    )
+    alice_mother.archived_at = timezone.now()
+    alice_mother.save(update_fields=["archived_at"])
+    for patient in (stranger, alice_mother):
+        body = {"session_id": session.pk, "patient": {"patient_id": patient.pk}}
+        r = call(client, "post", "/booking/appointments", window_key, body)
+        assert (r.status_code, r.json()["code"]) == (404, "patient_not_found")
+    assert not Appointment.objects.exists()
+    assert SessionQuota.objects.get(session=session, channel="window").booked == 0
