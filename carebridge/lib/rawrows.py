@@ -1,10 +1,13 @@
-"""Model instances from the columns of a hand-written join, converted exactly as the ORM converts
-them (dates and JSON on SQLite, encrypted fields everywhere), for hot paths that read several
-related rows in one statement instead of one query each (bench/RESULTS.md)."""
+"""Rows of the booking rush's hot path without the ORM's query building, which cost several times
+the statements themselves there (bench/RESULTS.md): model instances from the columns of a
+hand-written join, converted exactly as the ORM converts them (dates and JSON on SQLite,
+encrypted fields everywhere), and a new row inserted as ``save()`` would insert it."""
 
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
 
 # Per database connection (each thread has its own), per model: (index, column, converters) of
 # the fields whose values need converting. Working them out cost more than the conversions.
@@ -59,3 +62,36 @@ def instances(row, *models) -> list:
     if row:
         raise ValueError(f"{len(row)} columns left over")
     return out
+
+
+def insert(obj) -> None:
+    """INSERT the new ``obj`` as ``obj.save(force_insert=True)`` would: the fields' pre-save
+    values (``auto_now_add``…) prepared by each field for the database, the primary key read
+    back with RETURNING (PostgreSQL, SQLite 3.35+). Anything else goes through ``save()``, so
+    nothing is skipped: a model with a ``save()`` of its own, save signals connected, a parent
+    model or generated columns, or an object whose primary key is already set."""
+    model = type(obj)
+    meta = model._meta
+    if (
+        model.save is not Model.save
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+        or meta.parents
+        or obj.pk is not None
+        or any(f.generated for f in meta.local_concrete_fields)
+    ):
+        obj.save(force_insert=True)
+        return
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
+    )
+    connection = connections[DEFAULT_DB_ALIAS]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias

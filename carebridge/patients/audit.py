@@ -3,6 +3,8 @@ staff access; a system calling the JSON API acts for its staff)."""
 
 from collections.abc import Iterable
 
+from carebridge.lib import rawrows
+
 from .choices import AccessAction
 from .models import AccessLog, Patient
 
@@ -41,6 +43,6 @@ def log_access(
     if len(rows) == 1:
         # One INSERT: bulk_create would wrap it in a transaction of its own, two more round
         # trips on every API answer that shows an appointment.
-        rows[0].save(force_insert=True)
+        rawrows.insert(rows[0])
         return rows
     return AccessLog.objects.bulk_create(rows)

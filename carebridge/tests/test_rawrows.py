@@ -55,3 +55,57 @@ def test_a_row_of_the_wrong_width_is_refused(alice_self):
         rawrows.instance(Patient, row[:-1])
     with pytest.raises(ValueError):
         rawrows.instances(row + (1,), Patient)
+
+
+def test_insert_writes_the_row_save_would_write(hospital, alice, alice_self):
+    from carebridge.integrations.models import ApiClient
+    from carebridge.patients.models import AccessLog
+
+    client = ApiClient(institution=hospital, name="窗口", channel="window")
+    client.set_new_key()
+    client.save()
+    fields = {"api_client": client, "patient": alice_self, "action": "api_read", "ip": "10.0.0.1"}
+    by_hand = AccessLog(detail="详情", **fields)
+    rawrows.insert(by_hand)
+    by_orm = AccessLog(detail="详情", **fields)
+    by_orm.save()
+
+    assert by_hand.pk and by_hand.pk != by_orm.pk
+    assert not by_hand._state.adding and by_hand._state.db == "default"
+    stored = _values(AccessLog.objects.get(pk=by_hand.pk))
+    assert stored == {**_values(AccessLog.objects.get(pk=by_orm.pk)), "id": by_hand.pk,
+                      "created_at": stored["created_at"]}  # fmt: skip
+    assert stored["created_at"] == by_hand.created_at  # auto_now_add, set as save() sets it
+
+
+def test_insert_encrypts_as_save_does(alice):
+    patient = Patient(owner=alice, name="李四", sex="male", birth_date=date(1980, 1, 2),
+                      id_type="passport", relation="self")  # fmt: skip
+    patient.set_id_number("E12345678")
+    patient.set_phone("13900000000")
+    rawrows.insert(patient)
+
+    stored = Patient.objects.get(pk=patient.pk)
+    assert stored.id_number == "E12345678" and stored.phone == "13900000000"
+    raw = _read(f"SELECT id_number FROM {Patient._meta.db_table} WHERE id = %s", [patient.pk])
+    assert "E12345678" not in raw[0][0]  # encrypted at rest
+
+
+def test_insert_leaves_to_save_what_it_does_not_handle(alice, alice_self):
+    from django.db.models.signals import post_save
+
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance.pk, created))
+
+    post_save.connect(receiver, sender=Patient)
+    try:
+        patient = Patient(owner=alice, name="王五", sex="male", birth_date=date(1980, 1, 2),
+                          id_type="passport", relation="father")  # fmt: skip
+        patient.set_id_number("E87654321")
+        patient.set_phone("13900000001")
+        rawrows.insert(patient)
+    finally:
+        post_save.disconnect(receiver, sender=Patient)
+    assert seen == [(patient.pk, True)]

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carebridge.lib import rawrows
 from carebridge.patients.queries import ineligibility
 
 from .. import notify
@@ -220,7 +221,7 @@ def _book(
         api_client=api_client,
         fee=session.fee,
     )
-    appointment.save()
+    rawrows.insert(appointment)
     # One outbox row; the worker writes the confirmation itself, outside this transaction.
     notify.queue_confirmation(appointment, policy)
     _hold_open_session(session)
