@@ -4,9 +4,10 @@ pays per request, without the HTTP server or the concurrency.
 Sets up the rush's data (bench/booking_rush.py) in a throwaway database, then sends, through
 Django's test client, ``--requests`` bookings (each a new patient into the 300-place clinic),
 as many refused bookings (the same patients again: ``already_booked``), and as many whoami
-calls. Prints statements and CPU milliseconds per request for each, and with ``--profile`` the
-top of a cProfile of the successful bookings. With ``--worker`` it also drains the outbox after
-the bookings and reports the worker's statements and CPU per confirmation.
+calls. Prints statements and CPU milliseconds per request for each (this process's, and its
+PostgreSQL backend's), and with ``--profile`` the top of a cProfile of the successful bookings.
+With ``--worker`` it also drains the outbox after the bookings and reports the worker's
+statements and CPU per confirmation.
 
     .venv/bin/python bench/booking_profile.py
     .venv/bin/python bench/booking_profile.py --profile 25
@@ -36,6 +37,7 @@ def measure(label, calls, expect, profiler=None):
 
     statements = 0
     cpu = 0.0
+    server_before = server_cpu()
     for call in calls:
         with CaptureQueriesContext(connection) as queries:
             start = time.process_time()
@@ -49,8 +51,24 @@ def measure(label, calls, expect, profiler=None):
             raise SystemExit(f"{label}: HTTP {response.status_code} {response.content[:300]!r}")
         statements += len(queries)
     n = len(calls)
-    print(f"{label}: {statements / n:.1f} statements, {cpu / n * 1000:.2f} ms CPU per request")
+    server = (server_cpu() - server_before) / n * 1000
+    print(
+        f"{label}: {statements / n:.1f} statements, {cpu / n * 1000:.2f} ms CPU per request"
+        f" (+ PostgreSQL {server:.2f} ms)"
+    )
     return queries
+
+
+def server_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend process (it runs on the
+    same machine, so its /proc entry is readable)."""
+    from django.db import connection
+
+    from bench.common import cpu_seconds
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cpu_seconds(cursor.fetchone()[0])
 
 
 def main():
