@@ -131,17 +131,21 @@ def _claim_slot(session, channel, slot, now) -> Slot:
     raise SoldOut()
 
 
-def _hold_open_session(session) -> None:
-    """Share-lock the session's row until commit, and refuse if it is no longer open.
+def _claim_place(session, channel) -> None:
+    """Take a place from the channel's pool while the session is still open, keeping the
+    session's row share-locked until commit.
 
     A suspension committing meanwhile waits for this booking and then tells its patient; one
     that committed first is seen here, and the booking is refused. Without it a booking in
     flight could land in a suspended session, its patient never told (PostgreSQL; SQLite runs
-    writers one at a time). A share lock, so bookings of one session never queue on it; taken
-    just before the pool, so the pool's row, which they do queue on, is held only until the
-    commit."""
-    if not hot_sql.lock_open_session(session.id):
+    writers one at a time). A share lock, so bookings of one session never queue on it. The
+    pool's row, which they do queue on, is the session's hottest: claimed last, in the same
+    statement, so its lock is held only until the commit."""
+    if hot_sql.take_pool_place(session.id, channel):
+        return
+    if not hot_sql.session_is_open(session.id):
         raise SessionClosed()
+    raise _sold_out(channel)
 
 
 def book_appointment(
@@ -224,10 +228,7 @@ def _book(
     rawrows.insert(appointment)
     # One outbox row; the worker writes the confirmation itself, outside this transaction.
     notify.queue_confirmation(appointment, policy)
-    _hold_open_session(session)
-    # The channel pool is the session's hottest row: claimed last so its lock is held briefly.
-    if not hot_sql.take_pool_place(session.id, channel):
-        raise _sold_out(channel)
+    _claim_place(session, channel)
     return appointment
 
 

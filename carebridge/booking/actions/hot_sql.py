@@ -159,20 +159,22 @@ def take_slot(slot_id: int) -> bool:
 
 
 def take_pool_place(session_id: int, channel: str) -> bool:
-    """One more place taken from the channel's pool of the session, if it has room."""
+    """One more place taken from the channel's pool of the session, if it has room and the
+    session is still open, whose row is share-locked until commit on PostgreSQL (SQLite's
+    writer already holds the database). One statement: the session's check runs first, once (an
+    InitPlan), so a suspension in progress is waited for and then seen, and a suspension that
+    comes later waits for this booking. False: look at the session to tell why."""
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     sql = (
         f"UPDATE {POOL} SET booked = booked + 1"
         " WHERE session_id = %s AND channel = %s AND booked < capacity"
+        f" AND EXISTS (SELECT 1 FROM {SESSION} WHERE id = %s AND status = %s{lock})"
     )
-    return _update(sql, [session_id, channel]) == 1
+    return _update(sql, [session_id, channel, session_id, str(SessionStatus.OPEN)]) == 1
 
 
-def lock_open_session(session_id: int) -> bool:
-    """Share-lock the session's row until commit (PostgreSQL; SQLite's writer already holds the
-    database) and say whether it is still open. A share lock: bookings of one session do not
-    wait for each other here, and a suspension (an UPDATE of the row) waits for all of them."""
-    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    sql = f"SELECT id FROM {SESSION} WHERE id = %s AND status = %s{lock}"
+def session_is_open(session_id: int) -> bool:
+    sql = f"SELECT 1 FROM {SESSION} WHERE id = %s AND status = %s"
     return bool(_rows(sql, [session_id, str(SessionStatus.OPEN)]))
 
 

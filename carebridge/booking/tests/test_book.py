@@ -19,8 +19,11 @@ from carebridge.booking.models import (
     AppointmentStatus,
     BookingBan,
     BookingPolicy,
+    ClinicSession,
     PaymentStatus,
+    SessionQuota,
     SessionStatus,
+    Slot,
 )
 from carebridge.patients.tests import factories
 
@@ -136,6 +139,18 @@ def test_a_suspended_or_finished_session_cannot_be_booked(session, alice, alice_
     session.save(update_fields=["status"])
     with pytest.raises(SessionClosed):
         book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+
+
+def test_a_session_suspended_after_it_was_read_is_refused_at_the_claim(session, alice, alice_self):
+    """The booking read the session while it was open; the suspension committed before the
+    claim: refused, and the slot it had taken is given back with the rest of the transaction."""
+    ClinicSession.objects.filter(pk=session.pk).update(status=SessionStatus.SUSPENDED)
+    assert session.status == SessionStatus.OPEN  # what the booking read
+    with pytest.raises(SessionClosed):
+        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    assert not Appointment.objects.exists()
+    assert not Slot.objects.filter(session=session, booked__gt=0).exists()
+    assert not SessionQuota.objects.filter(session=session, booked__gt=0).exists()
 
 
 def test_slots_whose_time_has_passed_are_not_offered(session, alice, alice_self):

@@ -143,16 +143,16 @@ def test_a_suspension_racing_a_booking_tells_its_patient_or_refuses_it(
 
     BookingPolicy.objects.create(institution=hospital, tpl_suspension="TPL_SUSPEND")
     paused, go, suspended = threading.Event(), threading.Event(), threading.Event()
-    hold = book_module._hold_open_session
+    claim = book_module._claim_place
     outcome = {}
 
-    def pause_before_commit(session):
-        hold(session)  # the session's row is now share-locked; only the pool claim follows
+    def pause_before_commit(session, channel):
+        claim(session, channel)  # the session's row is now share-locked; only COMMIT follows
         paused.set()
         assert go.wait(BARRIER_TIMEOUT)
 
     def book():
-        with mock.patch.object(book_module, "_hold_open_session", pause_before_commit):
+        with mock.patch.object(book_module, "_claim_place", pause_before_commit):
             outcome["booking"] = book_by_ids(session.pk, alice_self.pk, before_visit(session))
 
     def suspend():
