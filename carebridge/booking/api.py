@@ -22,7 +22,6 @@ from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
 from carebridge.patients.validation import normalize_card_number, validate_id_number
 
 from . import actions, queries
-from .actions.hot_sql import patient_for_booking
 from .errors import BookingError
 from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession, Slot
 from .schemas import (
@@ -239,12 +238,10 @@ def parse_patient_ref(ref: PatientRef):
 
 
 def resolve_patient(request, parsed):
-    """(patient, walk-in name, person key) for a parsed reference; card and ID number look-ups
-    are audited."""
+    """(patient, walk-in name, person key) for a reference by card or ID number, audited as a
+    look-up. (A patient given by id is read with the booking's opening read.)"""
     institution = _institution(request)
     kind, key = parsed[:2]
-    if kind == "id":
-        return patient_for_booking(key, institution.pk), "", ""
     patients = Patient.objects.active().filter(owner__account__institution=institution)
     patients = patients.select_related("owner__account")
     found = patients.filter(**{f"{kind}_hash": key}).order_by("id").first()
@@ -270,14 +267,20 @@ def book(request, payload: BookIn):
         return parsed
     client = request.api_client
     institution = _institution(request)
-    # The session with the institution's rules, or sold_out at once when the pool is full.
-    s = actions.session_to_book(payload.session_id, institution, client.channel)
-    if s is None:
+    # The session with the institution's rules (and the patient, given by id), or sold_out at
+    # once when the pool is full.
+    by_id = parsed[1] if parsed[0] == "id" else None
+    opening = actions.open_booking(payload.session_id, institution, client.channel, by_id)
+    if opening is None:
         raise NotFound()
+    s = opening.session()
     slot = None
     if payload.slot_id is not None:
         slot = _get(Slot.objects, pk=payload.slot_id, session=s)
-    patient, walk_in_name, person_key = resolve_patient(request, parsed)
+    if by_id is not None:
+        patient, walk_in_name, person_key = opening.patient(), "", ""
+    else:
+        patient, walk_in_name, person_key = resolve_patient(request, parsed)
     if patient is None and not person_key:
         return refuse(404, "patient_not_found", "no such patient in this institution")
     appointment = actions.book_appointment(

@@ -1,6 +1,6 @@
 """Every write of the booking app, one transaction each (``@transaction.atomic``)."""
 
-from .book import book_appointment, cancel_appointment, session_to_book
+from .book import book_appointment, cancel_appointment, open_booking
 from .confirmations import send_booking_confirmation
 from .queue import call_next, check_in, mark_no_show
 from .quotas import set_quotas
@@ -17,9 +17,9 @@ __all__ = [
     "create_session",
     "generate_sessions",
     "mark_no_show",
+    "open_booking",
     "send_booking_confirmation",
     "send_visit_reminders",
-    "session_to_book",
     "set_quotas",
     "suspend_session",
 ]

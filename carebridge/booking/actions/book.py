@@ -86,23 +86,26 @@ def _sold_out(channel) -> SoldOut:
     return SoldOut(_("%(channel)s渠道的号源已约满") % {"channel": Channel(channel).label})
 
 
-def session_to_book(session_id: int, institution, channel: str) -> ClinicSession | None:
-    """The institution's session, with its rules, for a booking through ``channel``: None when
-    it has no such pool (the caller answers 404), SoldOut at once when the pool is full.
+def open_booking(
+    session_id: int, institution, channel: str, patient_id: int | None = None
+) -> hot_sql.Opening | None:
+    """What a booking through ``channel`` starts from: the institution's session with its
+    rules (``.session()``) and the patient ``patient_id`` if it is the institution's
+    (``.patient()``). None when the session has no such pool (the caller answers 404); SoldOut
+    at once when the pool is full.
 
-    The cheap early answer at release time: the pool, the session and the rules are one
-    hand-written read, no lock, and a full pool is answered before the patient is even looked
-    up (most of a rush's requests end here; bench/RESULTS.md). A read sees only committed
-    bookings, so the answer is true when given; a place given back meanwhile is found by the
-    next request. A pool with room proves nothing: the booking's own conditional updates
-    decide. A session that is not open falls through to the full checks, and is answered
-    session_closed or not_released as before."""
-    opening = hot_sql.booking_context(session_id, institution, channel)
+    The cheap early answer at release time: all of it is one hand-written read, no lock, and a
+    full pool is answered before anything is built (most of a rush's requests end here;
+    bench/RESULTS.md). A read sees only committed bookings, so the answer is true when given; a
+    place given back meanwhile is found by the next request. A pool with room proves nothing:
+    the booking's own conditional updates decide. A session that is not open falls through to
+    the full checks, and is answered session_closed or not_released as before."""
+    opening = hot_sql.booking_context(session_id, institution, channel, patient_id)
     if opening is None:
         return None
     if opening.session_status == SessionStatus.OPEN and opening.full:
         raise _sold_out(channel)
-    return opening.session()
+    return opening
 
 
 def _claim_slot(session, channel, slot, now) -> Slot:

@@ -43,14 +43,26 @@ def _update(sql: str, params: list) -> int:
         return cursor.rowcount
 
 
+def _patient_models():
+    from carebridge.institutions.models import WeChatAccount
+    from carebridge.patients.models import Patient
+    from carebridge.wechat.models import Follower
+
+    return Patient, Follower, WeChatAccount
+
+
 class Opening:
-    """What a booking reads first, in one statement (``booking_context``): the channel's pool
-    and the session with its institution's rules. The session is built only when asked for, so
-    a sold-out answer costs the read alone."""
+    """What a booking reads first, in one statement (``booking_context``): the channel's pool,
+    the session with its institution's rules and, when asked for, the patient. They are built
+    only when asked for, so a sold-out answer costs the read alone."""
 
     def __init__(self, row: tuple, institution):
+        from carebridge.patients.models import PatientPolicy
+
         self.booked, self.capacity, self.session_status = row[:3]
-        self._row = row[3:]
+        self._session_models = (ClinicSession, BookingPolicy, PatientPolicy)
+        width = sum(len(model._meta.concrete_fields) for model in self._session_models)
+        self._session_row, self._patient_row = row[3 : 3 + width], row[3 + width :]
         self._institution = institution
 
     @property
@@ -61,33 +73,52 @@ class Opening:
         """The session, with the institution and both its rule sets attached as
         ``select_related`` would attach them (``BookingPolicy.for_institution`` and
         ``PatientPolicy.for_institution`` read them from there; None: the defaults)."""
-        from carebridge.patients.models import PatientPolicy
-
         session, booking_policy, patient_policy = rawrows.instances(
-            self._row, ClinicSession, BookingPolicy, PatientPolicy
+            self._session_row, *self._session_models
         )
         attach(self._institution, "booking_policy", booking_policy)
         attach(self._institution, "patient_policy", patient_policy)
         session.institution = self._institution
         return session
 
+    def patient(self):
+        """The patient asked for, if it is the institution's and not archived, with its owner
+        and the owner's WeChat account attached, as ``select_related("owner__account")`` would;
+        else None."""
+        patient, owner, account = rawrows.instances(self._patient_row, *_patient_models())
+        if patient is None:
+            return None
+        attach(owner, "account", account)
+        attach(patient, "owner", owner)
+        return patient
 
-def booking_context(session_id: int, institution, channel: str) -> Opening | None:
-    """The channel's pool of the institution's session, read without a lock, with the session
-    and the institution's booking and patient rules; None when there is no such pool (another
-    institution's session, an unknown id, a channel without a pool). One statement: the ORM
-    spent more building the four reads this replaces than running them."""
+
+def booking_context(
+    session_id: int, institution, channel: str, patient_id: int | None = None
+) -> Opening | None:
+    """The channel's pool of the institution's session, read without a lock, with the session,
+    the institution's booking and patient rules and the patient ``patient_id`` (of this
+    institution, not archived); None when there is no such pool (another institution's session,
+    an unknown id, a channel without a pool). One statement: the ORM spent more building the
+    five reads this replaces than running them."""
     from carebridge.patients.models import PatientPolicy
 
+    patient, follower, account = _patient_models()
     sql = (
         f"SELECT q.booked, q.capacity, s.status, {rawrows.columns(ClinicSession, 's')},"
-        f" {rawrows.columns(BookingPolicy, 'bp')}, {rawrows.columns(PatientPolicy, 'pp')}"
+        f" {rawrows.columns(BookingPolicy, 'bp')}, {rawrows.columns(PatientPolicy, 'pp')},"
+        f" {rawrows.columns(patient, 'p')}, {rawrows.columns(follower, 'f')},"
+        f" {rawrows.columns(account, 'a')}"
         f" FROM {POOL} q JOIN {SESSION} s ON s.id = q.session_id"
         f" LEFT JOIN {BookingPolicy._meta.db_table} bp ON bp.institution_id = s.institution_id"
         f" LEFT JOIN {PatientPolicy._meta.db_table} pp ON pp.institution_id = s.institution_id"
+        f" LEFT JOIN ({patient._meta.db_table} p"
+        f" JOIN {follower._meta.db_table} f ON f.id = p.owner_id"
+        f" JOIN {account._meta.db_table} a ON a.id = f.account_id)"
+        " ON p.id = %s AND p.archived_at IS NULL AND a.institution_id = s.institution_id"
         " WHERE q.session_id = %s AND q.channel = %s AND s.institution_id = %s"
     )
-    rows = _rows(sql, [session_id, channel, institution.pk])
+    rows = _rows(sql, [patient_id, session_id, channel, institution.pk])
     return Opening(rows[0], institution) if rows else None
 
 
@@ -184,27 +215,3 @@ def take_pool_place(session_id: int, channel: str) -> bool:
 def session_is_open(session_id: int) -> bool:
     sql = f"SELECT 1 FROM {SESSION} WHERE id = %s AND status = %s"
     return bool(_rows(sql, [session_id, str(SessionStatus.OPEN)]))
-
-
-def patient_for_booking(patient_id: int, institution_id: int):
-    """The institution's patient (not archived) with its owner and the owner's WeChat account
-    attached, as ``select_related("owner__account")`` would; None for another institution's,
-    an archived or an unknown id. One statement."""
-    from carebridge.institutions.models import WeChatAccount
-    from carebridge.patients.models import Patient
-    from carebridge.wechat.models import Follower
-
-    sql = (
-        f"SELECT {rawrows.columns(Patient, 'p')}, {rawrows.columns(Follower, 'f')},"
-        f" {rawrows.columns(WeChatAccount, 'a')}"
-        f" FROM {Patient._meta.db_table} p JOIN {Follower._meta.db_table} f ON f.id = p.owner_id"
-        f" JOIN {WeChatAccount._meta.db_table} a ON a.id = f.account_id"
-        " WHERE p.id = %s AND p.archived_at IS NULL AND a.institution_id = %s"
-    )
-    rows = _rows(sql, [patient_id, institution_id])
-    if not rows:
-        return None
-    patient, owner, account = rawrows.instances(rows[0], Patient, Follower, WeChatAccount)
-    attach(owner, "account", account)
-    attach(patient, "owner", owner)
-    return patient
