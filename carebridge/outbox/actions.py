@@ -21,3 +21,11 @@ def enqueue(topic: str, payload: dict, dedup_key: str | None = None, delay=None)
             return OutboxMessage.objects.create(**fields)
     except IntegrityError:
         return OutboxMessage.objects.get(dedup_key=dedup_key)
+
+
+def enqueue_many(topic: str, payloads: list[dict]) -> list[OutboxMessage]:
+    """Write one outbox row of ``topic`` per payload, in one INSERT, in the caller's transaction;
+    the rows come back with their ids (on SQLite and PostgreSQL alike). No dedup keys."""
+    return OutboxMessage.objects.bulk_create(
+        [OutboxMessage(topic=topic, payload=payload) for payload in payloads]
+    )
