@@ -56,23 +56,45 @@ QUOTAS = {
 }
 
 
-def consume(account, name: str, now: datetime | None = None) -> str:
-    """Take one unit of quota ``name`` for ``account``; return the period it was taken from.
+def consume(account, name: str, now: datetime | None = None, amount: int = 1) -> str:
+    """Take ``amount`` units of quota ``name`` for ``account``; return the period they were taken
+    from.
 
-    Raises LimitExceeded when the quota is used up (nothing is taken then).
+    Raises LimitExceeded when the quota has fewer left (nothing is taken then).
     """
     quota = QUOTAS[name]
     period = quota.period_key(now)
     this_period = ApiQuota.objects.filter(account=account, name=name, period=period)
     # The period's row exists but for the first call of the period: one conditional UPDATE.
-    taken = this_period.filter(used__lt=quota.limit).update(used=F("used") + 1)
+    taken = this_period.filter(used__lte=quota.limit - amount).update(used=F("used") + amount)
     if not taken:
         with transaction.atomic():
             ApiQuota.objects.get_or_create(account=account, name=name, period=period)
-            taken = this_period.filter(used__lt=quota.limit).update(used=F("used") + 1)
+            taken = this_period.filter(used__lte=quota.limit - amount).update(
+                used=F("used") + amount
+            )
     if not taken:
-        raise LimitExceeded(quota.message, code=name)
+        raise exceeded(name)
     return period
+
+
+def consume_up_to(account, name: str, amount: int, now: datetime | None = None) -> int:
+    """Take as many of ``amount`` units of quota ``name`` as it has left: all of them in one
+    conditional UPDATE while it has them. Returns how many were taken (0: none left)."""
+    now = now or timezone.now()
+    while amount > 0:
+        try:
+            consume(account, name, now, amount)
+            return amount
+        except LimitExceeded:
+            # Fewer left than asked: ask for what remains (less every time, so this ends).
+            amount = min(amount - 1, remaining(account, name, now))
+    return 0
+
+
+def exceeded(name: str) -> LimitExceeded:
+    """The refusal of a call past quota ``name``."""
+    return LimitExceeded(QUOTAS[name].message, code=name)
 
 
 def refund(account, name: str, period: str) -> None:

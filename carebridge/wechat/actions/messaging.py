@@ -7,12 +7,14 @@ send and enqueues an outbox row in the caller's transaction; the worker makes th
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from carebridge.outbox.actions import enqueue
+from carebridge.lib.bulk import update_rows
+from carebridge.outbox.actions import enqueue, enqueue_many
 from carebridge.outbox.models import OutboxMessage
 
 from .. import limits
@@ -67,6 +69,28 @@ def _template_data(data) -> dict:
     return clean
 
 
+@dataclass(frozen=True)
+class TemplateMessage:
+    """One template message of a batch (``send_templates``): what ``send_template`` takes."""
+
+    openid: str
+    template_id: str
+    data: dict
+    url: str = ""
+
+
+def _checked_template(message: TemplateMessage) -> dict:
+    """The message's data in WeChat's form, or LimitExceeded saying what is wrong with it."""
+    if not message.openid or len(message.openid) > 64:
+        raise LimitExceeded(_("OpenID 不正确"), code="openid")
+    if not TEMPLATE_ID.match(message.template_id or ""):
+        raise LimitExceeded(_("模板 ID 不正确"), code="template_id")
+    url = message.url
+    if url and (utf8_len(url) > 1024 or not url.startswith(("http://", "https://"))):
+        raise LimitExceeded(_("跳转网址须以 http(s):// 开头且不超过 1024 字节"), code="url")
+    return _template_data(message.data)
+
+
 @transaction.atomic
 def send_template(
     account, openid: str, template_id: str, data: dict, url: str = ""
@@ -74,13 +98,7 @@ def send_template(
     """Send template message ``template_id`` to ``openid`` (verified service accounts only;
     100,000 a day). ``data`` maps the template's fields to text (or {"value", "color"})."""
     limits.require_verified_service(account)
-    if not openid or len(openid) > 64:
-        raise LimitExceeded(_("OpenID 不正确"), code="openid")
-    if not TEMPLATE_ID.match(template_id or ""):
-        raise LimitExceeded(_("模板 ID 不正确"), code="template_id")
-    if url and (utf8_len(url) > 1024 or not url.startswith(("http://", "https://"))):
-        raise LimitExceeded(_("跳转网址须以 http(s):// 开头且不超过 1024 字节"), code="url")
-    clean = _template_data(data)
+    clean = _checked_template(TemplateMessage(openid, template_id, data, url))
     limits.consume(account, "template_send")
     send = TemplateSend.objects.create(
         account=account, openid=openid, template_id=template_id, data=clean, url=url
@@ -89,6 +107,50 @@ def send_template(
     send.client_msg_id = outbox_dedup_id(row)
     send.save(update_fields=["client_msg_id"])
     return send
+
+
+@transaction.atomic
+def send_templates(account, messages: list[TemplateMessage]) -> list[TemplateSend | LimitExceeded]:
+    """Send many template messages of one account, each as ``send_template`` would, in a few
+    statements whatever their number: the quota taken in one conditional UPDATE, the sends and
+    their outbox rows inserted in one INSERT each, their client_msg_id set in one UPDATE.
+
+    Returns one entry per message, in order: its TemplateSend, or the LimitExceeded that refused
+    it (its own checks, an account that may not send templates, or the day's quota spent before
+    its turn). A refused message takes no quota and keeps none of the others from being sent."""
+    try:
+        limits.require_verified_service(account)
+    except LimitExceeded as exc:
+        return [exc] * len(messages)
+    results: list[TemplateSend | LimitExceeded] = []
+    for message in messages:
+        try:
+            clean = _checked_template(message)
+        except LimitExceeded as exc:
+            results.append(exc)
+            continue
+        results.append(
+            TemplateSend(
+                account=account,
+                openid=message.openid,
+                template_id=message.template_id,
+                data=clean,
+                url=message.url,
+            )
+        )
+    wanted = [i for i, result in enumerate(results) if isinstance(result, TemplateSend)]
+    allowed = limits.consume_up_to(account, "template_send", len(wanted))
+    for i in wanted[allowed:]:
+        results[i] = limits.exceeded("template_send")
+    sends = [results[i] for i in wanted[:allowed]]
+    if not sends:
+        return results
+    TemplateSend.objects.bulk_create(sends)
+    rows = enqueue_many("wechat.template", [{"send_id": send.pk} for send in sends])
+    for send, row in zip(sends, rows, strict=True):
+        send.client_msg_id = outbox_dedup_id(row)
+    update_rows(TemplateSend, {send.pk: {"client_msg_id": send.client_msg_id} for send in sends})
+    return results
 
 
 def _custom_body(message) -> dict:
