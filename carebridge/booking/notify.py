@@ -32,6 +32,19 @@ def _recipient(appointment):
     return appointment.booked_by
 
 
+def _link(follower, appointment) -> str:
+    return settings.SITE_URL + reverse(
+        "booking:appointment",
+        kwargs={"slug": follower.account.slug, "appointment_id": appointment.pk},
+    )
+
+
+def _refused(template_field: str, appointment, exc) -> None:
+    log.warning(
+        "booking message %s for appointment %s not sent: %s", template_field, appointment.pk, exc
+    )
+
+
 def _send(appointment, template_field: str, data: dict, policy=None) -> None:
     from carebridge.wechat.actions.messaging import send_template
     from carebridge.wechat.limits import LimitExceeded
@@ -41,22 +54,15 @@ def _send(appointment, template_field: str, data: dict, policy=None) -> None:
     follower = _recipient(appointment)
     if not template_id or follower is None:
         return
-    url = settings.SITE_URL + reverse(
-        "booking:appointment",
-        kwargs={"slug": follower.account.slug, "appointment_id": appointment.pk},
-    )
     try:
         # send_template checks WeChat's limits before it writes anything, so a refused message
         # (quota spent, template id mistyped) leaves the booking's transaction usable: it is
         # logged for staff and never undoes the booking it announces.
-        send_template(follower.account, follower.openid, template_id, data, url=url)
-    except LimitExceeded as exc:
-        log.warning(
-            "booking message %s for appointment %s not sent: %s",
-            template_field,
-            appointment.pk,
-            exc,
+        send_template(
+            follower.account, follower.openid, template_id, data, url=_link(follower, appointment)
         )
+    except LimitExceeded as exc:
+        _refused(template_field, appointment, exc)
 
 
 def _visit(appointment) -> dict:
@@ -86,14 +92,54 @@ def queue_confirmation(appointment, policy) -> None:
     enqueue(CONFIRMATION_TOPIC, {"appointment_id": appointment.pk})
 
 
-def booking_confirmed(appointment, policy=None) -> None:
+def _confirmation(appointment) -> dict:
+    data = {"first": {"value": _("您已预约成功")}, **_visit(appointment)}
+    data["remark"] = {
+        "value": _("挂号费 %(fee)s 元,请按时到院签到") % {"fee": _yuan(appointment.fee)}
+    }
+    return data
+
+
+def booking_confirmations(appointments) -> dict[int, str]:
+    """The "booked" message of each appointment, written together: one ``send_templates`` per
+    WeChat account, a few statements for them all. Returns each appointment's outcome: written;
+    its status, when it no longer holds its place (cancelled before the worker came to it: a
+    "booked" message would now mislead); nothing to send (no template, no WeChat account); or
+    refused: a message WeChat's limits refused (quota spent, a bad openid…), logged for staff as
+    every refused booking message is."""
+    from carebridge.wechat.actions.messaging import TemplateMessage, send_templates
+    from carebridge.wechat.limits import LimitExceeded
+
+    outcomes = {}
+    by_account: dict[int, list] = {}
     # Patients read these in Chinese: the account's language, whatever the request's.
     with translation.override(settings.LANGUAGE_CODE):
-        data = {"first": {"value": _("您已预约成功")}, **_visit(appointment)}
-        data["remark"] = {
-            "value": _("挂号费 %(fee)s 元,请按时到院签到") % {"fee": _yuan(appointment.fee)}
-        }
-        _send(appointment, "tpl_booking_confirmed", data, policy)
+        for appointment in appointments:
+            policy = BookingPolicy.for_institution(appointment.session.institution)
+            follower = _recipient(appointment)
+            if not appointment.is_holding:  # cancelled (or a no-show) before its turn came
+                outcomes[appointment.pk] = appointment.status
+            elif not policy.tpl_booking_confirmed or follower is None:
+                outcomes[appointment.pk] = "nothing to send"
+            else:
+                message = TemplateMessage(
+                    follower.openid,
+                    policy.tpl_booking_confirmed,
+                    _confirmation(appointment),
+                    _link(follower, appointment),
+                )
+                by_account.setdefault(follower.account_id, []).append(
+                    (appointment, follower.account, message)
+                )
+    for batch in by_account.values():
+        results = send_templates(batch[0][1], [message for _a, _account, message in batch])
+        for (appointment, _account, _message), result in zip(batch, results, strict=True):
+            if isinstance(result, LimitExceeded):
+                _refused("tpl_booking_confirmed", appointment, result)
+                outcomes[appointment.pk] = f"refused: {result.code}"
+            else:
+                outcomes[appointment.pk] = "written"
+    return outcomes
 
 
 def visit_reminder(appointment) -> None:

@@ -1,7 +1,7 @@
 """Every write of the booking app, one transaction each (``@transaction.atomic``)."""
 
 from .book import book_appointment, cancel_appointment, open_booking
-from .confirmations import send_booking_confirmation
+from .confirmations import send_booking_confirmation, send_booking_confirmations
 from .queue import call_next, check_in, mark_no_show
 from .quotas import set_quotas
 from .reminders import send_visit_reminders
@@ -19,6 +19,7 @@ __all__ = [
     "mark_no_show",
     "open_booking",
     "send_booking_confirmation",
+    "send_booking_confirmations",
     "send_visit_reminders",
     "set_quotas",
     "suspend_session",
