@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.db import connection
 
-from carebridge.lib import rawrows
+from carebridge.lib import prepared, rawrows
 from carebridge.lib.relations import attach
 
 from ..models import (
@@ -33,13 +33,13 @@ SLOT = Slot._meta.db_table
 
 def _rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)
         return cursor.fetchall()
 
 
 def _update(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)
         return cursor.rowcount
 
 
