@@ -10,6 +10,7 @@ transaction: the token lock and the HTTP call would hold the transaction open.
 import json as jsonlib
 import logging
 import time
+from functools import lru_cache
 
 import httpx
 from django.conf import settings
@@ -128,16 +129,30 @@ def request_json(method: str, path: str, *, params=None, json=None) -> dict:
             time.sleep(pause)
 
 
-def _request_once(method: str, path: str, *, params=None, json=None) -> dict:
+@lru_cache(maxsize=256)
+def _cached_url(url: str, query: tuple) -> httpx.URL:
+    return httpx.URL(url, params=dict(query))
+
+
+def _url(path: str, params: dict | None) -> httpx.URL:
+    """The call's URL, built once per path, parameters and access token: httpx checks every
+    character of a URL each time it parses one, and a 512-character token made that the
+    costliest part of the worker's template deliveries (bench/RESULTS.md)."""
     url = settings.WECHAT_API_BASE + path
+    try:
+        return _cached_url(url, tuple((params or {}).items()))
+    except TypeError:  # a parameter value that cannot be a cache key (a list): build it anew
+        return httpx.URL(url, params=params)
+
+
+def _request_once(method: str, path: str, *, params=None, json=None) -> dict:
     # WeChat wants UTF-8 text, not \u-escapes (menus showed escapes literally).
     content = None if json is None else jsonlib.dumps(json, ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json; charset=utf-8"} if content else None
     try:
         response = outgoing().request(
             method,
-            url,
-            params=params,
+            _url(path, params),
             content=content,
             headers=headers,
             timeout=settings.WECHAT_HTTP_TIMEOUT,

@@ -140,3 +140,18 @@ def test_an_unreachable_wechat_is_reported_as_such(account, settings):
     with pytest.raises(WeChatUnreachable) as caught:
         WeChatClient(account).get("/cgi-bin/menu/get")
     assert caught.value.staff_message == "无法连接微信服务器"
+
+
+def test_a_calls_url_is_built_once_per_path_parameters_and_token(settings):
+    settings.WECHAT_API_BASE = "http://127.0.0.1:9/wx"
+    url = client_module._url("/cgi-bin/message/template/send", {"access_token": "t" * 512})
+    send = "http://127.0.0.1:9/wx/cgi-bin/message/template/send"
+    assert str(url) == f"{send}?access_token={'t' * 512}"
+    again = client_module._url("/cgi-bin/message/template/send", {"access_token": "t" * 512})
+    assert again is url
+    renewed = client_module._url("/cgi-bin/message/template/send", {"access_token": "u" * 512})
+    assert renewed is not url and renewed.params["access_token"] == "u" * 512
+    listed = client_module._url("/cgi-bin/x", {"access_token": "t", "ids": ["a", "b"]})
+    assert listed.params.get_list("ids") == ["a", "b"]
+    settings.WECHAT_API_BASE = "http://127.0.0.1:10/wx"
+    assert client_module._url("/cgi-bin/x", {"access_token": "t"}).port == 10
