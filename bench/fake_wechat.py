@@ -14,6 +14,10 @@ MSGIDS = itertools.count(1)
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Keep-alive, as WeChat's API servers do: HTTP/1.0 would close every connection, so the
+    # worker would pay a new connection (and this server a new thread) for each message.
+    protocol_version = "HTTP/1.1"
+
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path.startswith("/cgi-bin/stable_token"):
