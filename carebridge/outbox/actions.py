@@ -1,5 +1,7 @@
 from django.db import IntegrityError, transaction
 
+from carebridge.lib import rawrows
+
 from .models import OutboxMessage
 
 
@@ -15,7 +17,9 @@ def enqueue(topic: str, payload: dict, dedup_key: str | None = None, delay=None)
     if delay is not None:
         fields["available_at"] = timezone.now() + delay
     if dedup_key is None:
-        return OutboxMessage.objects.create(**fields)
+        row = OutboxMessage(**fields)
+        rawrows.insert(row)  # the same INSERT without the ORM's compiler: a booking writes one
+        return row
     try:
         with transaction.atomic():
             return OutboxMessage.objects.create(**fields)
