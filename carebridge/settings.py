@@ -204,6 +204,9 @@ WECHAT_CALLBACK_MAX_BYTES = envint("WECHAT_CALLBACK_MAX_BYTES", 64 * 1024)
 # How long a process trusts its compiled reply rules before looking up their shared version:
 # an edit reaches the other processes within this many seconds (wechat/rules.py).
 WECHAT_RULES_RECHECK_SECONDS = float(envstr("WECHAT_RULES_RECHECK_SECONDS", "1"))
+# How long a process answers "sold out" from memory after it saw a pool full (booking/sold_out.py);
+# 0 reads the pool on every request.
+BOOKING_SOLD_OUT_MEMO_SECONDS = float(envstr("BOOKING_SOLD_OUT_MEMO_SECONDS", "1"))
 # Retry pauses after WeChat answers -1 (busy); seconds, one per retry.
 WECHAT_BUSY_BACKOFF = [float(x) for x in envlist("WECHAT_BUSY_BACKOFF", "0.2,0.5,1")]
 # Which API issues access tokens: "stable" (/cgi-bin/stable_token, the default: a fetch does not

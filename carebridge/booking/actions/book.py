@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from carebridge.lib import rawrows
 from carebridge.patients.queries import ineligibility
 
-from .. import notify
+from .. import notify, sold_out
 from ..errors import (
     AccountSuspended,
     AlreadyBooked,
@@ -99,11 +99,16 @@ def open_booking(
     bench/RESULTS.md). A read sees only committed bookings, so the answer is true when given; a
     place given back meanwhile is found by the next request. A pool with room proves nothing:
     the booking's own conditional updates decide. A session that is not open falls through to
-    the full checks, and is answered session_closed or not_released as before."""
+    the full checks, and is answered session_closed or not_released as before. A pool found
+    full is remembered for a moment (sold_out.py), so the requests after it are answered
+    without the read."""
+    if sold_out.known_full(institution.pk, session_id, channel):
+        raise _sold_out(channel)
     opening = hot_sql.booking_context(session_id, institution, channel, patient_id)
     if opening is None:
         return None
     if opening.session_status == SessionStatus.OPEN and opening.full:
+        sold_out.remember_full(institution.pk, session_id, channel)
         raise _sold_out(channel)
     return opening
 
@@ -266,6 +271,7 @@ def cancel_appointment(
     ):
         raise CancelTooLate()
     _release_place(appointment)
+    sold_out.forget(appointment.session_id)  # this process reads the pool afresh
     if appointment.payment_status == PaymentStatus.PAID:
         # The billing issue refunds appointments in this state and marks them refunded.
         Appointment.objects.filter(id=appointment.id).update(
