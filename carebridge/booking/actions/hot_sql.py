@@ -1,11 +1,13 @@
 """The booking's hottest statements, written by hand.
 
 At release time hundreds of bookings arrive at once, and for each of these statements the ORM
-spent several times the statement's own cost building it (profiled in bench/RESULTS.md). Each
-function runs the same SQL the ORM query it replaces ran, portable between SQLite and PostgreSQL;
-the one PostgreSQL-only clause (``FOR UPDATE … SKIP LOCKED``) is added by vendor. The
-conditional updates keep STYLE.md's rule: a counter moves only while it is under its capacity,
-and the row count says whether it did.
+spent several times the statement's own cost building it, and every round trip cost PostgreSQL
+as much again (profiled in bench/RESULTS.md): so related reads are joined into one statement and
+a pick and its update are one UPDATE … RETURNING. The SQL is portable between SQLite and
+PostgreSQL; the PostgreSQL-only locking clauses (``FOR UPDATE … SKIP LOCKED``, ``FOR SHARE``) are
+added by vendor, and on PostgreSQL each statement is planned once per connection
+(lib/prepared.py). The conditional updates keep STYLE.md's rule: a counter moves only while it
+is under its capacity, and the row count says whether it did.
 """
 
 from datetime import timedelta
