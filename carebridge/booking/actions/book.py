@@ -113,9 +113,20 @@ def open_booking(
     return opening
 
 
-def _claim_slot(session, channel, slot, now) -> Slot:
-    """Take the given slot, or the first free one that has not started yet."""
+def _limits(policy: BookingPolicy) -> dict[str, int]:
+    return {
+        "person_day": policy.patient_daily_limit,
+        "person_week": policy.patient_weekly_limit,
+        "account_day": policy.account_daily_limit,
+        "account_week": policy.account_weekly_limit,
+    }
+
+
+def _claim_slot(session, channel, slot, now, policy, person_key, booked_by) -> Slot:
+    """Take the given slot, or the first free one that has not started yet, if the person and
+    the account are within their limits (check_limits)."""
     if slot is not None:
+        check_limits(session, policy, person_key, booked_by)
         if slot.session_id != session.id:
             raise SlotTaken()
         won = Slot.objects.filter(id=slot.id, booked__lt=F("capacity"), ends_at__gt=now).update(
@@ -124,9 +135,13 @@ def _claim_slot(session, channel, slot, now) -> Slot:
         if not won:
             raise SlotTaken()
         return slot
-    taken = hot_sql.take_first_free_slot(session.id, channel, now)
+    booked_by_id = booked_by.pk if booked_by else None
+    taken = hot_sql.take_first_free_slot(
+        session, channel, now, person_key, booked_by_id, _limits(policy)
+    )
     if taken is not None:
         return taken
+    check_limits(session, policy, person_key, booked_by)  # a limit reached: say which
     # Every free slot is locked by another booking in flight (or none is free): wait for those
     # to commit or roll back, so "sold out" is only said when it is true.
     for slot_id in hot_sql.free_slot_ids(session.id, channel, now):
@@ -218,9 +233,7 @@ def _book(
         # Serialises one account's bookings so two tabs cannot both pass the limits (PostgreSQL;
         # SQLite's write transactions are serial anyway).
         type(booked_by).objects.select_for_update().filter(pk=booked_by.pk).first()
-    check_limits(session, policy, person_key, booked_by)
-
-    taken = _claim_slot(session, channel, slot, now)
+    taken = _claim_slot(session, channel, slot, now, policy, person_key, booked_by)
     appointment = Appointment(
         session=session,
         slot=taken,

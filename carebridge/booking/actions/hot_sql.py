@@ -129,10 +129,15 @@ def booking_context(
     return Opening(rows[0], institution) if rows else None
 
 
-def limit_counts(session, person_key: str, booked_by_id: int | None) -> dict[str, int]:
-    """Holding appointments of the person (``person_key``) and of the WeChat account
-    (``booked_by_id``; None counts nothing) in the session's institution: in this session, on
-    its day, in its ISO week (Monday to Sunday). One query.
+LIMIT_NAMES = ("here", "person_day", "person_week", "account_day", "account_week")
+
+
+def _counts(session, person_key: str, booked_by_id: int | None) -> tuple[str, list]:
+    """``WITH mine …, counts …``: a statement's opening CTEs that count, in a row of their own
+    (``counts``, columns LIMIT_NAMES), the holding appointments of the person (``person_key``)
+    and of the WeChat account (``booked_by_id``; None counts nothing) in the session's
+    institution: in this session, on its day, in its ISO week (Monday to Sunday). Returns the
+    SQL and its parameters.
 
     The person's and the account's appointments are found first, by their own indexes (a
     MATERIALIZED CTE keeps the planner from starting at the sessions instead: with the table's
@@ -145,15 +150,16 @@ def limit_counts(session, person_key: str, booked_by_id: int | None) -> dict[str
     whose = "a.person_key = %s" + (" OR a.booked_by_id = %s" if booked_by_id else "")
     sql = (
         f"WITH mine AS MATERIALIZED (SELECT a.session_id, a.person_key, a.booked_by_id"
-        f" FROM {APPOINTMENT} a WHERE ({whose}) AND a.status IN ({holding}))"
-        " SELECT"
-        " SUM(CASE WHEN a.person_key = %s AND a.session_id = %s THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN a.person_key = %s AND s.date = %s THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN a.person_key = %s THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN a.booked_by_id = %s AND s.date = %s THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN a.booked_by_id = %s THEN 1 ELSE 0 END)"
+        f" FROM {APPOINTMENT} a WHERE ({whose}) AND a.status IN ({holding})),"
+        " counts AS (SELECT"
+        " COALESCE(SUM(CASE WHEN a.person_key = %s AND a.session_id = %s THEN 1 END), 0) here,"
+        " COALESCE(SUM(CASE WHEN a.person_key = %s AND s.date = %s THEN 1 END), 0) person_day,"
+        " COALESCE(SUM(CASE WHEN a.person_key = %s THEN 1 END), 0) person_week,"
+        " COALESCE(SUM(CASE WHEN a.booked_by_id = %s AND s.date = %s THEN 1 END), 0)"
+        " account_day,"
+        " COALESCE(SUM(CASE WHEN a.booked_by_id = %s THEN 1 END), 0) account_week"
         f" FROM mine a JOIN {SESSION} s ON s.id = a.session_id"
-        " WHERE s.institution_id = %s AND s.date BETWEEN %s AND %s"
+        " WHERE s.institution_id = %s AND s.date BETWEEN %s AND %s)"
     )
     params = [
         person_key, *([booked_by_id] if booked_by_id else []),
@@ -162,9 +168,14 @@ def limit_counts(session, person_key: str, booked_by_id: int | None) -> dict[str
         booked_by_id, adapt(day), booked_by_id,
         session.institution_id, adapt(monday), adapt(monday + timedelta(days=6)),
     ]  # fmt: skip
-    row = _rows(sql, params)[0]
-    names = ("here", "person_day", "person_week", "account_day", "account_week")
-    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+    return sql, params
+
+
+def limit_counts(session, person_key: str, booked_by_id: int | None) -> dict[str, int]:
+    """The counts of ``_counts``, by name (LIMIT_NAMES). One query."""
+    sql, params = _counts(session, person_key, booked_by_id)
+    row = _rows(sql + f" SELECT {', '.join(LIMIT_NAMES)} FROM counts", params)[0]
+    return {name: int(value) for name, value in zip(LIMIT_NAMES, row, strict=True)}
 
 
 # Slots of a session with room that have not started, while the channel's pool has room too
@@ -176,19 +187,32 @@ FREE_SLOTS = (
 )
 
 
-def take_first_free_slot(session_id: int, channel: str, now) -> Slot | None:
-    """Take one more place in the first free slot (FREE_SLOTS) and return it, in one statement.
-    On PostgreSQL the slot is locked as it is picked and slots locked by other bookings in
-    flight are skipped, so concurrent bookers each take a different one instead of queueing on
-    the first (SQLite runs writers one at a time). None when no slot was free and unlocked."""
+def take_first_free_slot(
+    session, channel: str, now, person_key: str, booked_by_id: int | None, limits: dict
+) -> Slot | None:
+    """Take one more place in the first free slot (FREE_SLOTS) and return it, in one statement,
+    if the person (and the account, given one) is under every limit: not booked in this session,
+    and under ``limits`` (LIMIT_NAMES but "here" -> the most allowed), counted as
+    ``limit_counts`` counts. None when a limit is reached or no slot was free and unlocked: the
+    caller asks ``limit_counts`` which, only then. On PostgreSQL the slot is locked as it is
+    picked and slots locked by other bookings in flight are skipped, so concurrent bookers each
+    take a different one instead of queueing on the first (SQLite runs writers one at a time).
+
+    The limits and the claim are one statement so that a booking makes one round trip fewer:
+    each cost PostgreSQL and the server thread about as much as the statement itself."""
     lock = " FOR UPDATE OF sl SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    names = LIMIT_NAMES[1:] if booked_by_id else LIMIT_NAMES[1:3]
+    under = " AND ".join(f"{name} < %s" for name in names)
+    counts, params = _counts(session, person_key, booked_by_id)
     sql = (
-        f"UPDATE {SLOT} SET booked = booked + 1"
+        f"{counts} UPDATE {SLOT} SET booked = booked + 1"
         f" WHERE id = (SELECT sl.id{FREE_SLOTS} LIMIT 1{lock}) AND booked < capacity"
+        f" AND EXISTS (SELECT 1 FROM counts WHERE here = 0 AND {under})"
         f" RETURNING {rawrows.columns(Slot)}"
     )
     now = connection.ops.adapt_datetimefield_value(now)
-    rows = _rows(sql, [session_id, now, channel])
+    params += [session.id, now, channel, *(limits[name] for name in names)]
+    rows = _rows(sql, params)
     return rawrows.instance(Slot, rows[0]) if rows else None
 
 

@@ -392,3 +392,22 @@ def test_an_account_is_limited_per_day_across_its_patients(
         book_appointment(alice_mother, second, WECHAT, booked_by=alice, now=now)
     # The limits are the account's online ones: the window may still book her mother.
     assert book_appointment(alice_mother, second, "window", now=now)
+
+
+def test_a_patient_booked_at_the_window_is_limited_too_and_nothing_is_taken(
+    hospital, cardiology, tomorrow, alice_self
+):
+    """Without a WeChat account (window, kiosk, phone centre) only the person's limits apply;
+    the claim that checks them takes nothing when one is reached, whichever slot was asked."""
+    BookingPolicy.objects.create(institution=hospital, patient_daily_limit=1)
+    first, second = many_sessions(hospital, cardiology, tomorrow, 2)
+    now = before_visit(first)
+    book_appointment(alice_self, first, "window", now=now)
+    with pytest.raises(LimitReached, match="该就诊人当天预约已达上限"):
+        book_appointment(alice_self, second, "window", now=now)
+    with pytest.raises(LimitReached, match="该就诊人当天预约已达上限"):
+        book_appointment(alice_self, second, "window", slot=second.slots.last(), now=now)
+    slots, pools = counters(second)
+    assert not any(slots.values()) and not any(pools.values())
+    with pytest.raises(AlreadyBooked):
+        book_appointment(alice_self, first, "window", now=now)
