@@ -191,12 +191,13 @@ def take_first_free_slot(
     session, channel: str, now, person_key: str, booked_by_id: int | None, limits: dict
 ) -> Slot | None:
     """Take one more place in the first free slot (FREE_SLOTS) and return it, in one statement,
-    if the person (and the account, given one) is under every limit: not booked in this session,
-    and under ``limits`` (LIMIT_NAMES but "here" -> the most allowed), counted as
-    ``limit_counts`` counts. None when a limit is reached or no slot was free and unlocked: the
-    caller asks ``limit_counts`` which, only then. On PostgreSQL the slot is locked as it is
-    picked and slots locked by other bookings in flight are skipped, so concurrent bookers each
-    take a different one instead of queueing on the first (SQLite runs writers one at a time).
+    if the person (and the account, given one) is within every limit: not booked in this session,
+    and below ``limits`` (the most allowed, by the names of LIMIT_NAMES after "here"), counted
+    as ``limit_counts`` counts. None when a limit is reached or no slot was free and unlocked;
+    only then does the caller run ``limit_counts`` to tell which. On PostgreSQL the slot is
+    locked as it is picked and slots locked by other bookings in flight are skipped, so
+    concurrent bookers each take a different one instead of queueing on the first (SQLite runs
+    writers one at a time).
 
     The limits and the claim are one statement so that a booking makes one round trip fewer:
     each cost PostgreSQL and the server thread about as much as the statement itself."""
