@@ -91,22 +91,16 @@ def _checked_template(message: TemplateMessage) -> dict:
     return _template_data(message.data)
 
 
-@transaction.atomic
 def send_template(
     account, openid: str, template_id: str, data: dict, url: str = ""
 ) -> TemplateSend:
     """Send template message ``template_id`` to ``openid`` (verified service accounts only;
-    100,000 a day). ``data`` maps the template's fields to text (or {"value", "color"})."""
-    limits.require_verified_service(account)
-    clean = _checked_template(TemplateMessage(openid, template_id, data, url))
-    limits.consume(account, "template_send")
-    send = TemplateSend.objects.create(
-        account=account, openid=openid, template_id=template_id, data=clean, url=url
-    )
-    row = enqueue("wechat.template", {"send_id": send.pk})
-    send.client_msg_id = outbox_dedup_id(row)
-    send.save(update_fields=["client_msg_id"])
-    return send
+    100,000 a day). ``data`` maps the template's fields to text (or {"value", "color"}). Raises
+    LimitExceeded, having written nothing, when it may not be sent."""
+    (result,) = send_templates(account, [TemplateMessage(openid, template_id, data, url)])
+    if isinstance(result, LimitExceeded):
+        raise result
+    return result
 
 
 @transaction.atomic
