@@ -84,12 +84,17 @@ def queue_confirmation(appointment, policy) -> None:
     confirmation. Nothing is queued when there would be nothing to send."""
     from carebridge.outbox.actions import enqueue
 
+    if wants_confirmation(appointment, policy):
+        # A new appointment's id is unique already: no dedup key, so a single INSERT.
+        enqueue(CONFIRMATION_TOPIC, {"appointment_id": appointment.pk})
+
+
+def wants_confirmation(appointment, policy) -> bool:
+    """Whether a new appointment is confirmed by message: the institution has the template, and
+    there is a WeChat account to send it to (a walk-in has none)."""
     if not policy.tpl_booking_confirmed:
-        return
-    if appointment.patient_id is None and appointment.booked_by_id is None:
-        return  # a walk-in with no WeChat account
-    # A new appointment's id is unique already: no dedup key, so a single INSERT.
-    enqueue(CONFIRMATION_TOPIC, {"appointment_id": appointment.pk})
+        return False
+    return appointment.patient_id is not None or appointment.booked_by_id is not None
 
 
 def _confirmation(appointment) -> dict:

@@ -74,15 +74,7 @@ def insert(obj) -> None:
     nothing is skipped: a model with a ``save()`` of its own, save signals connected, a parent
     model or generated columns, or an object whose primary key is already set."""
     model = type(obj)
-    meta = model._meta
-    if (
-        model.save is not Model.save
-        or pre_save.has_listeners(model)
-        or post_save.has_listeners(model)
-        or meta.parents
-        or obj.pk is not None
-        or any(f.generated for f in meta.local_concrete_fields)
-    ):
+    if not plain(model) or obj.pk is not None:
         obj.save(force_insert=True)
         return
     fields, sql = _insert_statement(model)
@@ -90,9 +82,53 @@ def insert(obj) -> None:
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0]
+        inserted(obj, cursor.fetchone()[0])
+
+
+def plain(model) -> bool:
+    """Whether a row of ``model`` may be written by hand: ``save()`` would do nothing more than
+    INSERT it (no ``save()`` of its own, no save signals connected, no parent model, no
+    generated columns)."""
+    meta = model._meta
+    return not (
+        model.save is not Model.save
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+        or meta.parents
+        or any(f.generated for f in meta.local_concrete_fields)
+    )
+
+
+def inserted(obj, pk) -> None:
+    """Mark ``obj`` as saved, under the primary key its INSERT returned."""
+    obj.pk = pk
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = DEFAULT_DB_ALIAS
+
+
+def insert_select(obj, source: str, expressions: dict[str, str]) -> tuple[str, list]:
+    """``INSERT … SELECT … FROM source RETURNING`` the primary key, for a data-modifying CTE
+    (PostgreSQL): one row of the new ``obj`` per row of ``source``, its columns the values
+    ``insert`` would write, except the fields named in ``expressions`` (field name -> SQL over
+    ``source``). Each value is cast to its column's type: a parameter in a SELECT list has none
+    of its own. Returns the SQL and its parameters; ``plain(type(obj))`` must hold."""
+    model = type(obj)
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields, _sql = _insert_statement(model)
+    quote = connection.ops.quote_name
+    values, params = [], []
+    for f in fields:
+        if f.name in expressions:
+            values.append(expressions[f.name])
+            continue
+        values.append(f"CAST(%s AS {f.cast_db_type(connection)})")
+        params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    meta = model._meta
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        f" SELECT {', '.join(values)} FROM {source} RETURNING {quote(meta.pk.column)}"
+    )
+    return sql, params
 
 
 @cache

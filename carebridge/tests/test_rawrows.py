@@ -109,3 +109,48 @@ def test_insert_leaves_to_save_what_it_does_not_handle(alice, alice_self):
     finally:
         post_save.disconnect(receiver, sender=Patient)
     assert seen == [(patient.pk, True)]
+
+
+def test_plain_is_false_where_insert_would_call_save(alice):
+    from django.db.models.signals import post_save
+
+    assert rawrows.plain(Patient)
+
+    def receiver(**kwargs):
+        pass
+
+    post_save.connect(receiver, sender=Patient)
+    try:
+        assert not rawrows.plain(Patient)
+    finally:
+        post_save.disconnect(receiver, sender=Patient)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="for PostgreSQL's CTEs")
+def test_insert_select_writes_one_row_per_source_row_as_insert_would(hospital, alice_self):
+    from carebridge.integrations.models import ApiClient
+    from carebridge.patients.models import AccessLog
+
+    client = ApiClient(institution=hospital, name="窗口", channel="window")
+    client.set_new_key()
+    client.save()
+    row = AccessLog(
+        api_client=client, patient=alice_self, action="api_read", detail="详情", ip="10.0.0.1"
+    )
+    sql, params = rawrows.insert_select(
+        row, "(SELECT 7 AS n UNION ALL SELECT 8) src", {"reason": "src.n::text"}
+    )
+    inserted = _read(f"WITH w AS ({sql}) SELECT id FROM w ORDER BY id", params)
+    assert len(inserted) == 2
+    stored = AccessLog.objects.filter(pk__in=[i for (i,) in inserted]).order_by("id")
+    assert [log.reason for log in stored] == ["7", "8"]
+    for log in stored:
+        assert (log.patient_id, log.action, log.detail, log.ip) == (
+            alice_self.pk,
+            "api_read",
+            "详情",
+            "10.0.0.1",
+        )
+        assert log.created_at == row.created_at  # auto_now_add, as insert sets it
+    none = rawrows.insert_select(row, "(SELECT 1 WHERE false) src", {})
+    assert _read(f"WITH w AS ({none[0]}) SELECT count(*) FROM w", none[1]) == [(0,)]

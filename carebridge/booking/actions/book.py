@@ -3,7 +3,9 @@
 A booking claims two counters with conditional updates (STYLE.md item 5) in one transaction:
 the slot (``booked < capacity``) and the channel's pool. The database's check constraints and
 the partial unique constraints on holding appointments back them up, so no code path can
-oversell or double-book, on SQLite or PostgreSQL.
+oversell or double-book, on SQLite or PostgreSQL. On PostgreSQL a booking without a WeChat
+account (window, kiosk, phone centre) is first tried as one statement (one_statement.py), which
+books or changes nothing; this module's transaction then does the rest.
 """
 
 from django.db import IntegrityError, transaction
@@ -19,7 +21,6 @@ from ..errors import (
     AccountSuspended,
     AlreadyBooked,
     CancelTooLate,
-    LimitReached,
     NotEligible,
     NotReleased,
     SessionClosed,
@@ -41,7 +42,8 @@ from ..models import (
     Slot,
 )
 from ..signals import refund_requested
-from . import hot_sql
+from . import hot_sql, one_statement
+from .limits import check_limits, most_allowed
 
 
 def active_ban(follower, institution, now=None) -> BookingBan | None:
@@ -62,24 +64,6 @@ def check_bookable(session: ClinicSession, policy: BookingPolicy, now) -> None:
             _("号源将于 %(when)s 开放预约")
             % {"when": timezone.localtime(released).strftime("%Y-%m-%d %H:%M")}
         )
-
-
-def check_limits(session, policy, person_key: str, booked_by) -> None:
-    """One appointment per person per session, then anti-scalping: holding appointments per
-    person and per WeChat account, by visit day and ISO week (Monday to Sunday). One query."""
-    counts = hot_sql.limit_counts(session, person_key, booked_by.pk if booked_by else None)
-    if counts["here"]:
-        raise AlreadyBooked()
-    if counts["person_day"] >= policy.patient_daily_limit:
-        raise LimitReached(_("该就诊人当天预约已达上限(%d 个)") % policy.patient_daily_limit)
-    if counts["person_week"] >= policy.patient_weekly_limit:
-        raise LimitReached(_("该就诊人本周预约已达上限(%d 个)") % policy.patient_weekly_limit)
-    if booked_by is None:
-        return
-    if counts["account_day"] >= policy.account_daily_limit:
-        raise LimitReached(_("您的账号当天预约已达上限(%d 个)") % policy.account_daily_limit)
-    if counts["account_week"] >= policy.account_weekly_limit:
-        raise LimitReached(_("您的账号本周预约已达上限(%d 个)") % policy.account_weekly_limit)
 
 
 def _sold_out(channel) -> SoldOut:
@@ -113,15 +97,6 @@ def open_booking(
     return opening
 
 
-def _limits(policy: BookingPolicy) -> dict[str, int]:
-    return {
-        "person_day": policy.patient_daily_limit,
-        "person_week": policy.patient_weekly_limit,
-        "account_day": policy.account_daily_limit,
-        "account_week": policy.account_weekly_limit,
-    }
-
-
 def _claim_slot(session, channel, slot, now, policy, person_key, booked_by) -> Slot:
     """Take the given slot, or the first free one that has not started yet, if the person and
     the account are within their limits (check_limits)."""
@@ -137,7 +112,7 @@ def _claim_slot(session, channel, slot, now, policy, person_key, booked_by) -> S
         return slot
     booked_by_id = booked_by.pk if booked_by else None
     taken = hot_sql.take_first_free_slot(
-        session, channel, now, person_key, booked_by_id, _limits(policy)
+        session, channel, now, person_key, booked_by_id, most_allowed(policy)
     )
     if taken is not None:
         return taken
@@ -208,7 +183,6 @@ def book_appointment(
         raise AlreadyBooked() from exc
 
 
-@transaction.atomic
 def _book(
     patient, session, channel, slot, booked_by, api_client, walk_in_name, person_key, now
 ) -> Appointment:
@@ -223,6 +197,26 @@ def _book(
             raise NotEligible(problem)
     if not person_key:
         raise ValueError("a walk-in needs a person_key")
+    appointment = Appointment(
+        session=session,
+        patient=patient,
+        person_key=person_key,
+        walk_in_name=walk_in_name,
+        booked_by=booked_by,
+        channel=channel,
+        api_client=api_client,
+        fee=session.fee,
+    )
+    if one_statement.usable(slot, booked_by):
+        if one_statement.book(appointment, policy, now):
+            return appointment
+        # Nothing was taken: the usual way waits for bookings in flight and names the reason.
+    return _book_in_transaction(appointment, slot, policy, now)
+
+
+@transaction.atomic
+def _book_in_transaction(appointment, slot, policy, now) -> Appointment:
+    session, channel, booked_by = appointment.session, appointment.channel, appointment.booked_by
     if booked_by is not None:
         ban = active_ban(booked_by, session.institution_id, now)
         if ban is not None:
@@ -233,19 +227,9 @@ def _book(
         # Serialises one account's bookings so two tabs cannot both pass the limits (PostgreSQL;
         # SQLite's write transactions are serial anyway).
         type(booked_by).objects.select_for_update().filter(pk=booked_by.pk).first()
-    taken = _claim_slot(session, channel, slot, now, policy, person_key, booked_by)
-    appointment = Appointment(
-        session=session,
-        slot=taken,
-        queue_number=taken.number,
-        patient=patient,
-        person_key=person_key,
-        walk_in_name=walk_in_name,
-        booked_by=booked_by,
-        channel=channel,
-        api_client=api_client,
-        fee=session.fee,
-    )
+    taken = _claim_slot(session, channel, slot, now, policy, appointment.person_key, booked_by)
+    appointment.slot = taken
+    appointment.queue_number = taken.number
     rawrows.insert(appointment)
     # One outbox row; the worker writes the confirmation itself, outside this transaction.
     notify.queue_confirmation(appointment, policy)

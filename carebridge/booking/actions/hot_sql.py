@@ -187,6 +187,15 @@ FREE_SLOTS = (
 )
 
 
+def _open_session() -> str:
+    """The session is open, its row share-locked until commit (PostgreSQL; SQLite's writer
+    already holds the database): a suspension in progress is waited for and then seen, and one
+    that comes later waits for the booking. Uncorrelated, so run once (an InitPlan). Parameters:
+    the session's id, the open status."""
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    return f"EXISTS (SELECT 1 FROM {SESSION} WHERE id = %s AND status = %s{lock})"
+
+
 def take_first_free_slot(
     session, channel: str, now, person_key: str, booked_by_id: int | None, limits: dict
 ) -> Slot | None:
@@ -201,20 +210,39 @@ def take_first_free_slot(
 
     The limits and the claim are one statement so that a booking makes one round trip fewer:
     each cost PostgreSQL and the server thread about as much as the statement itself."""
+    counts, update, params = slot_claim(session, channel, now, person_key, booked_by_id, limits)
+    rows = _rows(f"{counts} {update} RETURNING {rawrows.columns(Slot)}", params)
+    return rawrows.instance(Slot, rows[0]) if rows else None
+
+
+def slot_claim(
+    session,
+    channel: str,
+    now,
+    person_key: str,
+    booked_by_id: int | None,
+    limits: dict,
+    while_open: bool = False,
+) -> tuple[str, str, list]:
+    """take_first_free_slot's statement in two parts, without its RETURNING: the ``WITH`` of
+    ``_counts`` and the UPDATE. Returns both and their parameters. With ``while_open`` the slot
+    is taken only while the session is open, and the session's row is share-locked
+    (PostgreSQL) until commit."""
     lock = " FOR UPDATE OF sl SKIP LOCKED" if connection.vendor == "postgresql" else ""
     names = LIMIT_NAMES[1:] if booked_by_id else LIMIT_NAMES[1:3]
     under = " AND ".join(f"{name} < %s" for name in names)
     counts, params = _counts(session, person_key, booked_by_id)
-    sql = (
-        f"{counts} UPDATE {SLOT} SET booked = booked + 1"
+    update = (
+        f"UPDATE {SLOT} SET booked = booked + 1"
         f" WHERE id = (SELECT sl.id{FREE_SLOTS} LIMIT 1{lock}) AND booked < capacity"
         f" AND EXISTS (SELECT 1 FROM counts WHERE here = 0 AND {under})"
-        f" RETURNING {rawrows.columns(Slot)}"
     )
     now = connection.ops.adapt_datetimefield_value(now)
     params += [session.id, now, channel, *(limits[name] for name in names)]
-    rows = _rows(sql, params)
-    return rawrows.instance(Slot, rows[0]) if rows else None
+    if while_open:
+        update += f" AND {_open_session()}"
+        params += [session.id, str(SessionStatus.OPEN)]
+    return counts, update, params
 
 
 def free_slot_ids(session_id: int, channel: str, now) -> list[int]:
@@ -235,11 +263,9 @@ def take_pool_place(session_id: int, channel: str) -> bool:
     writer already holds the database). One statement: the session's check runs first, once (an
     InitPlan), so a suspension in progress is waited for and then seen, and a suspension that
     comes later waits for this booking. False: look at the session to tell why."""
-    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     sql = (
         f"UPDATE {POOL} SET booked = booked + 1"
-        " WHERE session_id = %s AND channel = %s AND booked < capacity"
-        f" AND EXISTS (SELECT 1 FROM {SESSION} WHERE id = %s AND status = %s{lock})"
+        f" WHERE session_id = %s AND channel = %s AND booked < capacity AND {_open_session()}"
     )
     return _update(sql, [session_id, channel, session_id, str(SessionStatus.OPEN)]) == 1
 
