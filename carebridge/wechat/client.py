@@ -173,6 +173,13 @@ def _request_once(method: str, path: str, *, params=None, json=None) -> dict:
     return data
 
 
+# How long a client calls with the token it last read, instead of reading the shared cache
+# before every call (a batch of template messages read it once per message). A token WeChat
+# refuses is dropped at once; one that another process has replaced meanwhile stays valid at
+# WeChat for five minutes after its replacement.
+TOKEN_REUSE_SECONDS = 60
+
+
 class WeChatClient:
     """WeChat's API on behalf of one account (``institutions.WeChatAccount``)."""
 
@@ -181,6 +188,7 @@ class WeChatClient:
 
         self.account = account
         self.tokens = tokens.access_tokens(account.credentials)
+        self._token, self._token_until = "", 0.0
 
     def get(self, path: str, params: dict | None = None) -> dict:
         return self._call("GET", path, params=params)
@@ -188,8 +196,17 @@ class WeChatClient:
     def post(self, path: str, json: dict | None = None, params: dict | None = None) -> dict:
         return self._call("POST", path, params=params, json=json)
 
+    def _current_token(self, avoid: str | None = None) -> str:
+        """The token read last, if read less than TOKEN_REUSE_SECONDS ago and not ``avoid``;
+        else the shared one (tokens.TokenStore.get)."""
+        if self._token and self._token != avoid and time.monotonic() < self._token_until:
+            return self._token
+        self._token = self.tokens.get(avoid=avoid)
+        self._token_until = time.monotonic() + TOKEN_REUSE_SECONDS
+        return self._token
+
     def _call(self, method: str, path: str, params=None, json=None) -> dict:
-        token = self.tokens.get()
+        token = self._current_token()
         try:
             return request_json(
                 method, path, params={**(params or {}), "access_token": token}, json=json
@@ -201,7 +218,7 @@ class WeChatClient:
         # Expire the token only if it is still the stored one: another process may already have
         # replaced it, and expiring the fresh token would break every process using it.
         self.tokens.expire(token)
-        token = self.tokens.get(avoid=token)
+        token = self._current_token(avoid=token)
         return request_json(
             method, path, params={**(params or {}), "access_token": token}, json=json
         )

@@ -45,6 +45,29 @@ def test_one_token_serves_every_call(sandbox, account):
     assert fetches(account) == 1
 
 
+def _counting_reads(client) -> list:
+    reads = []
+    real_get = client.tokens.get
+    client.tokens.get = lambda avoid=None: reads.append(avoid) or real_get(avoid)
+    return reads
+
+
+def test_a_client_reads_the_shared_token_once_for_its_calls(sandbox, account, monkeypatch):
+    client = WeChatClient(account)
+    reads = _counting_reads(client)
+    for _ in range(3):
+        client.get("/cgi-bin/user/get")
+    assert reads == [None]
+    # Past TOKEN_REUSE_SECONDS a call reads the shared token again: another process may have
+    # replaced it.
+    monkeypatch.setattr(client_module, "TOKEN_REUSE_SECONDS", -1)
+    client = WeChatClient(account)
+    reads = _counting_reads(client)
+    for _ in range(3):
+        client.get("/cgi-bin/user/get")
+    assert reads == [None, None, None]
+
+
 def test_a_token_of_512_characters_is_kept_and_sent_whole(sandbox, account):
     from carebridge.sandbox.models import SandboxToken
 
