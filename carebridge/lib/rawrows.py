@@ -112,23 +112,25 @@ def insert_select(obj, source: str, expressions: dict[str, str]) -> tuple[str, l
     ``insert`` would write, except the fields named in ``expressions`` (field name -> SQL over
     ``source``). Each value is cast to its column's type: a parameter in a SELECT list has none
     of its own. Returns the SQL and its parameters; ``plain(type(obj))`` must hold."""
-    model = type(obj)
     connection = connections[DEFAULT_DB_ALIAS]
-    fields, _sql = _insert_statement(model)
+    sql, fields = _insert_select_statement(type(obj), source, tuple(expressions.items()))
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+@cache
+def _insert_select_statement(model, source: str, expressions: tuple) -> tuple[str, list]:
+    """The SQL of ``insert_select`` and the fields whose values are its parameters, in order."""
+    connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
-    values, params = [], []
-    for f in fields:
-        if f.name in expressions:
-            values.append(expressions[f.name])
-            continue
-        values.append(f"CAST(%s AS {f.cast_db_type(connection)})")
-        params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    given = dict(expressions)
+    fields, _sql = _insert_statement(model)
+    values = [given.get(f.name) or f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields]
     meta = model._meta
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
         f" SELECT {', '.join(values)} FROM {source} RETURNING {quote(meta.pk.column)}"
     )
-    return sql, params
+    return sql, [f for f in fields if f.name not in given]
 
 
 @cache
