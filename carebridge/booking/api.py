@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema, Status
 
 from carebridge.integrations.auth import api_key
 from carebridge.patients import crypto
-from carebridge.patients.audit import log_access
+from carebridge.patients.audit import access_row, log_access
 from carebridge.patients.choices import AccessAction
 from carebridge.patients.masking import mask_name
 from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
@@ -128,12 +128,17 @@ def session_out(s: ClinicSession, policy, now) -> dict:
 
 
 def _audit(request, patients, action) -> None:
-    log_access(request, patients, action, detail=f"api {request.method} {request.path}")
+    log_access(request, patients, action, detail=_audit_detail(request))
 
 
-def appointment_out(request, a: Appointment) -> dict:
-    """The appointment as the API shows it; a registered patient's look is audited."""
-    if a.patient_id:
+def _audit_detail(request) -> str:
+    return f"api {request.method} {request.path}"
+
+
+def appointment_out(request, a: Appointment, audited: bool = False) -> dict:
+    """The appointment as the API shows it; a registered patient's look is audited, unless it
+    was (``audited``: written with the booking)."""
+    if a.patient_id and not audited:
         _audit(request, [a.patient], AccessAction.API_READ)
     return {
         "id": a.pk,
@@ -283,6 +288,10 @@ def book(request, payload: BookIn):
         patient, walk_in_name, person_key = resolve_patient(request, parsed)
     if patient is None and not person_key:
         return refuse(404, "patient_not_found", "no such patient in this institution")
+    # The answer shows the patient: its audit row is written with the appointment.
+    audit = None
+    if patient is not None:
+        audit = access_row(request, patient, AccessAction.API_READ, _audit_detail(request))
     appointment = actions.book_appointment(
         patient,
         s,
@@ -291,8 +300,9 @@ def book(request, payload: BookIn):
         api_client=client,
         walk_in_name=walk_in_name,
         person_key=person_key,
+        audit=audit,
     )
-    return Status(201, appointment_out(request, appointment))
+    return Status(201, appointment_out(request, appointment, audited=audit is not None))
 
 
 @router.get(

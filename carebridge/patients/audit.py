@@ -26,23 +26,27 @@ def log_access(
 
     The looker is the API client a JSON API request authenticated (``request.api_client``),
     else the signed-in staff user."""
-    api_client = getattr(request, "api_client", None)
-    staff = None if api_client is not None else request.user
-    rows = [
-        AccessLog(
-            staff=staff,
-            api_client=api_client,
-            patient=patient,
-            action=action,
-            detail=detail[:200],
-            ip=client_ip(request),
-            reason=reason[:200],
-        )
-        for patient in patients
-    ]
+    rows = [access_row(request, patient, action, detail, reason) for patient in patients]
     if len(rows) == 1:
         # One INSERT: bulk_create would wrap it in a transaction of its own, two more round
         # trips on every API answer that shows an appointment.
         rawrows.insert(rows[0])
         return rows
     return AccessLog.objects.bulk_create(rows)
+
+
+def access_row(
+    request, patient: Patient | None, action: AccessAction, detail: str = "", reason: str = ""
+) -> AccessLog:
+    """The unsaved AccessLog row of ``log_access`` for one patient, for a caller that writes it
+    together with a change of its own (a booking writes it with the appointment)."""
+    api_client = getattr(request, "api_client", None)
+    return AccessLog(
+        staff=None if api_client is not None else request.user,
+        api_client=api_client,
+        patient=patient,
+        action=action,
+        detail=detail[:200],
+        ip=client_ip(request),
+        reason=reason[:200],
+    )

@@ -157,12 +157,15 @@ def book_appointment(
     walk_in_name: str = "",
     person_key: str = "",
     now=None,
+    audit=None,
 ) -> Appointment:
     """Book ``patient`` (or a walk-in named ``walk_in_name`` with ``person_key``) into
     ``session`` through ``channel``'s pool, in ``slot`` or the first free one.
 
     ``booked_by`` is the WeChat user booking online: their ban and account limits apply.
-    Raises a BookingError (nothing changed) when refused."""
+    ``audit`` is the unsaved audit row (patients.AccessLog) of showing the booked patient in
+    the answer: written with the appointment, in its transaction (its statement), only if it
+    is booked. Raises a BookingError (nothing changed) when refused."""
     try:
         return _book(
             patient,
@@ -174,6 +177,7 @@ def book_appointment(
             walk_in_name,
             person_key,
             now or timezone.now(),
+            audit,
         )
     except IntegrityError as exc:
         # The transaction has rolled back. Only a race the checks could not see gets here:
@@ -184,7 +188,7 @@ def book_appointment(
 
 
 def _book(
-    patient, session, channel, slot, booked_by, api_client, walk_in_name, person_key, now
+    patient, session, channel, slot, booked_by, api_client, walk_in_name, person_key, now, audit
 ) -> Appointment:
     policy = BookingPolicy.for_institution(session.institution)
     check_bookable(session, policy, now)
@@ -207,15 +211,15 @@ def _book(
         api_client=api_client,
         fee=session.fee,
     )
-    if one_statement.usable(slot, booked_by):
-        if one_statement.book(appointment, policy, now):
+    if one_statement.usable(slot, booked_by, audit):
+        if one_statement.book(appointment, policy, now, audit):
             return appointment
         # Nothing was taken: the usual way waits for bookings in flight and names the reason.
-    return _book_in_transaction(appointment, slot, policy, now)
+    return _book_in_transaction(appointment, slot, policy, now, audit)
 
 
 @transaction.atomic
-def _book_in_transaction(appointment, slot, policy, now) -> Appointment:
+def _book_in_transaction(appointment, slot, policy, now, audit) -> Appointment:
     session, channel, booked_by = appointment.session, appointment.channel, appointment.booked_by
     if booked_by is not None:
         ban = active_ban(booked_by, session.institution_id, now)
@@ -233,6 +237,8 @@ def _book_in_transaction(appointment, slot, policy, now) -> Appointment:
     rawrows.insert(appointment)
     # One outbox row; the worker writes the confirmation itself, outside this transaction.
     notify.queue_confirmation(appointment, policy)
+    if audit is not None:
+        rawrows.insert(audit)
     _claim_place(session, channel)
     return appointment
 

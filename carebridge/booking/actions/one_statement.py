@@ -30,7 +30,7 @@ POOL = SessionQuota._meta.db_table
 POOL_FULL = "pool_not_oversold"
 
 
-def usable(slot, booked_by) -> bool:
+def usable(slot, booked_by, audit=None) -> bool:
     """Whether this booking can be the one statement: PostgreSQL, the first free slot (not a
     given one) and no WeChat account booking (whose limits need the account's row locked
     first), rows that ``save()`` would write as a plain INSERT."""
@@ -40,17 +40,19 @@ def usable(slot, booked_by) -> bool:
         and booked_by is None
         and rawrows.plain(Appointment)
         and rawrows.plain(OutboxMessage)
+        and (audit is None or rawrows.plain(type(audit)))
     )
 
 
-def book(appointment: Appointment, policy, now) -> bool:
+def book(appointment: Appointment, policy, now, audit=None) -> bool:
     """Take the first free slot of ``appointment.session`` from its channel's pool and write
-    ``appointment`` into it (and its confirmation's outbox row, if it has one), within the
-    person's limits. True: booked, and ``appointment`` is saved with its slot. False: nothing
-    changed, for a reason this statement cannot tell. Raises, nothing changed, AlreadyBooked
-    or LimitReached for a limit reached, and IntegrityError when the person holds this session
-    already, booked by a request in flight."""
-    sql, params = _statement(appointment, policy, most_allowed(policy), now)
+    ``appointment`` into it, with its confirmation's outbox row if it has one and ``audit`` (an
+    unsaved row of a plain model) if given, within the person's limits. True: booked, and
+    ``appointment`` (and ``audit``) saved. False: nothing changed, for a reason this statement
+    cannot tell. Raises, nothing changed, AlreadyBooked or LimitReached for a limit reached,
+    and IntegrityError when the person holds this session already, booked by a request in
+    flight."""
+    sql, params = _statement(appointment, policy, most_allowed(policy), now, audit)
     # Its own transaction, or a savepoint within the caller's, so that an IntegrityError leaves
     # the caller's transaction usable.
     try:
@@ -63,17 +65,19 @@ def book(appointment: Appointment, policy, now) -> bool:
             return False  # another booking took the pool's last place meanwhile
         raise
     counts = {name: int(n) for name, n in zip(hot_sql.LIMIT_NAMES, row, strict=False)}
-    if row[-1] is None:
+    if row[-2] is None:
         refuse_over_limits(counts, policy, by_account=False)
         return False
-    slot = rawrows.instance(Slot, row[len(counts) : -1])
+    slot = rawrows.instance(Slot, row[len(counts) : -2])
     appointment.slot = slot
     appointment.queue_number = slot.number
-    rawrows.inserted(appointment, row[-1])
+    rawrows.inserted(appointment, row[-2])
+    if audit is not None:
+        rawrows.inserted(audit, row[-1])
     return True
 
 
-def _statement(appointment: Appointment, policy, limits: dict, now) -> tuple[str, list]:
+def _statement(appointment: Appointment, policy, limits: dict, now, audit) -> tuple[str, list]:
     """The statement and its parameters.
 
     ``taken`` is take_first_free_slot's UPDATE, only while the session is open (share-locking
@@ -104,9 +108,15 @@ def _statement(appointment: Appointment, policy, limits: dict, now) -> tuple[str
         )
         sql += f", outbox AS ({outbox})"
         params += outbox_params
+    if audit is not None:
+        written, audit_params = rawrows.insert_select(audit, "appointment", {})
+        sql += f", audit AS ({written})"
+        params += audit_params
     # The counts come back whatever happened, to name a limit reached without another read.
     sql += (
         f" SELECT {', '.join(hot_sql.LIMIT_NAMES)}, {rawrows.columns(Slot, 'taken')},"
-        " appointment.id FROM counts LEFT JOIN taken ON TRUE LEFT JOIN appointment ON TRUE"
+        f" appointment.id, {'audit.id' if audit is not None else 'NULL'} FROM counts"
+        " LEFT JOIN taken ON TRUE LEFT JOIN appointment ON TRUE"
+        + (" LEFT JOIN audit ON TRUE" if audit is not None else "")
     )
     return sql, params

@@ -80,6 +80,29 @@ def test_finding_a_patient_by_card_number_is_a_logged_search(client, window, ses
     assert "SH0012345" not in AccessLog.objects.first().detail
 
 
+def test_booking_a_patient_by_id_is_logged_once_with_the_appointment(
+    client, window, session, alice_self
+):
+    """The look is written with the booking (on PostgreSQL in the booking's own statement): one
+    row when it is booked, none when it is refused, whose answer shows nobody's data."""
+    api_client, key = window
+    body = {"session_id": session.pk, "patient": {"patient_id": alice_self.pk}}
+    r = call(client, "post", "/booking/appointments", key, body)
+    assert r.status_code == 201
+    log = AccessLog.objects.get()
+    assert (log.api_client, log.patient, log.action, log.ip, log.detail) == (
+        api_client,
+        alice_self,
+        "api_read",
+        "10.9.8.7",
+        "api POST /api/booking/appointments",
+    )
+    assert log.created_at is not None
+    r = call(client, "post", "/booking/appointments", key, body)
+    assert r.status_code == 409  # the window's one place is taken: sold out
+    assert AccessLog.objects.count() == 1
+
+
 def test_a_search_that_finds_nobody_is_logged_too_and_books_nothing(client, window, session):
     _, key = window
     r = call(
