@@ -2,7 +2,6 @@
 in batches, and each appointment still gets its message once, whatever fails around it."""
 
 import logging
-import threading
 from datetime import date
 
 import pytest
@@ -20,6 +19,7 @@ from carebridge.booking.notify import CONFIRMATION_TOPIC
 from carebridge.outbox import worker
 from carebridge.outbox.models import OutboxMessage, OutboxStatus
 from carebridge.patients.tests import factories
+from carebridge.tests.threads import run_together
 from carebridge.wechat import limits
 from carebridge.wechat.actions import messaging
 from carebridge.wechat.models import ApiQuota, TemplateSend
@@ -105,21 +105,7 @@ def test_a_batch_run_again_writes_nothing_more(booked):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_write_each_confirmation_once(booked):
     ids = [a.pk for a in booked]
-    start = threading.Barrier(2)
-    results = []
-
-    def write():
-        start.wait()
-        try:
-            results.append(send_booking_confirmations(ids))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=write) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together(send_booking_confirmations, [(ids,), (ids,)])
     assert sorted(list(r.values()) for r in results) == [
         ["written"] * 3,
         ["written before"] * 3,

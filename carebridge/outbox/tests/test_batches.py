@@ -1,7 +1,6 @@
 """Batch handlers: many rows of a topic claimed with one conditional UPDATE, handed over in one
 call, recorded in bulk, with the per-message guarantees of the row-at-a-time path."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from django.utils import timezone
 from carebridge.outbox import registry, worker
 from carebridge.outbox.actions import enqueue
 from carebridge.outbox.models import OutboxMessage, OutboxStatus
+from carebridge.tests.threads import run_together
 
 CALLS: list[list[int]] = []
 # What the test handler answers for a message, by its payload's "do": anything not listed is
@@ -204,21 +204,12 @@ def test_a_row_claimed_alone_goes_through_its_batch_handler():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_hand_each_message_over_exactly_once():
     ids = [m.id for m in rows("test.batch", 60)]
-    start = threading.Barrier(4)
 
     def work(name):
-        start.wait()
-        try:
-            while worker.run_once(name, limit=15):
-                pass
-        finally:
-            connection.close()
+        while worker.run_once(name, limit=15):
+            pass
 
-    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(work, [(f"w{i}",) for i in range(4)])
     handed_over = [i for call in CALLS for i in call]
     assert sorted(handed_over) == sorted(ids)
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT, attempts=1).count() == 60

@@ -1,13 +1,13 @@
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from carebridge.outbox import registry, worker
 from carebridge.outbox.actions import enqueue
 from carebridge.outbox.models import OutboxMessage, OutboxStatus
+from carebridge.tests.threads import run_together
 
 CALLS: list[int] = []
 
@@ -175,20 +175,11 @@ def test_a_live_claim_is_left_alone():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_process_each_message_exactly_once():
     ids = [enqueue("test.ok", {"n": n}).id for n in range(30)]
-    start = threading.Barrier(4)
 
     def work(name):
-        start.wait()
-        try:
-            while worker.run_once(name, limit=5):
-                pass
-        finally:
-            connection.close()
+        while worker.run_once(name, limit=5):
+            pass
 
-    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(work, [(f"w{i}",) for i in range(4)])
     assert sorted(CALLS) == sorted(ids)
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 30
