@@ -97,12 +97,18 @@ def test_one_statement_writes_what_the_usual_way_writes(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_walk_in_or_no_template_queues_no_confirmation(session, hospital):
+def test_a_walk_in_gets_no_confirmation_row(session, confirmed):
     walk_in = book_appointment(
         None, session, "window", walk_in_name="张三", person_key="walkin-1",
         now=before_visit(session),
     )  # fmt: skip
     assert walk_in.pk and walk_in.queue_number == 1
+    assert not OutboxMessage.objects.filter(topic=CONFIRMATION_TOPIC).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_template_a_patient_gets_no_confirmation_row(session, alice_self):
+    assert _kiosk(alice_self, session).pk
     assert not OutboxMessage.objects.filter(topic=CONFIRMATION_TOPIC).exists()
 
 
