@@ -104,6 +104,15 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A process handed the SQLite file by URL (tests' subprocesses) queues like the others.
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+    elif "postgresql" in DATABASES["default"]["ENGINE"]:
+        # The only prepared statements on our connections are the booking's own (lib/prepared.py;
+        # Django's client-side cursors never prepare), and each is a look-up by key whose generic
+        # plan PostgreSQL chooses anyway after planning it afresh five times, at up to 0.9 ms a
+        # time on every new connection (bench/RESULTS.md). Use it from the first execution.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (
+            options.get("options", "") + " -c plan_cache_mode=force_generic_plan"
+        ).strip()
     # One test database per run, so two test runs against one server never meet.
     DATABASES["default"]["TEST"] = {
         "NAME": envstr("CAREBRIDGE_TEST_DB", f"test_carebridge_{os.getpid()}")

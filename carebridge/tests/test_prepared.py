@@ -49,3 +49,16 @@ def test_a_statement_is_prepared_once_per_connection(hospital):
     assert _prepared_here() == before + 1
     _run(update, [1, hospital.pk])
     assert _prepared_here() == before + 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
+def test_a_prepared_statement_runs_its_generic_plan_from_the_first_execution(hospital):
+    PatientPolicy.objects.create(institution=hospital, max_age=18)
+    _run(SQL, [hospital.pk, True])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements"
+            " WHERE name LIKE 'cb_%%'"
+        )
+        generic, custom = cursor.fetchone()
+    assert generic >= 1 and custom == 0  # planned afresh for none of their executions
