@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from carebridge.lib.bulk import update_rows
+from carebridge.lib.http import outgoing
 
 from .models import OutboxMessage, OutboxStatus
 from .registry import BATCH_HANDLERS, HANDLERS, SWEEPS, GiveUp, RetryLater
@@ -219,6 +220,9 @@ def _backlog_left(swept: dict[str, int]) -> bool:
 def run_forever(stop=lambda: False) -> None:
     name = worker_name()
     log.info("outbox worker %s started", name)
+    # The HTTP client's TLS context takes about 150 ms of CPU to build: built now, it is not
+    # paid by the first message, which at release time is one of the rush's confirmations.
+    outgoing()
     while not stop():
         close_old_connections()
         try:

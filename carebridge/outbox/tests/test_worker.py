@@ -183,3 +183,11 @@ def test_concurrent_workers_process_each_message_exactly_once():
     run_together(work, [(f"w{i}",) for i in range(4)])
     assert sorted(CALLS) == sorted(ids)
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 30
+
+
+def test_worker_builds_its_http_client_before_the_first_message():
+    from carebridge.lib import http
+
+    http.close_outgoing()
+    worker.run_forever(stop=lambda: True)  # started, and stopped before its first pass
+    assert http._client is not None and http._client[1] is http.outgoing()
