@@ -20,7 +20,8 @@ the rush, as in production), delivering to a stand-in for WeChat's API (bench/fa
 After the rush the script waits until the worker has written every confirmation, reports how
 long that took and the worker's CPU, and stops the worker before the second whoami phase (it
 idles through the first). It then checks that each booked appointment has exactly one
-confirmation row and one template message, and counts the template messages delivered.
+confirmation row and one template message, counts the template messages delivered, and counts
+the worker's batches of each stage (the rows one claim took share its claimed_at).
 
 The API is authenticated per client key and has no per-IP rate limit (the per-openid and per-IP
 limits guard the WeChat H5 booking pages), so nothing is switched off for the benchmark.
@@ -167,6 +168,9 @@ sends = Counter(int(url.rstrip("/").rsplit("/", 1)[1]) for url in TemplateSend.o
                 .filter(template_id="TPL_BOOKED").values_list("url", flat=True))
 delivery = Counter(OutboxMessage.objects.filter(topic="wechat.template")
                    .values_list("status", flat=True))
+# The worker's batches: the rows one claim took share its claimed_at.
+batches = {{topic: OutboxMessage.objects.filter(topic=topic).order_by().values("claimed_at")
+           .distinct().count() for topic in ("booking.confirmed", "wechat.template")}}
 print(json.dumps({{
     "appointments": len(booked),
     "rows": sum(rows.values()),
@@ -178,6 +182,7 @@ print(json.dumps({{
     "without_send": len(booked - set(sends)),
     "sends_twice": sum(1 for n in sends.values() if n > 1),
     "wechat_delivery": delivery,
+    "batches": batches,
 }}))
 """
 PENDING_CONFIRMATIONS = (
