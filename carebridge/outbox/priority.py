@@ -6,14 +6,14 @@ worker therefore runs ``WORKER_NICE`` steps below normal priority: on a busy mac
 server's processes are served first, and the worker takes what they leave.
 
 A process's own nice value only ranks it among the processes of its scheduling group. On Linux
-with autogroup scheduling (the default on desktop and many server kernels) every session is a
-group, and a process started as a service or with ``setsid`` leads a session of its own: its
-group then competes with the web server's group as an equal, whatever the process's nice value
-(bench/RESULTS.md: the worker took about a third of a rush's CPU). Such a worker lowers its
-group's nice value too. A worker sharing a session (started from a terminal, or by
-``carebridge demo``) leaves the group alone, since that would slow its neighbours as well; its
-own nice value already ranks it below them. Under systemd with the CPU controller, the unit's
-``CPUWeight=`` decides between services (README)."""
+with autogroup scheduling (on in many distributions' kernels) every session is a group, and a
+process started as a service or with ``setsid`` leads a session of its own: its group then
+competes with the web server's group as an equal, whatever the process's nice value
+(bench/RESULTS.md: the one worker weighed as much as the server's twenty threads, and nice
+alone changed nothing). Such a worker lowers its group's nice value too. A worker sharing a
+session (started from a terminal, or by ``carebridge demo``) leaves the group alone, since that
+would slow its neighbours as well; its own nice value already ranks it below them. Under
+systemd with the CPU controller, the unit's ``CPUWeight=`` decides between services (README)."""
 
 import logging
 import os
