@@ -10,9 +10,9 @@ with autogroup scheduling (on in many distributions' kernels) every session is a
 process started as a service or with ``setsid`` leads a session of its own: its group then
 competes with the web server's group as an equal, whatever the process's nice value
 (bench/RESULTS.md: the one worker weighed as much as the server's twenty threads, and nice
-alone changed nothing). Such a worker lowers its group's nice value too. A worker sharing a
-session (started from a terminal, or by ``carebridge demo``) leaves the group alone, since that
-would slow its neighbours as well; its own nice value already ranks it below them. Under
+alone changed nothing). Such a worker (a service, ``carebridge demo``'s) lowers its group's nice
+value too. A worker sharing a session (started from a terminal) leaves the group alone, since
+that would slow its neighbours as well; its own nice value already ranks it below them. Under
 systemd with the CPU controller, the unit's ``CPUWeight=`` decides between services (README)."""
 
 import logging
