@@ -3,6 +3,8 @@
 import os
 import sys
 
+from carebridge.lib.env import envbool
+
 USAGE = """usage: carebridge <command> [options]
 
   serve        run the web server (gunicorn; production settings unless CAREBRIDGE_ENV is set)
@@ -42,10 +44,19 @@ def ready_to_start(command: str) -> None:
 
 
 def serve(argv: list[str]) -> None:
+    from carebridge.lib.listening import address_in_use
+
     os.environ.setdefault("CAREBRIDGE_ENV", "production")
     ready_to_start("serve")
     bind = os.environ.get("BIND", "0.0.0.0:8000")
     workers = os.environ.get("WEB_WORKERS", str((os.cpu_count() or 1) * 2 + 1))
+    # Each process listens on the address itself and the kernel deals connections out evenly.
+    # With one shared socket the processes race to accept: when hundreds of kept-alive clients
+    # connected at once (phone centres before a release) one process got 42 % of the work and
+    # another 2 %, and the busy one finished alone, on one core (bench/RESULTS.md).
+    reuse_port = envbool("WEB_REUSE_PORT", True)
+    if reuse_port and address_in_use(bind):
+        sys.exit(f"carebridge serve: cannot start: another process listens on {bind} (BIND)")
     args = [
         "gunicorn",
         "carebridge.wsgi:application",
@@ -59,6 +70,7 @@ def serve(argv: list[str]) -> None:
         os.environ.get("WEB_THREADS", "4"),
         "--access-logfile",
         "-",
+        *(["--reuse-port"] if reuse_port else []),
         *argv,
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *args])

@@ -2,12 +2,14 @@
 production deployment that lacks its secrets (one clear message, nothing started)."""
 
 import os
+import socket
 import subprocess
 import sys
 
 import pytest
 
 from carebridge import cli
+from carebridge.lib.listening import address_in_use
 from carebridge.sandbox.models import SandboxMenu
 
 from .outgoing_helpers import ROOT, app_id, database_url
@@ -32,18 +34,60 @@ def test_help_names_the_production_commands(capsys):
         assert f"  {command}" in out
 
 
+def _free_address() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{s.getsockname()[1]}"
+
+
 @pytest.mark.django_db
 def test_serve_runs_gunicorn_with_the_bind_and_worker_counts(execs, monkeypatch):
-    monkeypatch.setenv("BIND", "127.0.0.1:9000")
+    bind = _free_address()
+    monkeypatch.setenv("BIND", bind)
     monkeypatch.setenv("WEB_WORKERS", "3")
     monkeypatch.setenv("WEB_THREADS", "2")
+    monkeypatch.delenv("WEB_REUSE_PORT", raising=False)
     cli.main(["serve", "--timeout", "30"])
     (args,) = execs
     assert args[1:4] == ["-m", "gunicorn", "carebridge.wsgi:application"]
     command = " ".join(args)
-    assert "--bind 127.0.0.1:9000" in command and "--workers 3" in command
+    assert f"--bind {bind}" in command and "--workers 3" in command
     assert "--worker-class gthread --threads 2" in command
+    assert "--reuse-port" in command  # each process listens itself: the kernel spreads the load
     assert args[-2:] == ["--timeout", "30"]
+
+
+@pytest.mark.django_db
+def test_serve_can_share_one_listening_socket_instead(execs, monkeypatch):
+    monkeypatch.setenv("BIND", _free_address())
+    monkeypatch.setenv("WEB_REUSE_PORT", "0")
+    cli.main(["serve"])
+    (args,) = execs
+    assert "--reuse-port" not in args
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reuse_port", [False, True])
+def test_serve_refuses_an_address_another_server_listens_on(execs, monkeypatch, reuse_port):
+    # With SO_REUSEPORT on both, a second server would otherwise share the port silently.
+    with socket.socket() as other:
+        if reuse_port:
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        bind = f"127.0.0.1:{other.getsockname()[1]}"
+        monkeypatch.setenv("BIND", bind)
+        monkeypatch.delenv("WEB_REUSE_PORT", raising=False)
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(["serve"])
+    assert f"another process listens on {bind}" in str(stopped.value.code)
+    assert execs == []
+
+
+def test_only_a_listening_tcp_address_counts_as_in_use(tmp_path):
+    assert not address_in_use(_free_address())
+    assert not address_in_use(f"unix:{tmp_path / 'carebridge.sock'}")  # gunicorn's to judge
+    assert not address_in_use("192.0.2.1:8000")  # not this host's address: gunicorn says so
 
 
 @pytest.mark.django_db
