@@ -22,6 +22,7 @@ from carebridge.institutions.models import Campus, Department, Doctor, Instituti
 from carebridge.sandbox.models import SandboxMenu, SandboxMessage
 from carebridge.sandbox.phone import actions
 from carebridge.sandbox.phone.identity import app_id_of
+from carebridge.tests.ports import free_port
 from carebridge.wechat.models import AutoReply, MenuButton, QrScene
 from carebridge.wechat.tests.outgoing_helpers import wait_until
 
@@ -200,12 +201,6 @@ def test_run_demo_refuses_a_port_in_use(monkeypatch):
 
 
 # --- `carebridge demo` as a newcomer runs it --------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def children_of(pid: int) -> list[int]:

@@ -1,14 +1,13 @@
 """The phone simulator: a simulated user follows, chats and taps the menu; every action goes to
 the account's callback over real HTTP (the sandbox live server) and the reply comes back."""
 
-import socket
-
 import pytest
 
 from carebridge.sandbox.models import SandboxMenu, SandboxMessage, SandboxUser
 from carebridge.sandbox.phone.identity import app_id_of
 from carebridge.sandbox.phone.menu import button_at
 from carebridge.sandbox.wxapi.templates import register
+from carebridge.tests.ports import free_port
 from carebridge.wechat.models import AutoReply, Follower, QrScene
 from conftest import wechat_session
 
@@ -273,9 +272,7 @@ def test_the_phone_acts_only_for_users_of_the_account(sandbox, client, account):
 
 def test_an_unreachable_callback_is_reported(sandbox, client, account, settings):
     user = new_user(client, account, subscribed=True)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        settings.SITE_URL = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings.SITE_URL = f"http://127.0.0.1:{free_port()}"
     response = act(client, account, user, "send", kind="text", content="你好")
     assert response.status_code == 502 and "ConnectError" in response.json()["error"]
 

@@ -11,6 +11,7 @@ import pytest
 from carebridge import cli
 from carebridge.lib.listening import address_in_use
 from carebridge.sandbox.models import SandboxMenu
+from carebridge.tests.ports import free_port
 
 from .outgoing_helpers import ROOT, app_id, database_url
 from .test_menu import seed_menu
@@ -35,9 +36,7 @@ def test_help_names_the_production_commands(capsys):
 
 
 def _free_address() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{s.getsockname()[1]}"
+    return f"127.0.0.1:{free_port()}"
 
 
 @pytest.mark.django_db

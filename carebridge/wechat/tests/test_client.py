@@ -1,14 +1,13 @@
 """The client against the sandbox over real loopback HTTP: tokens added, errors raised, the
 token-error retry (once, and only expiring the token that failed), busy back-off."""
 
-import socket
-
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
 from carebridge.sandbox import wxapi
 from carebridge.sandbox.models import SandboxToken
+from carebridge.tests.ports import free_port
 from carebridge.wechat import client as client_module
 from carebridge.wechat.client import WeChatClient, WeChatError, WeChatUnreachable
 
@@ -156,10 +155,7 @@ def test_a_rate_limit_surfaces_as_an_error(sandbox, account, monkeypatch):
 
 
 def test_an_unreachable_wechat_is_reported_as_such(account, settings):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    settings.WECHAT_API_BASE = f"http://127.0.0.1:{port}"
+    settings.WECHAT_API_BASE = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(WeChatUnreachable) as caught:
         WeChatClient(account).get("/cgi-bin/menu/get")
     assert caught.value.staff_message == "无法连接微信服务器"

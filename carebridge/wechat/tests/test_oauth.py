@@ -1,7 +1,6 @@
 """OAuth2 web authorisation end to end: our views, the sandbox's authorize page, and the code
 exchange over real HTTP against the sandbox on a live server."""
 
-import socket
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from carebridge.sandbox.models import SandboxOAuthCode
 from carebridge.sandbox.tests.phone_helpers import new_user
+from carebridge.tests.ports import free_port
 from carebridge.wechat import oauth_state
 from carebridge.wechat.models import Follower
 
@@ -209,9 +209,7 @@ def test_a_page_that_needs_a_user_goes_through_oauth_and_comes_back(sandbox, cli
 def test_wechat_unreachable_gives_a_clear_page(sandbox, client, account, settings):
     new_user(client, account)
     back = callback_location(client, next=ME)
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        settings.WECHAT_API_BASE = f"http://127.0.0.1:{sock.getsockname()[1]}/sandbox/wx"
+    settings.WECHAT_API_BASE = f"http://127.0.0.1:{free_port()}/sandbox/wx"
     response = client.get(back)
     assert response.status_code == 502
     assert "重新登录" in response.content.decode() and not signed_in(client)
