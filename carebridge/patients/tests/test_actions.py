@@ -116,26 +116,44 @@ def test_a_childrens_hospital_refuses_a_resident_id_card(alice, childrens_hospit
     assert "社会保障卡" in str(errors["id_type"][0].message)
 
 
-def test_the_age_limit_counts_completed_years(alice, childrens_hospital):
-    today = timezone.localdate()
-    eighteenth_birthday_today = date(today.year - 18, today.month, min(today.day, 28))
-    if eighteenth_birthday_today.day != today.day:  # 29–31: keep it simple, step a month back
-        return pytest.skip("runs on days 1–28")
-    errors = refused(
-        lambda: add_patient(
-            alice,
-            details(
-                id_type="social_security",
-                id_number=factories.resident_id(eighteenth_birthday_today, "male"),
-            ),
-        )
+def _on(monkeypatch, today: date) -> None:
+    """Make ``today`` the institution's date for the eligibility check."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+
+
+def _social_security_child(alice, born: date):
+    return lambda: add_patient(
+        alice,
+        details(id_type="social_security", id_number=factories.resident_id(born, "male")),
     )
+
+
+# Any day of the year, the last days of a month included (an earlier version skipped 29–31).
+@pytest.mark.parametrize(
+    "today", [date(2026, 3, 15), date(2026, 11, 30), date(2026, 12, 31), date(2027, 1, 1)]
+)
+def test_the_age_limit_counts_completed_years(alice, childrens_hospital, monkeypatch, today):
+    _on(monkeypatch, today)
+    eighteenth_birthday_today = today.replace(year=today.year - 18)
+    errors = refused(_social_security_child(alice, eighteenth_birthday_today))
     assert list(errors) == ["id_number"]
-    one_day_younger = eighteenth_birthday_today + timedelta(days=1)
     assert add_patient(
         alice,
-        details(id_type="social_security", id_number=factories.resident_id(one_day_younger)),
+        details(
+            id_type="social_security",
+            id_number=factories.resident_id(eighteenth_birthday_today + timedelta(days=1)),
+        ),
     )
+
+
+def test_a_leap_day_child_comes_of_age_on_the_first_of_march(
+    alice, childrens_hospital, monkeypatch
+):
+    born = date(2008, 2, 29)
+    _on(monkeypatch, date(2026, 3, 1))
+    assert list(refused(_social_security_child(alice, born))) == ["id_number"]
+    _on(monkeypatch, date(2026, 2, 28))
+    assert _social_security_child(alice, born)()
 
 
 def test_a_policy_age_limit_points_at_the_birth_date_for_a_passport(alice, hospital):
