@@ -3,8 +3,9 @@ pays per request, without the HTTP server or the concurrency.
 
 Sets up the rush's data (bench/booking_rush.py) in a throwaway database, then sends, through
 Django's test client, ``--requests`` bookings (each a new patient into the 300-place clinic),
-as many refused bookings (the same patients again: ``already_booked``), and as many whoami
-calls. Prints statements and CPU milliseconds per request for each (this process's, and its
+as many refused bookings (the same patients again: ``already_booked``), bookings refused
+``sold_out`` (the 30-place expert session, filled first: most of a rush's answers), and as many
+whoami calls. Prints statements and CPU milliseconds per request for each (this process's, and its
 PostgreSQL backend's), and with ``--profile`` the top of a cProfile of the successful bookings.
 With ``--worker`` it also drains the outbox after the bookings and reports the worker's
 statements and CPU per confirmation.
@@ -103,7 +104,9 @@ def main():
         cfg = {
             "release_at": time.time() - 60,
             "expert": 30,
-            "clinic": max(300, args.requests),
+            # One place more than the bookings: the pool never fills, so the refusals that
+            # follow are already_booked (a full pool would answer them sold_out).
+            "clinic": max(300, args.requests + 1),
             "clients": args.requests,
             "messages": True,
         }
@@ -124,8 +127,8 @@ def run(args, data):
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_API_KEY=data["key"])
     clinic = data["sessions"][1]
 
-    def book(pid):
-        body = json.dumps({"session_id": clinic, "patient": {"patient_id": pid}})
+    def book(pid, session=clinic):
+        body = json.dumps({"session_id": session, "patient": {"patient_id": pid}})
         return lambda: client.post(
             "/api/booking/appointments", body, content_type="application/json"
         )
@@ -146,6 +149,12 @@ def run(args, data):
         409,
         profiler=profiler if args.profile_refused else None,
     )
+    # Most of a rush's requests come after the pools are full: fill the expert's 30 places,
+    # then ask again for the other patients.
+    expert = data["sessions"][0]
+    if len(patients) > 30:
+        measure("filling the expert session (201)", [book(p, expert) for p in patients[:30]], 201)
+        measure("booking sold out (409)", [book(p, expert) for p in patients[30:]], 409)
     measure("whoami", [whoami] * args.requests, 200)
     if args.show_sql:
         for q in (refused if args.profile_refused else booked).captured_queries:
