@@ -126,6 +126,14 @@ def confirm(request, slug, session_id, slot_id):
     if not patient_id:
         context["error"] = _("请选择就诊人")
         return render(request, "booking/confirm.html", context, status=400)
+    try:
+        # A full WeChat pool is answered at once, from one read or from this process's memory of
+        # it (sold_out.py), as the API does: after a release most requests end here, and the
+        # booking's transaction would only lock the account and a slot to find it full.
+        actions.open_booking(s.pk, s.institution, Channel.WECHAT)
+    except BookingError as exc:
+        context["error"] = exc.message
+        return render(request, "booking/confirm.html", context, status=exc.status)
     patient = get_patient_for(request.follower, patient_id)  # another user's patient: 404
     try:
         appointment = actions.book_appointment(

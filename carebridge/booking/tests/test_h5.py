@@ -5,7 +5,15 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from carebridge.booking.actions import book_appointment, check_in, suspend_session
+from carebridge.booking import sold_out, views
+from carebridge.booking.actions import (
+    book_appointment,
+    cancel_appointment,
+    check_in,
+    hot_sql,
+    set_quotas,
+    suspend_session,
+)
 from carebridge.booking.models import Appointment, SessionQuota
 
 from .helpers import WECHAT, make_session
@@ -105,6 +113,53 @@ def test_a_taken_slot_is_refused_with_a_message(alice_client, session, alice_sel
         f"{BASE}/booking/session/{session.pk}/slot/{slot.pk}/", {"patient": alice_self.pk}
     )
     assert r.status_code == 409 and "该号源刚被他人预约" in r.content.decode()
+    assert Appointment.objects.count() == 1
+
+
+@pytest.fixture
+def full_wechat_pool(session, bob, bob_self):
+    """The session's WeChat pool cut to one place, which bob has booked."""
+    pools = {p.channel: p.capacity for p in session.pools.all()}
+    set_quotas(session, {**pools, WECHAT: 1, "window": pools["window"] + pools[WECHAT] - 1})
+    book_appointment(bob_self, session, WECHAT, slot=session.slots.first(), booked_by=bob)
+
+
+def _confirm(client, session, slot, patient):
+    return client.post(
+        f"{BASE}/booking/session/{session.pk}/slot/{slot.pk}/", {"patient": patient.pk}
+    )
+
+
+def test_a_full_wechat_pool_is_sold_out_before_the_booking_starts(
+    alice_client, session, alice_self, full_wechat_pool, monkeypatch
+):
+    # The slot is free (the window's places are not WeChat's): only the pool is full.
+    slot = session.slots.get(number=3)
+    monkeypatch.setattr(views.actions, "book_appointment", lambda *a, **k: pytest.fail("booked"))
+    r = _confirm(alice_client, session, slot, alice_self)
+    assert r.status_code == 409 and "微信渠道的号源已约满" in r.content.decode()
+    assert sold_out.known_full(session.institution_id, session.pk, WECHAT)
+    # The next request is answered from memory, without reading the pool.
+    monkeypatch.setattr(hot_sql, "booking_context", lambda *a, **k: pytest.fail("read"))
+    assert _confirm(alice_client, session, slot, alice_self).status_code == 409
+    assert Appointment.objects.count() == 1 and wechat_booked(session) == 1
+
+
+def test_a_wechat_place_given_back_can_be_booked_at_once(
+    alice_client, session, alice_self, full_wechat_pool
+):
+    slot = session.slots.get(number=3)
+    assert _confirm(alice_client, session, slot, alice_self).status_code == 409
+    cancel_appointment(Appointment.objects.get(), by="staff")
+    assert _confirm(alice_client, session, slot, alice_self).status_code == 302
+    assert Appointment.objects.get(status="booked").patient == alice_self
+
+
+def test_a_full_pool_says_so_even_for_another_users_patient(
+    alice_client, session, bob_self, full_wechat_pool
+):
+    r = _confirm(alice_client, session, session.slots.get(number=3), bob_self)
+    assert r.status_code == 409 and "赵大勇" not in r.content.decode()
     assert Appointment.objects.count() == 1
 
 
