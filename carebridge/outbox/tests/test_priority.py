@@ -14,8 +14,8 @@ AUTOGROUP = Path("/proc/self/autogroup")
 linux_autogroup = pytest.mark.skipif(not AUTOGROUP.exists(), reason="Linux autogroup scheduling")
 
 # Run in a child process: a priority once lowered cannot be raised again without privileges.
-# A process in the kernel's root group (the session of PID 1, where CI runs pytest) reads the
-# file empty; its group is printed as "root".
+# A process in no autogroup (the kernel's root group: PID 1's session, where CI's pytest ran)
+# reads the file empty; its group is printed as "root".
 CHILD = """
 import os, sys
 from pathlib import Path
