@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from carebridge.institutions.models import WeChatAccount
+from carebridge.lib.relations import attach
 
 from .models import Follower
 
@@ -75,6 +76,8 @@ def wechat_user_required(view=None, *, scope: str = "snsapi_base"):
             request.follower, _ = Follower.objects.get_or_create(
                 account=request.wechat_account, openid=user.openid
             )
+            # The row was found by its account: pages reading follower.account need no query.
+            attach(request.follower, "account", request.wechat_account)
             return func(request, *args, slug=slug, **kwargs)
 
         return wrapper
