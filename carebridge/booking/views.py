@@ -130,14 +130,16 @@ def confirm(request, slug, session_id, slot_id):
         # A full WeChat pool is answered at once, from one read or from this process's memory of
         # it (sold_out.py), as the API does: after a release most requests end here, and the
         # booking's transaction would only lock the account and a slot to find it full.
-        actions.open_booking(s.pk, s.institution, Channel.WECHAT)
+        opening = actions.open_booking(s.pk, s.institution, Channel.WECHAT)
     except BookingError as exc:
         context["error"] = exc.message
         return render(request, "booking/confirm.html", context, status=exc.status)
     patient = get_patient_for(request.follower, patient_id)  # another user's patient: 404
+    # The read brought the institution's booking and patient rules: the booking needs no more.
+    booked_session = opening.session() if opening is not None else s
     try:
         appointment = actions.book_appointment(
-            patient, s, Channel.WECHAT, slot=slot, booked_by=request.follower
+            patient, booked_session, Channel.WECHAT, slot=slot, booked_by=request.follower
         )
     except BookingError as exc:
         context["error"] = exc.message

@@ -163,6 +163,19 @@ def test_a_full_pool_says_so_even_for_another_users_patient(
     assert Appointment.objects.count() == 1
 
 
+def test_a_wechat_booking_reads_the_rules_once(
+    alice_client, session, alice_self, settings, django_assert_num_queries
+):
+    """The page's own reads (session, account, user, institution, session, slot), the opening
+    read that also brings the institution's rules, the patient, then the booking's transaction:
+    the ban, the account's lock, the limits, the slot, the appointment, the pool."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    slot = session.slots.get(number=3)
+    with django_assert_num_queries(16):  # with SAVEPOINT and RELEASE (the test's transaction)
+        r = _confirm(alice_client, session, slot, alice_self)
+    assert r.status_code == 302 and Appointment.objects.get().patient == alice_self
+
+
 def test_booking_twice_for_one_patient_is_refused(alice_client, session, alice_self):
     url = f"{BASE}/booking/session/{session.pk}/slot/{{}}/"
     first, second = session.slots.all()[:2]
