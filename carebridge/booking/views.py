@@ -127,19 +127,16 @@ def confirm(request, slug, session_id, slot_id):
         context["error"] = _("请选择就诊人")
         return render(request, "booking/confirm.html", context, status=400)
     try:
-        # A full WeChat pool is answered at once, from one read or from this process's memory of
-        # it (sold_out.py), as the API does: after a release most requests end here, and the
-        # booking's transaction would only lock the account and a slot to find it full.
-        opening = actions.open_booking(s.pk, s.institution, Channel.WECHAT)
+        # A full WeChat pool is answered before anything else, as the API does: after a release
+        # most requests end here, from one read or from this process's memory (sold_out.py).
+        opened = actions.opened(s, Channel.WECHAT)
     except BookingError as exc:
         context["error"] = exc.message
         return render(request, "booking/confirm.html", context, status=exc.status)
     patient = get_patient_for(request.follower, patient_id)  # another user's patient: 404
-    # The read brought the institution's booking and patient rules: the booking needs no more.
-    booked_session = opening.session() if opening is not None else s
     try:
         appointment = actions.book_appointment(
-            patient, booked_session, Channel.WECHAT, slot=slot, booked_by=request.follower
+            patient, opened, Channel.WECHAT, slot=slot, booked_by=request.follower
         )
     except BookingError as exc:
         context["error"] = exc.message

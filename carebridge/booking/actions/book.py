@@ -97,6 +97,16 @@ def open_booking(
     return opening
 
 
+def opened(session: ClinicSession, channel: str) -> ClinicSession:
+    """``session`` ready to be booked through ``channel`` by a caller that already holds it
+    (the WeChat pages): SoldOut at once when the pool is full (open_booking), else the session
+    as that read brought it, with the institution's booking and patient rules attached, so the
+    booking reads neither again. ``session`` itself when it has no such pool: the booking
+    refuses it."""
+    opening = open_booking(session.pk, session.institution, channel)
+    return opening.session() if opening is not None else session
+
+
 def _claim_slot(session, channel, slot, now, policy, person_key, booked_by) -> Slot:
     """Take the given slot, or the first free one that has not started yet, if the person and
     the account are within their limits (check_limits)."""
