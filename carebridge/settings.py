@@ -268,10 +268,6 @@ BOOKING_RATE_IP = envstr("BOOKING_RATE_IP", "60/60")
 OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 60)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_POLL_SECONDS = float(envstr("OUTBOX_POLL_SECONDS", "0.5"))
-# How many nice steps below the web server `carebridge worker` runs (outbox/priority.py); 0 off.
-WORKER_NICE = envint("WORKER_NICE", 10)
-if not 0 <= WORKER_NICE <= 19:
-    raise ImproperlyConfigured(f"WORKER_NICE must be 0 to 19 (nice steps), not {WORKER_NICE}")
 
 LOGGING = {
     "version": 1,

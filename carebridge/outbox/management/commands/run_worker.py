@@ -1,9 +1,7 @@
 import signal
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from carebridge.outbox.priority import lower_cpu_priority
 from carebridge.outbox.worker import run_forever, run_once, sweep_once
 
 
@@ -20,7 +18,6 @@ class Command(BaseCommand):
                 swept += done
             self.stdout.write(f"processed {processed}, swept {swept}")
             return
-        lower_cpu_priority(settings.WORKER_NICE)
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
