@@ -72,6 +72,7 @@ class PatientAdmin(InstitutionScopedAdmin):
         "birth_date",
         "id_type",
         "masked_id_column",
+        "id_note_column",
         "masked_phone_column",
         "phone_verified_at",
         "masked_card_column",
@@ -92,6 +93,11 @@ class PatientAdmin(InstitutionScopedAdmin):
     @admin.display(description=_("证件号码"))
     def masked_id_column(self, obj):
         return obj.masked_id_number()
+
+    @admin.display(description=_("证件备注"))
+    def id_note_column(self, obj):
+        # A remark, not a refusal: the number passed every check when it was added.
+        return validation.region_note(obj.id_type, obj.id_number) or "-"
 
     @admin.display(description=_("手机号"))
     def masked_phone_column(self, obj):

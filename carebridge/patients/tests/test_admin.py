@@ -123,6 +123,26 @@ def test_opening_a_patient_is_logged_and_masked(clerk_client, clerk, alice_mothe
     )
 
 
+def test_a_region_code_younger_than_the_patient_is_a_remark_for_staff(clerk_client, alice):
+    from datetime import date
+
+    from . import factories
+
+    born = date(1958, 6, 1)
+    grandfather = factories.patient(  # 320505 (虎丘区) exists since 2000: a first-generation card
+        alice,
+        name="李建华",
+        sex="male",
+        birth_date=born,
+        relation="parent",
+        id_number=factories.resident_id(born, "male", region="320505", seq=7),
+    )
+    url = reverse("admin:patients_patient_change", args=[grandfather.pk])
+    page = clerk_client.get(url).content.decode()
+    assert "证件备注" in page and "地区码不是出生当年的行政区划" in page
+    assert grandfather.id_number not in page
+
+
 def test_staff_without_permission_see_nothing_and_leave_no_log(client, alice_mother):
     user = User.objects.create_user("editor", password="x", is_staff=True)
     client.force_login(user)

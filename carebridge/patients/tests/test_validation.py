@@ -10,6 +10,7 @@ from carebridge.patients.validation import (
     id_facts,
     normalize_card_number,
     normalize_phone,
+    region_note,
     validate_id_number,
     validate_name,
 )
@@ -43,16 +44,77 @@ def test_it_refuses_a_resident_id_with_a_wrong_check_character():
     [
         ("11010119900307024", "length"),
         ("1101011990030702A8", "format"),
-        ("110101199002300247", "component"),  # 30 February
+        ("110101199002300247", "date"),  # 30 February
+        ("110101199013010247", "date"),  # month 13
         ("", "required"),
     ],
 )
 def test_it_refuses_a_malformed_resident_id(number, code):
-    if code == "component":
+    if code == "date":
         number = with_check(number[:17])  # a right check character on an impossible date
     with pytest.raises(ValidationError) as exc:
         validate_id_number("resident_id", number)
     assert codes(exc.value) == {code}
+
+
+# First-generation numbers carry the region that issued the card, which may have been created
+# after the holder's birth or have left python-stdnum's table since (issue 10).
+OLDER_PATIENTS = [
+    ("320503", date(1960, 4, 12), "male"),  # 苏州市姑苏区, since 2012
+    ("320505", date(1960, 11, 3), "female"),  # 苏州市虎丘区, since 2000
+    ("310115", date(1980, 1, 31), "male"),  # 上海市浦东新区, since 1993
+    ("440305", date(1975, 7, 9), "female"),  # 深圳市南山区, since 1990
+    ("990101", date(1948, 2, 29), "male"),  # no such region at all: still not a refusal
+]
+
+
+@pytest.mark.parametrize("region, born, sex", OLDER_PATIENTS)
+def test_it_accepts_a_valid_number_whatever_its_region_code(region, born, sex):
+    number = resident_id(born, sex, region=region, seq=41)
+    assert validate_id_number("resident_id", number) == number
+    assert clean_identity("resident_id", number, None, "")[1:] == (born, sex)
+    assert "地区码" in region_note("resident_id", number)  # for staff only
+
+
+def test_a_region_of_the_birth_year_needs_no_note():
+    assert region_note("resident_id", VALID_RIC) == ""  # 110101 东城区
+    assert region_note("passport", "E12345678") == ""
+
+
+def test_the_region_rule_is_the_only_one_relaxed():
+    number = resident_id(date(1960, 4, 12), "male", region="320505", seq=41)
+    with pytest.raises(ValidationError) as exc:
+        validate_id_number("resident_id", number[:-1] + ("0" if number[-1] != "0" else "1"))
+    assert codes(exc.value) == {"checksum"}
+    with pytest.raises(ValidationError) as exc:  # a woman's sequence number for a man
+        clean_identity("resident_id", number, None, "female")
+    assert set(exc.value.error_dict) == {"sex"}
+
+
+@pytest.mark.parametrize(
+    "born, message",
+    [
+        (date(2026, 3, 2), "晚于今天"),  # tomorrow
+        (date(2999, 1, 1), "晚于今天"),
+        (date(1895, 12, 31), "早于1896年"),  # 130 years before 2026
+    ],
+)
+def test_it_refuses_a_birth_date_in_the_future_or_too_long_ago(born, message, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: date(2026, 3, 1))
+    number = with_check(f"320505{born:%Y%m%d}083")
+    with pytest.raises(ValidationError) as exc:
+        validate_id_number("resident_id", number)
+    assert codes(exc.value) == {"date"} and message in exc.value.messages[0]
+    with pytest.raises(ValidationError) as exc:
+        clean_identity("resident_id", number, None, "")
+    assert set(exc.value.error_dict) == {"id_number"}
+
+
+def test_the_oldest_and_the_newest_allowed_birth_dates(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: date(2026, 3, 1))
+    for born in (date(1896, 1, 1), date(2026, 3, 1)):
+        number = resident_id(born, "female", region="320505")
+        assert validate_id_number("resident_id", number) == number
 
 
 def test_it_reads_birth_date_and_sex_from_the_number():

@@ -91,6 +91,44 @@ def test_each_bad_input_gets_a_form_error_and_adds_nothing(
     assert not Patient.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "region, born",
+    [("320503", date(1960, 4, 12)), ("310115", date(1980, 1, 31)), ("990101", date(1951, 9, 9))],
+)
+def test_an_older_parent_is_added_whatever_the_region_of_the_number(
+    alice_client, account, alice, region, born
+):
+    # The region code of a first-generation card may be younger than its holder (issue 10).
+    number = factories.resident_id(born, "female", region=region, seq=40)
+    data = form_data(id_number=number, phone="13900002222")
+    alice_client.post(url("add", account), {**data, "send_code": "1"})
+    response = alice_client.post(url("add", account), {**data, "code": last_code(alice)})
+    assert response.status_code == 302
+    mother = Patient.objects.get(owner=alice)
+    assert (mother.id_number, mother.birth_date, mother.sex) == (number, born, "female")
+    page = alice_client.get(url("list", account)).content.decode()
+    assert "地区码" not in page  # the staff's remark is not the patient's business
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("32050519600230004", "出生日期无效"),  # 30 February
+        ("32050529990101004", "出生日期晚于今天"),
+        ("32050518500101004", "出生日期早于"),
+    ],
+)
+def test_a_number_with_an_impossible_birth_date_is_refused_on_the_form(
+    alice_client, account, body, message
+):
+    response = alice_client.post(
+        url("add", account), form_data(id_number=factories.with_check(body))
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Patient.objects.exists()
+
+
 def test_the_add_form_offers_only_the_accepted_documents(alice_client, account, hospital):
     PatientPolicy.objects.create(
         institution=hospital, accepted_id_types=["social_security"], max_age=18, notice="儿童专用"
