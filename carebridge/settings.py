@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Only for its templates and static files: /api/docs serves Swagger UI from the package
+    # (whitenoise), not from a CDN a hospital's network may not reach.
+    "ninja",
     "carebridge.outbox",
     "carebridge.institutions",
     "carebridge.content",
