@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .search import pinyin_keys
+from .pinyin import pinyin_keys
 
 
 class InstitutionKind(models.TextChoices):
@@ -180,7 +180,7 @@ class Department(models.Model):
     location_en = models.CharField(_("英文位置"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
-    # Search keys, derived from name on save (search.py).
+    # Search keys, derived from name on save (pinyin.py).
     name_pinyin = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
 
@@ -222,7 +222,7 @@ class Doctor(models.Model):
     introduction = models.TextField(_("简介"), blank=True)
     introduction_en = models.TextField(_("英文简介"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    # Search keys, derived from name on save (search.py); *_alt hold the everyday reading of a
+    # Search keys, derived from name on save (pinyin.py); *_alt hold the everyday reading of a
     # polyphonic surname (单 Shan, also typed dan) when it differs.
     name_pinyin = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=50, blank=True, db_index=True, editable=False)

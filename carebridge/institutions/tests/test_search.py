@@ -1,12 +1,8 @@
 import pytest
 
 from carebridge.institutions.models import Department, Doctor
-from carebridge.institutions.search import (
-    normalise_query,
-    pinyin_keys,
-    search_departments,
-    search_doctors,
-)
+from carebridge.institutions.pinyin import pinyin_keys
+from carebridge.institutions.search import normalise_query, search_departments, search_doctors
 
 pytestmark = pytest.mark.django_db
 
