@@ -163,6 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "carebridge" / "locale"]
+# Dates and times read one way per language (carebridge/formats/).
+FORMAT_MODULE_PATH = "carebridge.formats"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

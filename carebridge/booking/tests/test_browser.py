@@ -201,7 +201,7 @@ def book_dr_wang(phone: Phone, session) -> str:
 
     expect(web.locator("h1")).to_have_text("心血管内科")
     row = web.locator(f"a[href$='/booking/session/{session.pk}/']")
-    expect(row).to_contain_text(f"{session.date:%m-%d}")
+    expect(row).to_contain_text(f"{session.date.month}月{session.date.day}日")
     expect(row).to_contain_text("王建国 主任医师")
     expect(row).to_contain_text("余 4")
     phone.shot("08-department")

@@ -56,8 +56,8 @@ def test_a_session_page_lists_free_slots(alice_client, session, bob, bob_self):
 def test_a_session_not_yet_released_says_when_it_opens(alice_client, hospital, cardiology, dr_wang):
     later = make_session(hospital, cardiology, dr_wang, timezone.localdate() + timedelta(days=9))
     page = alice_client.get(f"{BASE}/booking/session/{later.pk}/").content.decode()
-    opens = (later.date - timedelta(days=7)).strftime("%Y-%m-%d")
-    assert f"号源将于 {opens} 07:00 开放预约" in page
+    opens = later.date - timedelta(days=7)
+    assert f"号源将于 {opens.year}年{opens.month}月{opens.day}日 07:00 开放预约" in page
     assert "/slot/" not in page
 
 
