@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from carebridge.institutions.models import WeChatAccount
-from carebridge.lib.relations import attach
 
 from .models import Follower
 
@@ -77,7 +76,7 @@ def wechat_user_required(view=None, *, scope: str = "snsapi_base"):
                 account=request.wechat_account, openid=user.openid
             )
             # The row was found by its account: pages reading follower.account need no query.
-            attach(request.follower, "account", request.wechat_account)
+            request.follower.account = request.wechat_account
             return func(request, *args, slug=slug, **kwargs)
 
         return wrapper

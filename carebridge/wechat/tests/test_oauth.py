@@ -287,6 +287,28 @@ def test_a_consented_sign_in_serves_silent_pages_without_asking_again(rf, accoun
     assert needs_consent(request, slug="renai").status_code == 302
 
 
+@pytest.mark.django_db
+def test_the_pages_follower_carries_its_account_without_another_query(
+    rf, account, django_assert_num_queries
+):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    from carebridge.wechat import h5
+
+    def page(request, slug):
+        with django_assert_num_queries(0):
+            return HttpResponse(request.follower.account.slug)
+
+    Follower.objects.create(account=account, openid="o_alice_0000000000000000000")
+    request = rf.get("/h5/renai/")
+    request.session = SessionStore()
+    h5.sign_in(request, "renai", "o_alice_0000000000000000000", "snsapi_base")
+    response = h5.wechat_user_required(page)(request, slug="renai")
+    assert response.content == b"renai"
+    assert request.follower.account is request.wechat_account
+
+
 def test_a_callback_for_an_account_without_credentials_gets_a_clear_page(
     sandbox, client, account, settings
 ):
