@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin
+from carebridge.lib.money import YuanAdmin, yuan_column
 from carebridge.patients.audit import log_access
 from carebridge.patients.choices import AccessAction
 
@@ -96,15 +97,19 @@ class BookingPolicyAdmin(InstitutionScopedAdmin):
     ]
 
 
+FEE_LABEL = _("挂号费(元)")
+
+
 @admin.register(ScheduleTemplate)
-class ScheduleTemplateAdmin(InstitutionScopedAdmin):
+class ScheduleTemplateAdmin(YuanAdmin, InstitutionScopedAdmin):
+    yuan_fields = {"fee": FEE_LABEL}
     list_display = [
         "__str__",
         "department",
         "clinic_type",
         "start_time",
         "end_time",
-        "fee",
+        "fee_yuan",
         "capacity",
         "weeks_ahead",
         "is_active",
@@ -112,6 +117,7 @@ class ScheduleTemplateAdmin(InstitutionScopedAdmin):
     list_filter = ["institution", "department", "weekday", "period", "is_active"]
     list_select_related = ["department", "doctor"]
     actions = ["generate"]
+    fee_yuan = yuan_column("fee", _("挂号费"))
 
     @admin.action(description=_("按所选模板生成出诊"))
     def generate(self, request, queryset):
@@ -156,15 +162,16 @@ class SuspendForm(forms.Form):
 
 
 @admin.register(ClinicSession)
-class ClinicSessionAdmin(InstitutionScopedAdmin):
+class ClinicSessionAdmin(YuanAdmin, InstitutionScopedAdmin):
     form = SessionForm
+    yuan_fields = {"fee": FEE_LABEL}
     list_display = [
         "date",
         "period",
         "department",
         "doctor",
         "clinic_type",
-        "fee",
+        "fee_yuan",
         "capacity",
         "status",
         "queue_link",
@@ -174,6 +181,7 @@ class ClinicSessionAdmin(InstitutionScopedAdmin):
     date_hierarchy = "date"
     search_fields = ["doctor__name", "department__name"]
     actions = ["suspend"]
+    fee_yuan = yuan_column("fee", _("挂号费"))
 
     def get_inlines(self, request, obj):
         return [PoolInline] if obj else []  # pools are created with the session
@@ -182,10 +190,14 @@ class ClinicSessionAdmin(InstitutionScopedAdmin):
         # Slots are cut when the session is created; afterwards only the pools can move.
         if obj is None:
             return ["status"]
-        return [f for f in SESSION_FIELDS if f not in QUOTA_FIELDS.values()] + [
+        fixed = [f for f in SESSION_FIELDS if f not in QUOTA_FIELDS.values()]
+        return [("fee_yuan" if f == "fee" else f) for f in fixed] + [
             "status",
             "suspension_reason",
         ]
+
+    def get_exclude(self, request, obj=None):
+        return ["fee"] if obj else []  # shown in yuan as fee_yuan
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -300,7 +312,7 @@ class AppointmentAdminBase(InstitutionScopedAdmin):
     date_hierarchy = "session__date"
     search_fields = ["session__doctor__name", "session__department__name"]
     # Personal data stays masked here: a full view of the patient is audited in patients.
-    exclude = ["patient", "person_key", "checkin_code"]
+    exclude = ["patient", "person_key", "checkin_code", "fee"]  # fee: shown as fee_yuan
     readonly_fields = [
         "session",
         "slot",
@@ -310,7 +322,7 @@ class AppointmentAdminBase(InstitutionScopedAdmin):
         "channel",
         "api_client",
         "status",
-        "fee",
+        "fee_yuan",
         "payment_status",
         "booked_at",
         "checked_in_at",
@@ -323,6 +335,8 @@ class AppointmentAdminBase(InstitutionScopedAdmin):
         "turn_near_sent_at",
         "walk_in_name",
     ]
+
+    fee_yuan = yuan_column("fee", _("挂号费"))
 
     def has_add_permission(self, request):
         return False

@@ -75,7 +75,7 @@ def test_adding_a_session_cuts_its_slots_and_pools(
             "clinic_type": "expert",
             "start_time": "18:00",
             "end_time": "20:00",
-            "fee": 5000,
+            "fee": "50.00",
             "capacity": 12,
             "quota_wechat": 8,
             "quota_window": 2,
@@ -87,6 +87,7 @@ def test_adding_a_session_cuts_its_slots_and_pools(
     assert r.status_code == 302, r.content.decode()[:2000]
     s = ClinicSession.objects.get()
     assert s.slots.count() == 12 and s.pools.get(channel="wechat").capacity == 8
+    assert s.fee == 5000  # typed in yuan, stored in fen
 
 
 def test_a_session_whose_quotas_do_not_add_up_is_refused(
@@ -102,7 +103,7 @@ def test_a_session_whose_quotas_do_not_add_up_is_refused(
             "clinic_type": "general",
             "start_time": "18:00",
             "end_time": "20:00",
-            "fee": 500,
+            "fee": "5.00",
             "capacity": 12,
             "quota_wechat": 3,
             "quota_window": 0,
