@@ -27,7 +27,9 @@ if CAREBRIDGE_ENV not in {"development", "demo", "production"}:
 PRODUCTION = CAREBRIDGE_ENV == "production"
 SANDBOX_ENABLED = not PRODUCTION
 
-DEBUG = envbool("DEBUG", default=not PRODUCTION)
+# Only development shows Django's debug pages: the demo runs as a deployment does, with the
+# project's own error pages (a patient never sees a stack or the URL list).
+DEBUG = envbool("DEBUG", default=CAREBRIDGE_ENV == "development")
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -281,6 +283,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "carebridge": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+        # A server error's traceback on the console with DEBUG off too (Django's own handler
+        # prints only under DEBUG; ADMINS mail is not set up).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # The development server's request lines; `make demo` sets WARNING to hide the polls.
         "django.server": {
             "handlers": ["console"],

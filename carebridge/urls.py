@@ -5,6 +5,10 @@ from django.views.generic import RedirectView
 
 from carebridge.api import api
 
+# The project's own pages with DEBUG off (carebridge/errors.py, templates/4xx.html, 500.html).
+handler403 = "carebridge.errors.permission_denied"
+handler404 = "carebridge.errors.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("wechat/", include("carebridge.wechat.urls")),

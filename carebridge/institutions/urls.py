@@ -14,4 +14,9 @@ urlpatterns = [
     path("doctors/<int:doctor_id>/", views.doctor_detail, name="doctor"),
     path("navigation/", views.navigation, name="navigation"),
     path("search/", views.search, name="search"),
+    # Menu items built by later issues: until then a page saying what will be there.
+    path("reports/", views.upcoming, {"feature": "reports"}, name="reports"),
+    path("orders/", views.upcoming, {"feature": "orders"}, name="orders"),
+    path("surveys/", views.upcoming, {"feature": "surveys"}, name="surveys"),
+    path("me/", views.upcoming, {"feature": "me"}, name="me"),
 ]

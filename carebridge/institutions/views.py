@@ -6,6 +6,7 @@ institution's ids answer 404.
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from carebridge.booking.queries import upcoming_sessions
 from carebridge.content.models import ArticleCategory
@@ -14,6 +15,7 @@ from .forms import SearchForm
 from .models import Department, Doctor, DoctorNotice
 from .pages import institution_page, page_context
 from .search import search_departments, search_doctors
+from .upcoming import upcoming_for
 
 
 def _active_departments():
@@ -94,3 +96,12 @@ def search(request, slug):
             doctors=list(search_doctors(request.institution, q)),
         )
     return render(request, "institutions/search.html", context)
+
+
+@institution_page
+def upcoming(request, slug, feature):
+    """A menu item whose app comes later (upcoming.py): what will be there, never a 404."""
+    item = upcoming_for(feature, request.GET)
+    links = [(label, reverse(name, kwargs={"slug": slug})) for label, name in item.links]
+    context = page_context(request, feature=item, links=links)
+    return render(request, "institutions/upcoming.html", context)

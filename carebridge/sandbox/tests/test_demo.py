@@ -296,6 +296,14 @@ def test_carebridge_demo_starts_everything_and_ctrl_c_stops_it(tmp_path):
             assert any("感谢关注" in m.get("text", "") for m in arrived["messages"])
             assert arrived["menu"][0]["name"] == "关于医院"
 
+            # As a deployment runs: DEBUG off, the project's error pages, static files served.
+            missing = browser.get("/h5/demo/no-such-page/")
+            assert missing.status_code == 404 and "页面不存在" in missing.text
+            assert "URLconf" not in missing.text and 'href="/h5/demo/"' in missing.text
+            for asset in re.findall(r'href="(/static/[^"]+)"', missing.text):
+                assert browser.get(asset).status_code == 200, asset
+            assert browser.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0
         for pid in kids:
