@@ -12,7 +12,7 @@ import logging
 import time
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db.models.expressions import DatabaseDefault
 
 from ..messages import MENU_KEY_EVENTS, Message, normalise
 from ..models import CallbackReceipt
@@ -48,7 +48,7 @@ def receive_message(account, message: dict | Message) -> str:
     if message.known and (not message.is_event or message.event in DEFERRED_EVENTS):
         reply = quick_reply(account, message)
         if reply is not None:
-            if _insert_receipt(account, message, reply):
+            if _insert_receipt(CallbackReceipt.of(account, message, reply=reply, pending=True)):
                 return reply
             return _earlier_reply(account, key)
     try:
@@ -56,15 +56,8 @@ def receive_message(account, message: dict | Message) -> str:
             # The receipt, the routing's writes and the reply commit together: a crash leaves
             # nothing, so WeChat's retry handles the message afresh. A concurrent retry blocks
             # on the unique key until this commits, then reads the reply below.
-            receipt = CallbackReceipt.objects.create(
-                account=account,
-                dedup_key=key,
-                msg_type=message.msg_type[:32],
-                event=message.event[:64],
-                openid=message.openid,
-                payload=message.raw,
-                sent_at=message.sent_at,
-            )
+            receipt = CallbackReceipt.of(account, message)
+            receipt.save(force_insert=True)
             follower = record(account, message)
             reply = route(account, message, follower) or ""
             receipt.reply = reply
@@ -103,61 +96,48 @@ def record(account, message: Message):
     return track_follower(account, message)
 
 
-_COLUMNS = (
-    "account",
-    "dedup_key",
-    "msg_type",
-    "event",
-    "openid",
-    "payload",
-    "reply",
-    "received_at",
-    "sent_at",
-    "pending",
-)
+def _insert_receipt(receipt: CallbackReceipt) -> bool:
+    """Record ``receipt`` unless its key is already recorded (a retry: False). One statement, in
+    autocommit: ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL), whose row count says
+    which it was; this is the hottest statement of the callback.
 
-
-def _insert_receipt(account, message: Message, reply: str) -> bool:
-    """Record the receipt with its reply and leave the follower bookkeeping pending; False when
-    the key is already recorded (a retry). One statement, in autocommit: ``INSERT … ON CONFLICT
-    DO NOTHING`` (SQLite and PostgreSQL), whose row count says which it was. Written by hand
-    because the ORM's ``create`` cannot ignore the conflict and its ``bulk_create`` does not say
-    whether the row went in; this is the hottest statement of the callback."""
-    values = (
-        account.pk,
-        message.dedup_key,
-        message.msg_type[:32],
-        message.event[:64],
-        message.openid,
-        message.raw,
-        reply,
-        timezone.now(),
-        message.sent_at,
-        True,
-    )
-    sql, fields = _insert_statement(connection.vendor)
-    params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values, strict=True)
-    ]
+    Written by hand because no ORM call does this in one statement: ``create`` cannot ignore the
+    conflict (it needs a savepoint, then a query to tell a retry from another error), and
+    ``bulk_create(ignore_conflicts=True)`` hands the object back whether or not its row went in
+    (without a primary key either way). The columns and values still come from the model, as
+    ``save()`` prepares them: every concrete field but the auto primary key and generated ones,
+    each value by the field's ``pre_save`` (``auto_now_add``…) and ``get_db_prep_save``; a field
+    left to its ``db_default`` is left to the database. test_receipts compares the row with the
+    one ``CallbackReceipt.objects.create`` writes, on both databases."""
+    columns, params = [], []
+    for field in _insert_fields():
+        value = field.pre_save(receipt, add=True)
+        if isinstance(value, DatabaseDefault):
+            continue
+        columns.append(field.column)
+        params.append(field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_insert_statement(connection.vendor, tuple(columns)), params)
         return cursor.rowcount == 1
 
 
 @functools.cache
-def _insert_statement(vendor: str) -> tuple[str, list]:
-    """The INSERT for ``vendor``'s SQL and the fields that prepare its parameters (made once)."""
+def _insert_fields() -> list:
+    meta = CallbackReceipt._meta
+    return [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+
+
+@functools.cache
+def _insert_statement(vendor: str, columns: tuple[str, ...]) -> str:
+    """The INSERT of ``columns`` in ``vendor``'s SQL (made once)."""
     quote = connection.ops.quote_name
     meta = CallbackReceipt._meta
-    fields = [meta.get_field(name) for name in _COLUMNS]
-    columns = ", ".join(quote(field.column) for field in fields)
-    key = ", ".join(quote(meta.get_field(name).column) for name in ("account", "dedup_key"))
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({key}) DO NOTHING"
+    (dedup,) = (c for c in meta.constraints if c.name == "receipt_dedup")
+    key = ", ".join(quote(meta.get_field(name).column) for name in dedup.fields)
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({key}) DO NOTHING"
     )
-    return sql, fields
 
 
 def _msg_id(message: Message) -> int | None:

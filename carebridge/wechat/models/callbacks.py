@@ -20,7 +20,7 @@ class CallbackReceipt(models.Model):
     dedup_key = models.CharField(_("去重键"), max_length=200)
     msg_type = models.CharField(_("消息类型"), max_length=32)
     event = models.CharField(_("事件"), max_length=64, blank=True)
-    openid = models.CharField("OpenID", max_length=64, db_index=True)
+    openid = models.CharField(_("OpenID"), max_length=64, db_index=True)
     payload = models.JSONField(_("消息内容"), default=dict)
     reply = models.TextField(_("回复"), null=True, blank=True)  # None while the first try runs
     received_at = models.DateTimeField(_("收到时间"), auto_now_add=True, db_index=True)
@@ -46,3 +46,19 @@ class CallbackReceipt(models.Model):
 
     def __str__(self):
         return f"{self.msg_type} {self.event} {self.openid}".replace("  ", " ")
+
+    @classmethod
+    def of(cls, account, message, *, reply: str | None = None, pending: bool = False):
+        """The receipt of ``message`` (``messages.Message``), unsaved: what both of the
+        callback's paths record."""
+        return cls(
+            account=account,
+            dedup_key=message.dedup_key,
+            msg_type=message.msg_type[:32],
+            event=message.event[:64],
+            openid=message.openid,
+            payload=message.raw,
+            reply=reply,
+            sent_at=message.sent_at,
+            pending=pending,
+        )
