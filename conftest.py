@@ -47,16 +47,6 @@ def _close_outgoing_connections():
 
 
 @pytest.fixture(autouse=True)
-def _forget_full_pools():
-    """The process's memory of full pools (booking/sold_out.py) belongs to one test: ids are
-    reused once a test's rows are rolled back."""
-    yield
-    from carebridge.booking import sold_out
-
-    sold_out.forget_all()
-
-
-@pytest.fixture(autouse=True)
 def _default_language():
     """LocaleMiddleware leaves the last request's language active in the thread; every test
     starts in the default language (Chinese) whatever ran before it."""

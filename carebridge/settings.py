@@ -109,15 +109,6 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A process handed the SQLite file by URL (tests' subprocesses) queues like the others.
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
-    elif "postgresql" in DATABASES["default"]["ENGINE"]:
-        # The only prepared statements on our connections are the booking's own (lib/prepared.py;
-        # Django's client-side cursors never prepare), and each is a look-up by key whose generic
-        # plan PostgreSQL chooses anyway after planning it afresh five times, at up to 0.9 ms a
-        # time on every new connection (bench/RESULTS.md). Use it from the first execution.
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = (
-            options.get("options", "") + " -c plan_cache_mode=force_generic_plan"
-        ).strip()
     # One test database per run, so two test runs against one server never meet.
     DATABASES["default"]["TEST"] = {
         "NAME": envstr("CAREBRIDGE_TEST_DB", f"test_carebridge_{os.getpid()}")
@@ -220,9 +211,6 @@ WECHAT_CALLBACK_MAX_BYTES = envint("WECHAT_CALLBACK_MAX_BYTES", 64 * 1024)
 # How long a process trusts its compiled reply rules before looking up their shared version:
 # an edit reaches the other processes within this many seconds (wechat/rules.py).
 WECHAT_RULES_RECHECK_SECONDS = float(envstr("WECHAT_RULES_RECHECK_SECONDS", "1"))
-# How long a process answers "sold out" from memory after it saw a pool full (booking/sold_out.py);
-# 0 reads the pool on every request.
-BOOKING_SOLD_OUT_MEMO_SECONDS = float(envstr("BOOKING_SOLD_OUT_MEMO_SECONDS", "1"))
 # Retry pauses after WeChat answers -1 (busy); seconds, one per retry.
 WECHAT_BUSY_BACKOFF = [float(x) for x in envlist("WECHAT_BUSY_BACKOFF", "0.2,0.5,1")]
 # Which API issues access tokens: "stable" (/cgi-bin/stable_token, the default: a fetch does not

@@ -87,6 +87,7 @@ class BookingPolicyAdmin(InstitutionScopedAdmin):
             {
                 "fields": [
                     "tpl_booking_confirmed",
+                    "tpl_booking_cancelled",
                     "tpl_visit_reminder",
                     "tpl_suspension",
                     "tpl_turn_near",

@@ -6,7 +6,7 @@ institution: another institution's ids answer 404, exactly like ids that do not 
 answer that shows a registered patient's appointment, and every look-up of a patient by card or
 ID number, is written to the patients' audit log under the client's name."""
 
-from datetime import date, timedelta
+from datetime import date
 from functools import wraps
 
 from django.core.exceptions import ValidationError
@@ -15,15 +15,15 @@ from ninja import Query, Router, Schema, Status
 
 from carebridge.integrations.auth import api_key
 from carebridge.patients import crypto
-from carebridge.patients.audit import access_row, log_access
+from carebridge.patients.audit import log_access
 from carebridge.patients.choices import AccessAction
 from carebridge.patients.masking import mask_name
 from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
 from carebridge.patients.validation import normalize_card_number, validate_id_number
 
 from . import actions, queries
-from .errors import BookingError
-from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession, Slot
+from .errors import BookingError, NotFound, PatientNotFound
+from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession
 from .schemas import (
     AppointmentOut,
     BookIn,
@@ -37,8 +37,6 @@ from .schemas import (
 )
 
 router = Router(auth=api_key, tags=["booking"])
-
-CHECKIN_PREFIX = "CBA:"
 
 
 def refusals(view):
@@ -56,12 +54,6 @@ def refusals(view):
 
 def refuse(status: int, code: str, message: str):
     return Status(status, {"code": code, "message": message})
-
-
-class NotFound(BookingError):
-    code = "not_found"
-    status = 404
-    default_message = "not found"
 
 
 # Every refusal has the same shape; 401 (no or bad key) and 422 (malformed body) are ninja's.
@@ -97,6 +89,7 @@ def _appointment(request, appointment_id) -> Appointment:
 
 
 def session_out(s: ClinicSession, policy, now) -> dict:
+    """A session of ``ClinicSession.objects.with_free_slot_count``, pools prefetched."""
     pools = sorted(s.pools.all(), key=lambda p: p.channel)
     return {
         "id": s.pk,
@@ -114,7 +107,7 @@ def session_out(s: ClinicSession, policy, now) -> dict:
         "capacity": s.capacity,
         "status": s.status,
         "released_at": s.released_at(policy),
-        "free_slots": sum(1 for slot in s.slots.all() if slot.is_free and slot.ends_at > now),
+        "free_slots": s.free_slots,
         "pools": [
             {
                 "channel": p.channel,
@@ -135,10 +128,9 @@ def _audit_detail(request) -> str:
     return f"api {request.method} {request.path}"
 
 
-def appointment_out(request, a: Appointment, audited: bool = False) -> dict:
-    """The appointment as the API shows it; a registered patient's look is audited, unless it
-    was (``audited``: written with the booking)."""
-    if a.patient_id and not audited:
+def appointment_out(request, a: Appointment) -> dict:
+    """The appointment as the API shows it; showing a registered patient is audited."""
+    if not a.is_walk_in:
         _audit(request, [a.patient], AccessAction.API_READ)
     return {
         "id": a.pk,
@@ -171,21 +163,19 @@ class SessionFilter(Schema):
 def list_sessions(request, filters: Query[SessionFilter]):
     """Sessions of the client's institution from ``date_from`` (default today) to ``date_to``
     (default a week later), optionally of one department or doctor."""
-    start = filters.date_from or timezone.localdate()
-    end = filters.date_to or start + timedelta(days=7)
-    if end < start or (end - start).days > 62:
-        return refuse(400, "bad_dates", "date_to must be on or after date_from, within 62 days")
+    now = timezone.now()
     qs = (
-        ClinicSession.objects.filter(institution=_institution(request), date__range=(start, end))
+        ClinicSession.objects.filter(institution=_institution(request))
+        .listing(filters.date_from, filters.date_to, timezone.localdate())
+        .with_free_slot_count(now)
         .select_related("department", "doctor")
-        .prefetch_related("pools", "slots")
+        .prefetch_related("pools")
     )
     if filters.department_id:
         qs = qs.filter(department_id=filters.department_id)
     if filters.doctor_id:
         qs = qs.filter(doctor_id=filters.doctor_id)
     policy = BookingPolicy.for_institution(_institution(request))
-    now = timezone.now()
     return Status(200, [session_out(s, policy, now) for s in qs])
 
 
@@ -194,7 +184,7 @@ def list_sessions(request, filters: Query[SessionFilter]):
 )
 @refusals
 def free_slots(request, session_id: int):
-    return Status(200, list(queries.free_slots(_session(request, session_id))))
+    return Status(200, list(_session(request, session_id).slots.free(timezone.now())))
 
 
 @router.get(
@@ -242,17 +232,17 @@ def parse_patient_ref(ref: PatientRef):
     )
 
 
-def resolve_patient(request, parsed):
-    """(patient, walk-in name, person key) for a reference by card or ID number, audited as a
-    look-up. (A patient given by id is read with the booking's opening read.)"""
-    institution = _institution(request)
+def resolve_patient(request, parsed) -> tuple[int | None, str, str]:
+    """(patient id, walk-in name, person key) for a reference by card or ID number, audited as
+    a look-up. An ID number that finds no patient is a walk-in, if a name came with it."""
     kind, key = parsed[:2]
-    patients = Patient.objects.active().filter(owner__account__institution=institution)
-    patients = patients.select_related("owner__account")
+    patients = Patient.objects.of_institution(_institution(request))
     found = patients.filter(**{f"{kind}_hash": key}).order_by("id").first()
     _audit(request, [found], AccessAction.SEARCH)
-    if kind == "card_number" or found is not None or not parsed[2]:
-        return found, "", ""
+    if found is not None:
+        return found.pk, "", ""
+    if kind == "card_number" or not parsed[2]:
+        raise PatientNotFound()
     return None, parsed[2][:50], key
 
 
@@ -265,44 +255,27 @@ def resolve_patient(request, parsed):
 def book(request, payload: BookIn):
     """Takes the given slot, or the first free one, from the client's channel pool. Refusals:
     409 sold_out / slot_taken / not_released / session_closed / already_booked, 429
-    limit_reached, 400 for a bad patient reference, 404 patient_not_found. When the pool is
-    already full the answer is sold_out before the patient is looked up."""
+    limit_reached, 400 for a bad patient reference, 404 not_found (session or slot) and
+    patient_not_found."""
     parsed = parse_patient_ref(payload.patient)
     if isinstance(parsed, Status):
         return parsed
-    client = request.api_client
-    institution = _institution(request)
-    # The session with the institution's rules (and the patient, given by id), or sold_out at
-    # once when the pool is full.
-    by_id = parsed[1] if parsed[0] == "id" else None
-    opening = actions.open_booking(payload.session_id, institution, client.channel, by_id)
-    if opening is None:
-        raise NotFound()
-    s = opening.session()
-    slot = None
-    if payload.slot_id is not None:
-        slot = _get(Slot.objects, pk=payload.slot_id, session=s)
-    if by_id is not None:
-        patient, walk_in_name, person_key = opening.patient(), "", ""
+    if parsed[0] == "id":
+        patient_id, walk_in_name, person_key = parsed[1], "", ""
     else:
-        patient, walk_in_name, person_key = resolve_patient(request, parsed)
-    if patient is None and not person_key:
-        return refuse(404, "patient_not_found", "no such patient in this institution")
-    # The answer shows the patient: its audit row is written with the appointment.
-    audit = None
-    if patient is not None:
-        audit = access_row(request, patient, AccessAction.API_READ, _audit_detail(request))
+        patient_id, walk_in_name, person_key = resolve_patient(request, parsed)
+    client = request.api_client
     appointment = actions.book_appointment(
-        patient,
-        s,
+        _institution(request),
+        payload.session_id,
         client.channel,
-        slot=slot,
-        api_client=client,
+        patient_id=patient_id,
         walk_in_name=walk_in_name,
         person_key=person_key,
-        audit=audit,
+        slot_id=payload.slot_id,
+        api_client=client,
     )
-    return Status(201, appointment_out(request, appointment, audited=audit is not None))
+    return Status(201, appointment_out(request, appointment))
 
 
 @router.get(
@@ -360,14 +333,7 @@ def check_in(request, appointment_id: int):
 )
 @refusals
 def check_in_by_code(request, payload: CheckInByCode):
-    code = payload.code.strip()
-    if not code.startswith(CHECKIN_PREFIX) or len(code) > 64:
-        return refuse(400, "invalid_code", "not a CareBridge check-in code")
-    a = _get(
-        Appointment.objects.select_related("session__institution", "slot", "patient"),
-        checkin_code=code[len(CHECKIN_PREFIX) :],
-        session__institution=_institution(request),
-    )
+    a = Appointment.from_checkin_code(payload.code, _institution(request))
     position = actions.check_in(a)
     a.refresh_from_db()
     return Status(200, checked_in(request, a, position))

@@ -70,3 +70,28 @@ class WrongState(BookingError):
 class QueueEmpty(BookingError):
     code = "queue_empty"
     default_message = _("没有已签到等候的患者")
+
+
+class NotFound(BookingError):
+    """Another institution's id answers exactly like an id that does not exist."""
+
+    code = "not_found"
+    status = 404
+    default_message = _("未找到")
+
+
+class PatientNotFound(NotFound):
+    code = "patient_not_found"
+    default_message = _("未找到该就诊人")
+
+
+class BadDates(BookingError):
+    code = "bad_dates"
+    status = 400
+    default_message = _("结束日期不能早于开始日期,且相隔不超过 62 天")
+
+
+class InvalidCheckinCode(BookingError):
+    code = "invalid_code"
+    status = 400
+    default_message = _("不是有效的签到码")

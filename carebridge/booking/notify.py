@@ -65,12 +65,20 @@ def _send(appointment, template_field: str, data: dict, policy=None) -> None:
         _refused(template_field, appointment, exc)
 
 
+def _where(session) -> str:
+    """The department, and the doctor when the session has one (a department clinic's session
+    is named after the department: said once)."""
+    if session.doctor_id:
+        return f"{session.department.name} {session.doctor.name}"
+    return session.department.name
+
+
 def _visit(appointment) -> dict:
     session = appointment.session
     start = timezone.localtime(appointment.slot.starts_at)
     return {
         "keyword1": {"value": appointment.patient_name},
-        "keyword2": {"value": f"{session.department.name} {session.who}"},
+        "keyword2": {"value": _where(session)},
         "keyword3": {"value": f"{session.date:%Y-%m-%d} {start:%H:%M}"},
         "keyword4": {"value": str(appointment.queue_number)},
     }
@@ -145,6 +153,25 @@ def booking_confirmations(appointments) -> dict[int, str]:
             else:
                 outcomes[appointment.pk] = "written"
     return outcomes
+
+
+def cancellation(appointment) -> None:
+    """预约取消通知, in the cancellation's transaction (an outbox row, as every template message):
+    who cancelled and, for a paid fee, that it will be refunded."""
+    from .models import CancelledBy, PaymentStatus
+
+    with translation.override(settings.LANGUAGE_CODE):
+        data = {"first": {"value": _("您的预约已取消")}, **_visit(appointment)}
+        if appointment.cancelled_by == CancelledBy.PATIENT:
+            remark = _("号源已释放。如需就诊,请重新预约")
+        else:
+            remark = _("医院已为您取消本次预约")
+            if appointment.cancel_reason and appointment.cancelled_by == CancelledBy.SUSPENSION:
+                remark += _(",原因:%(reason)s") % {"reason": _short(appointment.cancel_reason)}
+        if appointment.payment_status == PaymentStatus.REFUND_DUE:
+            remark += _("。已付挂号费 %(fee)s 元将原路退还") % {"fee": _yuan(appointment.fee)}
+        data["remark"] = {"value": remark}
+        _send(appointment, "tpl_booking_cancelled", data)
 
 
 def visit_reminder(appointment) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import median
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -92,21 +92,16 @@ def upcoming_sessions(doctor, days: int = 7, account_slug: str | None = None, no
                 fee=s.fee,
                 remaining=wechat_remaining(s),
                 booking_url=url,
-                released=now >= s.released_at(policy),
-                suspended=s.status == SessionStatus.SUSPENDED,
+                released=s.is_released(policy, now),
+                suspended=s.is_suspended,
             )
         )
     return result
 
 
-def free_slots(session, now=None):
-    now = now or timezone.now()
-    return session.slots.filter(booked__lt=F("capacity"), ends_at__gt=now).order_by("number")
-
-
 def appointments_of(follower):
     return (
-        Appointment.objects.filter(Q(booked_by=follower) | Q(patient__owner=follower))
+        Appointment.objects.of_follower(follower)
         .select_related("session__department", "session__doctor", "patient", "slot")
         .order_by("-session__date", "-session__start_time", "-id")
     )

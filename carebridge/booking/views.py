@@ -13,19 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carebridge.institutions.models import Department
-from carebridge.patients.queries import get_patient_for, patients_of
+from carebridge.patients.queries import patients_of
 from carebridge.wechat.h5 import wechat_user_required
 
 from . import actions, qr, queries
 from .errors import BookingError
-from .models import (
-    AppointmentStatus,
-    BookingPolicy,
-    Channel,
-    ClinicSession,
-    SessionStatus,
-    Slot,
-)
+from .models import AppointmentStatus, BookingPolicy, Channel, ClinicSession, Slot
 from .ratelimit import booking_allowed
 
 
@@ -72,7 +65,7 @@ def department(request, slug, department_id):
         {
             "session": s,
             "remaining": queries.wechat_remaining(s),
-            "released": now >= s.released_at(policy),
+            "released": s.is_released(policy, now),
             "released_at": s.released_at(policy),
         }
         for s in sessions
@@ -89,15 +82,15 @@ def department(request, slug, department_id):
 def session(request, slug, session_id):
     s = _session_or_404(request, session_id)
     policy = BookingPolicy.for_institution(s.institution)
-    released_at = s.released_at(policy)
+    now = timezone.now()
     context = {
         "institution": s.institution,
         "session": s,
         "slug": slug,
-        "released": timezone.now() >= released_at,
-        "released_at": released_at,
-        "suspended": s.status == SessionStatus.SUSPENDED,
-        "slots": queries.free_slots(s),
+        "released": s.is_released(policy, now),
+        "released_at": s.released_at(policy),
+        "suspended": s.is_suspended,
+        "slots": s.slots.free(now),
         "remaining": queries.wechat_remaining(s),
     }
     return render(request, "booking/session.html", context)
@@ -123,24 +116,21 @@ def confirm(request, slug, session_id, slot_id):
         context["error"] = _("操作过于频繁,请稍后再试")
         return render(request, "booking/confirm.html", context, status=429)
     patient_id = request.POST.get("patient", "")
-    if not patient_id:
+    if not patient_id.isdigit():
         context["error"] = _("请选择就诊人")
         return render(request, "booking/confirm.html", context, status=400)
-    try:
-        # A full WeChat pool is answered before anything else, as the API does: after a release
-        # most requests end here, from one read or from this process's memory (sold_out.py).
-        opened = actions.opened(s, Channel.WECHAT)
-    except BookingError as exc:
-        context["error"] = exc.message
-        return render(request, "booking/confirm.html", context, status=exc.status)
-    patient = get_patient_for(request.follower, patient_id)  # another user's patient: 404
+    context["selected"] = int(patient_id)
     try:
         appointment = actions.book_appointment(
-            patient, opened, Channel.WECHAT, slot=slot, booked_by=request.follower
+            s.institution,
+            s.pk,
+            Channel.WECHAT,
+            patient_id=int(patient_id),
+            slot_id=slot.pk,
+            booked_by=request.follower,
         )
     except BookingError as exc:
         context["error"] = exc.message
-        context["selected"] = patient.pk
         return render(request, "booking/confirm.html", context, status=exc.status)
     messages.success(request, _("预约成功"))
     return redirect("booking:appointment", slug=slug, appointment_id=appointment.pk)
@@ -165,22 +155,20 @@ def appointment(request, slug, appointment_id):
         raise Http404
     policy = BookingPolicy.for_institution(a.session.institution)
     now = timezone.now()
-    queue = queries.session_queue(a.session, now)
-    position = queries.queue_position(a)
     context = {
         "institution": a.session.institution,
         "appointment": a,
         "slug": slug,
-        "queue": queue,
-        "position": position,
-        "estimated_wait": queue.estimated_wait(position - 1 if position else None),
-        "can_cancel": a.status == AppointmentStatus.BOOKED
-        and (
-            a.session.status == SessionStatus.SUSPENDED or now <= a.session.cancel_deadline(policy)
-        ),
+        "can_cancel": a.can_cancel(now, policy=policy),
         "cancel_deadline": a.session.cancel_deadline(policy),
         "qr_svg": qr.svg(a.checkin_payload) if a.status == AppointmentStatus.BOOKED else "",
     }
+    if a.is_waiting:  # a cancelled or finished visit has no queue to wait in
+        queue = queries.session_queue(a.session, now)
+        position = queries.queue_position(a)
+        context["queue"] = queue
+        context["position"] = position
+        context["estimated_wait"] = queue.estimated_wait(position - 1 if position else None)
     return render(request, "booking/appointment.html", context)
 
 

@@ -1,7 +1,5 @@
 from django.db import IntegrityError, transaction
 
-from carebridge.lib import rawrows
-
 from .models import OutboxMessage
 
 
@@ -17,9 +15,7 @@ def enqueue(topic: str, payload: dict, dedup_key: str | None = None, delay=None)
     if delay is not None:
         fields["available_at"] = timezone.now() + delay
     if dedup_key is None:
-        row = OutboxMessage(**fields)
-        rawrows.insert(row)  # the same INSERT without the ORM's compiler: a booking writes one
-        return row
+        return OutboxMessage.objects.create(**fields)
     try:
         with transaction.atomic():
             return OutboxMessage.objects.create(**fields)

@@ -3,8 +3,6 @@ staff access; a system calling the JSON API acts for its staff)."""
 
 from collections.abc import Iterable
 
-from carebridge.lib import rawrows
-
 from .choices import AccessAction
 from .models import AccessLog, Patient
 
@@ -28,9 +26,9 @@ def log_access(
     else the signed-in staff user."""
     rows = [access_row(request, patient, action, detail, reason) for patient in patients]
     if len(rows) == 1:
-        # One INSERT: bulk_create would wrap it in a transaction of its own, two more round
-        # trips on every API answer that shows an appointment.
-        rawrows.insert(rows[0])
+        # save(), not bulk_create: that would wrap one INSERT in a transaction of its own, two
+        # more round trips on every API answer that shows an appointment.
+        rows[0].save(force_insert=True)
         return rows
     return AccessLog.objects.bulk_create(rows)
 
@@ -38,8 +36,7 @@ def log_access(
 def access_row(
     request, patient: Patient | None, action: AccessAction, detail: str = "", reason: str = ""
 ) -> AccessLog:
-    """The unsaved AccessLog row of ``log_access`` for one patient, for a caller that writes it
-    together with a change of its own (a booking writes it with the appointment)."""
+    """The unsaved AccessLog row of ``log_access`` for one patient."""
     api_client = getattr(request, "api_client", None)
     return AccessLog(
         staff=None if api_client is not None else request.user,

@@ -9,8 +9,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carebridge.lib.relations import NOT_LOADED, loaded
-
 from . import crypto, masking
 from .choices import AccessAction, IdType, Relation, Sex
 from .fields import EncryptedTextField
@@ -28,6 +26,12 @@ def full_years(born: date, on: date) -> int:
 class PatientQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at=None)
+
+    def of_institution(self, institution):
+        """Active patients added through one of ``institution``'s WeChat accounts: the only ones
+        its staff, its API clients and its sessions may see (another institution's patient is
+        not found)."""
+        return self.active().filter(owner__account__institution=institution)
 
 
 class Patient(models.Model):
@@ -153,12 +157,12 @@ class PatientPolicy(models.Model):
     def for_institution(cls, institution) -> "PatientPolicy":
         """The institution's policy, or the defaults (unsaved) when it has none.
 
-        Uses the row already loaded with ``select_related("institution__patient_policy")``
-        (the booking hot path), else asks the database."""
-        policy = loaded(institution, "patient_policy")
-        if policy is NOT_LOADED:
-            policy = cls.objects.filter(institution=institution).first()
-        return policy or cls(institution=institution)
+        The row ``select_related("institution__patient_policy")`` brought, else one query, whose
+        answer Django keeps on ``institution`` as it keeps any related object."""
+        try:
+            return institution.patient_policy
+        except cls.DoesNotExist:
+            return cls(institution=institution)
 
     def accepts(self, id_type: str) -> bool:
         return id_type in self.accepted_id_types

@@ -14,8 +14,6 @@ from datetime import date
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from carebridge.lib.relations import attach
-
 from .models import Patient, PatientPolicy, full_years
 
 
@@ -34,7 +32,7 @@ def get_patient_for(follower, patient_id) -> Patient:
         patient = patients_of(follower).get(pk=int(patient_id))
     except (Patient.DoesNotExist, TypeError, ValueError) as exc:
         raise PatientNotFound("no such patient for this user") from exc
-    attach(patient, "owner", follower)  # found by its owner: patient.owner needs no query
+    patient.owner = follower  # found by its owner: patient.owner needs no query
     return patient
 
 

@@ -1,6 +1,6 @@
 """Every write of the booking app, one transaction each (``@transaction.atomic``)."""
 
-from .book import book_appointment, cancel_appointment, open_booking, opened
+from .book import book_appointment, cancel_appointment, release_place
 from .confirmations import send_booking_confirmation, send_booking_confirmations
 from .queue import call_next, check_in, mark_no_show
 from .quotas import set_quotas
@@ -17,8 +17,7 @@ __all__ = [
     "create_session",
     "generate_sessions",
     "mark_no_show",
-    "open_booking",
-    "opened",
+    "release_place",
     "send_booking_confirmation",
     "send_booking_confirmations",
     "send_visit_reminders",

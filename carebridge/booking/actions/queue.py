@@ -14,7 +14,6 @@ from ..models import (
     BookingBan,
     BookingPolicy,
     ClinicSession,
-    SessionStatus,
     WaitRecord,
 )
 from ..queries import waiting_in
@@ -27,8 +26,8 @@ CHECK_IN_OPENS_BEFORE = timedelta(hours=2)
 def check_in(appointment: Appointment, now=None) -> int:
     """Record the patient's arrival; returns their position among those waiting (1 = next)."""
     now = now or timezone.now()
-    session = appointment.session
-    if session.status != SessionStatus.OPEN:
+    session = ClinicSession.objects.get(pk=appointment.session_id)  # as it is now
+    if not session.is_open:
         raise SessionClosed()
     if not (session.starts_at - CHECK_IN_OPENS_BEFORE <= now < session.ends_at):
         raise WrongState(_("只能在就诊当天出诊开始前两小时至出诊结束前签到"))
@@ -96,7 +95,7 @@ def mark_no_show(appointment: Appointment, now=None) -> BookingBan | None:
     institution = appointment.session.institution
     policy = BookingPolicy.for_institution(institution)
     bans = BookingBan.objects.filter(follower=follower, institution=institution)
-    if bans.filter(ends_at__gt=now).exists():
+    if bans.in_force(now).exists():
         return None
     since = now - timedelta(days=policy.no_show_window_days)
     last_ban = bans.order_by("-starts_at").first()

@@ -1,16 +1,64 @@
 import secrets
+from datetime import timedelta
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..errors import InvalidCheckinCode, NotFound
 from .choices import HOLDING, AppointmentStatus, CancelledBy, Channel, PaymentStatus
+from .policy import BookingPolicy
 from .schedules import ClinicSession, Slot
+
+# What the check-in QR code carries before the appointment's secret; a kiosk sends it all back.
+CHECKIN_PREFIX = "CBA:"
+CHECKIN_PAYLOAD_MAX = 64
+
+# The anti-scalping counts of ``AppointmentQuerySet.limit_counts``, by name.
+LIMIT_NAMES = ("here", "person_day", "person_week", "account_day", "account_week")
 
 
 def new_checkin_code() -> str:
     """The secret in the check-in QR code: unguessable, so a code proves the appointment."""
     return secrets.token_urlsafe(18)
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def holding(self):
+        """Appointments that hold their place: they count for the limits and the unique rules."""
+        return self.filter(status__in=HOLDING)
+
+    def of_follower(self, follower):
+        """What one WeChat user may see: what they booked and what was booked for their
+        patients."""
+        return self.filter(Q(booked_by=follower) | Q(patient__owner=follower))
+
+    def limit_counts(self, session, person_key: str, booked_by_id: int | None) -> dict[str, int]:
+        """The holding appointments of the person (``person_key``) and of the WeChat account
+        (``booked_by_id``; None counts nothing for it) in ``session``'s institution: in this
+        session, on its day, in its ISO week (Monday to Sunday). By the names of LIMIT_NAMES;
+        one query."""
+        day = session.date
+        monday = day - timedelta(days=day.weekday())
+        person = Q(person_key=person_key)
+        account = Q(pk__in=[])  # counts nothing
+        whose = person
+        if booked_by_id:
+            account = Q(booked_by_id=booked_by_id)
+            whose = person | account
+        counts = (
+            self.holding()
+            .filter(whose, session__institution_id=session.institution_id)
+            .filter(session__date__range=(monday, monday + timedelta(days=6)))
+            .aggregate(
+                here=Count("pk", filter=person & Q(session_id=session.pk)),
+                person_day=Count("pk", filter=person & Q(session__date=day)),
+                person_week=Count("pk", filter=person),
+                account_day=Count("pk", filter=account & Q(session__date=day)),
+                account_week=Count("pk", filter=account),
+            )
+        )
+        return {name: counts[name] or 0 for name in LIMIT_NAMES}
 
 
 class Appointment(models.Model):
@@ -37,7 +85,7 @@ class Appointment(models.Model):
         related_name="appointments",
         verbose_name=_("就诊人"),
     )
-    person_key = models.CharField(max_length=64, db_index=True, editable=False)
+    person_key = models.CharField(_("身份标识"), max_length=64, db_index=True, editable=False)
     walk_in_name = models.CharField(_("现场患者姓名"), max_length=50, blank=True)
     # The WeChat account that booked (online bookings), for the per-account limits and no-shows.
     booked_by = models.ForeignKey(
@@ -67,7 +115,9 @@ class Appointment(models.Model):
     payment_status = models.CharField(
         _("支付状态"), max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
     )
-    checkin_code = models.CharField(max_length=32, unique=True, default=new_checkin_code)
+    checkin_code = models.CharField(
+        _("签到码"), max_length=32, unique=True, default=new_checkin_code
+    )
     booked_at = models.DateTimeField(_("预约时间"), auto_now_add=True)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
@@ -78,9 +128,11 @@ class Appointment(models.Model):
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     no_show_at = models.DateTimeField(_("爽约记录时间"), null=True, blank=True)
     # Claimed with a conditional update before the message is queued: sent once, whoever runs.
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    turn_near_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(_("预约成功通知时间"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("就诊提醒时间"), null=True, blank=True)
+    turn_near_sent_at = models.DateTimeField(_("即将叫号提醒时间"), null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("预约")
@@ -112,9 +164,47 @@ class Appointment(models.Model):
         return self.status in HOLDING
 
     @property
+    def is_walk_in(self) -> bool:
+        """Booked at the hospital for someone with no WeChat account: a name and an ID number's
+        keyed hash, no patient row."""
+        return self.patient_id is None
+
+    @property
+    def is_waiting(self) -> bool:
+        """Still to be seen: the queue and its estimated wait concern it."""
+        return self.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+
+    def can_cancel(self, now, by: str = CancelledBy.PATIENT, policy=None) -> bool:
+        """Whether ``by`` may cancel at ``now``: only a booked (not yet checked-in) appointment;
+        patients until the institution's deadline, or whenever the session is suspended; staff
+        any time."""
+        if self.status != AppointmentStatus.BOOKED:
+            return False
+        if by != CancelledBy.PATIENT or self.session.is_suspended:
+            return True
+        policy = policy or BookingPolicy.for_institution(self.session.institution)
+        return now <= self.session.cancel_deadline(policy)
+
+    @property
     def checkin_payload(self) -> str:
         """What the QR code carries; a kiosk sends it to POST /api/booking/check-in."""
-        return f"CBA:{self.checkin_code}"
+        return f"{CHECKIN_PREFIX}{self.checkin_code}"
+
+    @classmethod
+    def from_checkin_code(cls, payload: str, institution) -> "Appointment":
+        """The institution's appointment whose QR code carries ``payload``. InvalidCheckinCode
+        when it is not one of ours; NotFound when no appointment of this institution has it."""
+        payload = payload.strip()
+        if not payload.startswith(CHECKIN_PREFIX) or len(payload) > CHECKIN_PAYLOAD_MAX:
+            raise InvalidCheckinCode()
+        found = (
+            cls.objects.select_related("session__institution", "slot", "patient")
+            .filter(checkin_code=payload[len(CHECKIN_PREFIX) :], session__institution=institution)
+            .first()
+        )
+        if found is None:
+            raise NotFound()
+        return found
 
 
 class WaitRecord(models.Model):

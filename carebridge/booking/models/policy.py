@@ -4,8 +4,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from carebridge.lib.relations import NOT_LOADED, loaded
-
 
 class BookingPolicy(models.Model):
     """An institution's booking rules and WeChat template ids, edited in the back office.
@@ -41,6 +39,7 @@ class BookingPolicy(models.Model):
     )
     # WeChat template ids (公众平台 → 模板消息); blank: that message is not sent.
     tpl_booking_confirmed = models.CharField(_("模板:预约成功"), max_length=64, blank=True)
+    tpl_booking_cancelled = models.CharField(_("模板:预约取消"), max_length=64, blank=True)
     tpl_visit_reminder = models.CharField(_("模板:就诊提醒"), max_length=64, blank=True)
     tpl_suspension = models.CharField(_("模板:停诊通知"), max_length=64, blank=True)
     tpl_turn_near = models.CharField(_("模板:即将叫号"), max_length=64, blank=True)
@@ -57,12 +56,17 @@ class BookingPolicy(models.Model):
     def for_institution(cls, institution) -> "BookingPolicy":
         """The institution's rules, or the defaults (unsaved) if staff have not set any.
 
-        Uses the row already loaded with ``select_related("institution__booking_policy")``
-        (the booking hot path), else asks the database."""
-        policy = loaded(institution, "booking_policy")
-        if policy is NOT_LOADED:
-            policy = cls.objects.filter(institution=institution).first()
-        return policy or cls(institution=institution)
+        The row ``select_related("institution__booking_policy")`` brought, else one query, whose
+        answer Django keeps on ``institution`` as it keeps any related object."""
+        try:
+            return institution.booking_policy
+        except cls.DoesNotExist:
+            return cls(institution=institution)
+
+
+class BookingBanQuerySet(models.QuerySet):
+    def in_force(self, now):
+        return self.filter(ends_at__gt=now)
 
 
 class BookingBan(models.Model):
@@ -80,7 +84,9 @@ class BookingBan(models.Model):
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"), db_index=True)
     no_shows = models.PositiveSmallIntegerField(_("爽约次数"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = BookingBanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("暂停预约")
@@ -89,3 +95,9 @@ class BookingBan(models.Model):
 
     def __str__(self):
         return f"{self.follower} → {self.ends_at:%Y-%m-%d}"
+
+    @classmethod
+    def current(cls, follower, institution, now) -> "BookingBan | None":
+        """The ban in force on ``follower``'s online booking at ``institution``, if any."""
+        bans = cls.objects.in_force(now).filter(follower=follower, institution=institution)
+        return bans.order_by("-ends_at").first()

@@ -3,10 +3,16 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..errors import BadDates, NotReleased, SessionClosed
 from .choices import Channel, ClinicType, Period, SessionStatus
+
+# The longest range of days one listing of sessions may cover (the API's date window).
+MAX_LISTING_DAYS = 62
+DEFAULT_LISTING_DAYS = 7
 
 QUOTA_FIELDS = {
     Channel.WECHAT: "quota_wechat",
@@ -123,6 +129,36 @@ class ClosedDay(models.Model):
         return f"{self.date} {self.reason}"
 
 
+class ClinicSessionQuerySet(models.QuerySet):
+    def listing(self, date_from=None, date_to=None, today=None):
+        """Sessions from ``date_from`` (default today) to ``date_to`` (default a week later), at
+        most MAX_LISTING_DAYS apart; BadDates otherwise. The one date window of every listing
+        (the API's, the back office's exports)."""
+        start = date_from or today or timezone.localdate()
+        end = date_to or start + timedelta(days=DEFAULT_LISTING_DAYS)
+        if end < start or (end - start).days > MAX_LISTING_DAYS:
+            raise BadDates()
+        return self.filter(date__range=(start, end))
+
+    def with_free_slot_count(self, now):
+        """Each session annotated ``free_slots``: how many of its slots are free at ``now``
+        (``Slot.objects.free``)."""
+        free = (
+            Slot.objects.free(now)
+            .filter(session=models.OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(free_slots=Coalesce(models.Subquery(free), 0))
+
+    def open_for_booking(self):
+        """Sessions whose places may be taken (not suspended). Whether booking has begun is the
+        policy's (``ClinicSession.check_bookable``)."""
+        return self.filter(status=SessionStatus.OPEN)
+
+
 class ClinicSession(QuotaFields):
     """One doctor's (or one department clinic's) half day: its numbered slots are its places."""
 
@@ -160,7 +196,9 @@ class ClinicSession(QuotaFields):
         related_name="sessions",
         verbose_name=_("排班模板"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ClinicSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("出诊")
@@ -201,7 +239,30 @@ class ClinicSession(QuotaFields):
         day = self.date - timedelta(days=policy.release_days_ahead)
         return timezone.make_aware(datetime.combine(day, policy.release_time))
 
+    def is_released(self, policy, now) -> bool:
+        return now >= self.released_at(policy)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SessionStatus.OPEN
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == SessionStatus.SUSPENDED
+
+    def check_bookable(self, policy, now) -> None:
+        """Refuse a booking of this session at ``now``: SessionClosed when it is suspended or
+        over, NotReleased (saying when) before its release."""
+        if not self.is_open or now >= self.ends_at:
+            raise SessionClosed()
+        if not self.is_released(policy, now):
+            released = timezone.localtime(self.released_at(policy))
+            raise NotReleased(
+                _("号源将于 %(when)s 开放预约") % {"when": released.strftime("%Y-%m-%d %H:%M")}
+            )
+
     def cancel_deadline(self, policy) -> datetime:
+        """The last moment a patient may cancel (staff and a suspension have no deadline)."""
         return self.starts_at - timedelta(minutes=policy.cancel_before_minutes)
 
     def clean(self):
@@ -217,6 +278,11 @@ class ClinicSession(QuotaFields):
         return self.slots.aggregate(n=Sum("booked"))["n"] or 0
 
 
+class SessionQuotaQuerySet(models.QuerySet):
+    def with_room(self):
+        return self.filter(booked__lt=F("capacity"))
+
+
 class SessionQuota(models.Model):
     """One channel's pool of a session: claimed with a conditional update like the slot."""
 
@@ -224,6 +290,8 @@ class SessionQuota(models.Model):
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     capacity = models.PositiveSmallIntegerField(_("号源"))
     booked = models.PositiveSmallIntegerField(_("已约"), default=0)
+
+    objects = SessionQuotaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("渠道号源")
@@ -244,6 +312,13 @@ class SessionQuota(models.Model):
         return max(self.capacity - self.booked, 0)
 
 
+class SlotQuerySet(models.QuerySet):
+    def free(self, now):
+        """Slots with room that have not ended by ``now``, first number first: the places a
+        booking may take."""
+        return self.filter(booked__lt=F("capacity"), ends_at__gt=now).order_by("number")
+
+
 class Slot(models.Model):
     """A numbered place (号) in a session, with its time window: number 5 is the fifth patient of
     the session's single queue, whatever channel booked it. ``capacity`` is 1, or 0 when staff
@@ -255,6 +330,8 @@ class Slot(models.Model):
     ends_at = models.DateTimeField(_("结束时间"))
     capacity = models.PositiveSmallIntegerField(_("容量"), default=1)
     booked = models.PositiveSmallIntegerField(_("已约"), default=0)
+
+    objects = SlotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("号源")

@@ -48,3 +48,33 @@ def write_confirmations() -> int:
         assert worker.claim(row, "test")
         worker.process(row)
     return len(rows)
+
+
+def book(
+    patient,
+    session,
+    channel,
+    *,
+    slot=None,
+    booked_by=None,
+    now=None,
+    walk_in_name="",
+    person_key="",
+    api_client=None,
+):
+    """``book_appointment`` with a test's objects: ``patient`` (None: a walk-in, with
+    ``walk_in_name`` and ``person_key``) into ``session``, in ``slot`` or the first free one."""
+    from carebridge.booking.actions import book_appointment
+
+    return book_appointment(
+        session.institution,
+        session.pk,
+        channel,
+        patient_id=patient.pk if patient is not None else None,
+        walk_in_name=walk_in_name,
+        person_key=person_key,
+        slot_id=slot.pk if slot is not None else None,
+        booked_by=booked_by,
+        api_client=api_client,
+        now=now,
+    )

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from carebridge.booking.actions import book_appointment, check_in, mark_no_show
+from carebridge.booking.actions import check_in, mark_no_show
 from carebridge.booking.models import (
     Appointment,
     ClinicSession,
@@ -14,7 +14,7 @@ from carebridge.booking.models import (
 )
 from carebridge.institutions.models import DoctorNotice, StaffMember
 
-from .helpers import WECHAT, before_visit
+from .helpers import WECHAT, before_visit, book
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def other_staff_client(db, other_hospital):
 
 
 def test_the_booking_admin_pages_load(admin_client, session, alice, alice_self):
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice)
+    a = book(alice_self, session, WECHAT, booked_by=alice)
     for url in [
         "/admin/booking/clinicsession/",
         f"/admin/booking/clinicsession/{session.pk}/change/",
@@ -148,14 +148,14 @@ def test_staff_move_places_between_channels(admin_client, session):
 
 
 def test_a_pool_cannot_shrink_below_its_bookings(admin_client, session, alice, alice_self):
-    book_appointment(alice_self, session, "kiosk")
+    book(alice_self, session, "kiosk")
     r = change_quotas(admin_client, session, quota_wechat=3, quota_kiosk=0)
     assert r.status_code == 200 and "已约出 1 个" in r.content.decode()
     assert SessionQuota.objects.get(session=session, channel="kiosk").capacity == 1
 
 
 def test_the_suspend_action_asks_a_reason_then_suspends(admin_client, session, alice, alice_self):
-    book_appointment(alice_self, session, WECHAT, booked_by=alice)
+    book(alice_self, session, WECHAT, booked_by=alice)
     url = "/admin/booking/clinicsession/"
     ask = admin_client.post(url, {"action": "suspend", "_selected_action": [session.pk]})
     assert ask.status_code == 200 and "停诊原因" in ask.content.decode()
@@ -204,8 +204,8 @@ def test_the_queue_page_calls_the_next_patient_and_records_no_shows(
     admin_client, session, alice, alice_self, alice_mother
 ):
     now = before_visit(session)
-    a1 = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    a2 = book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now)
+    a1 = book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    a2 = book(alice_mother, session, WECHAT, booked_by=alice, now=now)
     url = f"/admin/booking/clinicsession/{session.pk}/queue/"
     with mock.patch(
         "django.utils.timezone.now", return_value=session.starts_at + timedelta(hours=2)
@@ -227,7 +227,7 @@ def test_the_queue_page_calls_the_next_patient_and_records_no_shows(
 def test_staff_of_another_institution_see_none_of_these_rows(
     other_staff_client, session, alice, alice_self
 ):
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice)
+    a = book(alice_self, session, WECHAT, booked_by=alice)
     assert (
         other_staff_client.get(f"/admin/booking/clinicsession/{session.pk}/queue/").status_code
         == 404
@@ -244,7 +244,7 @@ def test_staff_of_another_institution_see_none_of_these_rows(
 
 
 def test_the_cancel_action_cancels_as_staff(admin_client, session, alice, alice_self):
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice)
+    a = book(alice_self, session, WECHAT, booked_by=alice)
     admin_client.post(
         "/admin/booking/appointment/", {"action": "cancel", "_selected_action": [a.pk]}
     )
@@ -254,8 +254,8 @@ def test_the_cancel_action_cancels_as_staff(admin_client, session, alice, alice_
 
 def test_no_show_list_shows_only_no_shows(admin_client, session, alice, alice_self, bob, bob_self):
     now = before_visit(session)
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    book_appointment(bob_self, session, WECHAT, booked_by=bob, now=now)
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book(bob_self, session, WECHAT, booked_by=bob, now=now)
     mark_no_show(a, now=session.ends_at)
     page = admin_client.get("/admin/booking/noshow/").content.decode()
     assert "王*红" in page and "赵*勇" not in page
@@ -270,8 +270,8 @@ def test_appointments_filter_by_doctor_status_and_channel(
     colleague.departments.add(cardiology)
     other = make_session(hospital, cardiology, colleague, tomorrow)
     now = before_visit(session)
-    mine = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    book_appointment(bob_self, other, "window", now=now)
+    mine = book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book(bob_self, other, "window", now=now)
 
     def listed(**params):
         response = admin_client.get("/admin/booking/appointment/", params)
@@ -287,7 +287,7 @@ def test_opening_an_appointment_is_audited_and_the_list_is_not(
 ):
     from carebridge.patients.models import AccessLog
 
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice)
+    a = book(alice_self, session, WECHAT, booked_by=alice)
     admin_client.get("/admin/booking/appointment/")
     assert not AccessLog.objects.exists()
     admin_client.get(f"/admin/booking/appointment/{a.pk}/change/", {"reason": "电话改约"})
@@ -298,6 +298,6 @@ def test_opening_an_appointment_is_audited_and_the_list_is_not(
         "ops",
         "电话改约",
     )
-    walk_in = book_appointment(None, session, "window", walk_in_name="张三", person_key="w")
+    walk_in = book(None, session, "window", walk_in_name="张三", person_key="w")
     admin_client.get(f"/admin/booking/appointment/{walk_in.pk}/change/")
     assert AccessLog.objects.count() == 1  # a walk-in has no patient record

@@ -5,12 +5,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from carebridge.booking.actions import book_appointment, check_in, set_quotas
+from carebridge.booking.actions import check_in, set_quotas
 from carebridge.booking.models import Appointment, SessionQuota
 from carebridge.integrations.models import ApiClient
 from carebridge.patients.tests import factories
 
-from .helpers import WECHAT, before_visit
+from .helpers import WECHAT, before_visit, book
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_sessions_list_refuses_bad_dates(client, window_key, session):
 
 
 def test_free_slots_are_listed_with_their_numbers(client, window_key, session, alice, alice_self):
-    book_appointment(alice_self, session, WECHAT, booked_by=alice)
+    book(alice_self, session, WECHAT, booked_by=alice)
     r = call(client, "get", f"/booking/sessions/{session.pk}/slots", window_key)
     assert [s["number"] for s in r.json()] == [2, 3, 4]
 
@@ -273,9 +273,9 @@ def test_cancel_check_in_call_next_and_no_show(
     client, window_key, kiosk_key, session, alice, alice_self, alice_mother, bob_self
 ):
     now = before_visit(session)
-    a1 = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    a2 = book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now)
-    a3 = book_appointment(bob_self, session, "window", now=now)
+    a1 = book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    a2 = book(alice_mother, session, WECHAT, booked_by=alice, now=now)
+    a3 = book(bob_self, session, "window", now=now)
     r = call(client, "post", f"/booking/appointments/{a3.pk}/cancel", window_key)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     r = call(client, "post", f"/booking/appointments/{a3.pk}/cancel", window_key)
@@ -294,7 +294,7 @@ def test_cancel_check_in_call_next_and_no_show(
         r = call(client, "post", f"/booking/sessions/{session.pk}/call-next", window_key)
         assert r.json()["queue_number"] == 1 and r.json()["status"] == "called"
     with mock.patch("django.utils.timezone.now", return_value=session.ends_at):
-        a4 = book_appointment(None, session, "kiosk", walk_in_name="李四", person_key="k", now=now)
+        a4 = book(None, session, "kiosk", walk_in_name="李四", person_key="k", now=now)
         r = call(client, "post", f"/booking/appointments/{a4.pk}/no-show", window_key)
         assert r.status_code == 200 and r.json()["status"] == "no_show"
 
@@ -317,7 +317,7 @@ def foreign(other_hospital, foreign_key):
     s = other_hospital.test_session
     follower = factories.follower(other_hospital.wechat_accounts.get(), "o_xinhua_1")
     patient = factories.patient(follower, name="钱多多")
-    a = book_appointment(patient, s, WECHAT, booked_by=follower, now=before_visit(s))
+    a = book(patient, s, WECHAT, booked_by=follower, now=before_visit(s))
     return s, a
 
 
@@ -368,8 +368,8 @@ def test_check_in_position_counts_only_patients_waiting(
     client, window_key, session, alice, alice_self, bob_self
 ):
     now = before_visit(session)
-    a1 = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    a2 = book_appointment(bob_self, session, "window", now=now)
+    a1 = book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    a2 = book(bob_self, session, "window", now=now)
     check_in(a2, now=session.starts_at)
     assert Appointment.objects.get(pk=a1.pk).status == "booked"
 

@@ -8,12 +8,11 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.db import IntegrityError, transaction
 
-from carebridge.booking.actions import book_appointment
 from carebridge.institutions.models import StaffMember
 from carebridge.integrations.models import ApiClient
 from carebridge.patients.models import AccessLog
 
-from .helpers import WECHAT, before_visit
+from .helpers import WECHAT, before_visit, book
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +38,7 @@ def call(client, method, path, key, body=None):
 
 @pytest.fixture
 def appointment(session, alice, alice_self):
-    return book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    return book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
 
 
 def test_reading_an_appointment_is_logged_under_the_api_clients_name(
@@ -150,7 +149,7 @@ def test_call_next_logs_the_patient_called(client, window, appointment, alice_se
 
 def test_a_walk_in_has_no_patient_record_to_log(client, window, session):
     _, key = window
-    walk_in = book_appointment(
+    walk_in = book(
         None, session, "window", walk_in_name="张三", person_key="w", now=before_visit(session)
     )
     assert call(client, "get", f"/booking/appointments/{walk_in.pk}", key).status_code == 200

@@ -2,13 +2,15 @@ from datetime import timedelta
 
 import pytest
 
-from carebridge.booking.actions import book_appointment, cancel_appointment, mark_no_show
+from carebridge.booking.actions import cancel_appointment, mark_no_show
 from carebridge.booking.errors import (
     AccountSuspended,
     AlreadyBooked,
     CancelTooLate,
     LimitReached,
+    NotFound,
     NotReleased,
+    PatientNotFound,
     SessionClosed,
     SlotTaken,
     SoldOut,
@@ -27,7 +29,7 @@ from carebridge.booking.models import (
 )
 from carebridge.patients.tests import factories
 
-from .helpers import WECHAT, before_visit, make_session
+from .helpers import WECHAT, before_visit, book, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,7 @@ def counters(session):
 
 
 def test_booking_takes_the_first_free_slot_and_one_wechat_place(session, alice, alice_self):
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert (a.queue_number, a.status, a.fee, a.channel) == (1, "booked", 1400, "wechat")
     assert a.person_key == alice_self.id_number_hash
     slots, pools = counters(session)
@@ -53,35 +55,31 @@ def test_a_chosen_slot_is_taken_and_cannot_be_taken_twice(
 ):
     third = session.slots.get(number=3)
     now = before_visit(session)
-    a = book_appointment(alice_self, session, WECHAT, slot=third, booked_by=alice, now=now)
+    a = book(alice_self, session, WECHAT, slot=third, booked_by=alice, now=now)
     assert a.queue_number == 3
     with pytest.raises(SlotTaken):
-        book_appointment(bob_self, session, WECHAT, slot=third, booked_by=bob, now=now)
+        book(bob_self, session, WECHAT, slot=third, booked_by=bob, now=now)
     assert Appointment.objects.count() == 1
     assert counters(session)[1]["wechat"] == 1
 
 
-def test_a_slot_of_another_session_is_refused(session, other_hospital, alice, alice_self):
+def test_a_slot_of_another_session_is_not_found(session, other_hospital, alice, alice_self):
     foreign = other_hospital.test_session.slots.first()
-    with pytest.raises(SlotTaken):
-        book_appointment(
-            alice_self, session, WECHAT, slot=foreign, booked_by=alice, now=before_visit(session)
-        )
+    with pytest.raises(NotFound):
+        book(alice_self, session, WECHAT, slot=foreign, booked_by=alice, now=before_visit(session))
 
 
 def test_the_wechat_pool_sells_out_while_window_places_remain(
     session, alice, alice_self, alice_mother, bob, bob_self
 ):
     now = before_visit(session)
-    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now)
+    book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book(alice_mother, session, WECHAT, booked_by=alice, now=now)
     with pytest.raises(SoldOut, match="微信渠道的号源已约满"):
-        book_appointment(bob_self, session, WECHAT, booked_by=bob, now=now)
+        book(bob_self, session, WECHAT, booked_by=bob, now=now)
     slots, pools = counters(session)
     assert sum(slots.values()) == 2 and pools["wechat"] == 2
-    walk_in = book_appointment(
-        None, session, "window", walk_in_name="张三", person_key="walkin-1", now=now
-    )
+    walk_in = book(None, session, "window", walk_in_name="张三", person_key="walkin-1", now=now)
     assert walk_in.queue_number == 3
 
 
@@ -99,25 +97,25 @@ def test_a_full_session_is_sold_out_for_every_channel(
         period="evening",
     )
     now = before_visit(one)
-    book_appointment(None, one, "window", walk_in_name="张三", person_key="w1", now=now)
+    book(None, one, "window", walk_in_name="张三", person_key="w1", now=now)
     with pytest.raises(SoldOut):
-        book_appointment(None, one, "window", walk_in_name="李四", person_key="w2", now=now)
+        book(None, one, "window", walk_in_name="李四", person_key="w2", now=now)
 
 
 def test_the_same_patient_cannot_hold_two_places_in_one_session(session, alice, alice_self):
     now = before_visit(session)
-    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book(alice_self, session, WECHAT, booked_by=alice, now=now)
     with pytest.raises(AlreadyBooked):
-        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+        book(alice_self, session, WECHAT, booked_by=alice, now=now)
     assert counters(session)[1]["wechat"] == 1
 
 
 def test_the_same_person_added_by_two_accounts_is_still_one_person(session, alice, alice_self, bob):
     twin = factories.patient(bob, name="王小红", id_number=alice_self.id_number)
     now = before_visit(session)
-    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book(alice_self, session, WECHAT, booked_by=alice, now=now)
     with pytest.raises(AlreadyBooked):
-        book_appointment(twin, session, "kiosk", now=now)
+        book(twin, session, "kiosk", now=now)
 
 
 def test_booking_before_release_is_refused_and_opens_at_the_release_time(
@@ -125,20 +123,18 @@ def test_booking_before_release_is_refused_and_opens_at_the_release_time(
 ):
     released = session.released_at(BookingPolicy.for_institution(session.institution))
     with pytest.raises(NotReleased):
-        book_appointment(
-            alice_self, session, WECHAT, booked_by=alice, now=released - timedelta(seconds=1)
-        )
+        book(alice_self, session, WECHAT, booked_by=alice, now=released - timedelta(seconds=1))
     assert not Appointment.objects.exists()
-    assert book_appointment(alice_self, session, WECHAT, booked_by=alice, now=released)
+    assert book(alice_self, session, WECHAT, booked_by=alice, now=released)
 
 
 def test_a_suspended_or_finished_session_cannot_be_booked(session, alice, alice_self):
     with pytest.raises(SessionClosed):
-        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=session.ends_at)
+        book(alice_self, session, WECHAT, booked_by=alice, now=session.ends_at)
     session.status = SessionStatus.SUSPENDED
     session.save(update_fields=["status"])
     with pytest.raises(SessionClosed):
-        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+        book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
 
 
 def test_a_session_suspended_after_it_was_read_is_refused_at_the_claim(session, alice, alice_self):
@@ -147,14 +143,14 @@ def test_a_session_suspended_after_it_was_read_is_refused_at_the_claim(session, 
     ClinicSession.objects.filter(pk=session.pk).update(status=SessionStatus.SUSPENDED)
     assert session.status == SessionStatus.OPEN  # what the booking read
     with pytest.raises(SessionClosed):
-        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+        book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert not Appointment.objects.exists()
     assert not Slot.objects.filter(session=session, booked__gt=0).exists()
     assert not SessionQuota.objects.filter(session=session, booked__gt=0).exists()
 
 
 def test_slots_whose_time_has_passed_are_not_offered(session, alice, alice_self):
-    a = book_appointment(
+    a = book(
         alice_self,
         session,
         WECHAT,
@@ -164,9 +160,9 @@ def test_slots_whose_time_has_passed_are_not_offered(session, alice, alice_self)
     assert a.queue_number == 3
 
 
-def test_a_patient_of_another_institution_is_refused(other_hospital, alice, alice_self):
-    with pytest.raises(SessionClosed):
-        book_appointment(
+def test_a_patient_of_another_institution_is_not_found(other_hospital, alice, alice_self):
+    with pytest.raises(PatientNotFound):
+        book(
             alice_self,
             other_hospital.test_session,
             WECHAT,
@@ -189,9 +185,9 @@ def test_a_patient_is_limited_per_day(hospital, cardiology, tomorrow, alice, ali
     sessions = many_sessions(hospital, cardiology, tomorrow, 3)
     now = before_visit(sessions[0])
     for s in sessions[:2]:
-        book_appointment(alice_self, s, WECHAT, booked_by=alice, now=now)
+        book(alice_self, s, WECHAT, booked_by=alice, now=now)
     with pytest.raises(LimitReached, match="当天预约已达上限"):
-        book_appointment(alice_self, sessions[2], WECHAT, booked_by=alice, now=now)
+        book(alice_self, sessions[2], WECHAT, booked_by=alice, now=now)
     assert counters(sessions[2])[1]["wechat"] == 0
 
 
@@ -201,9 +197,9 @@ def test_cancelled_appointments_do_not_count_against_limits(
     BookingPolicy.objects.create(institution=hospital, patient_daily_limit=1)
     first, second = many_sessions(hospital, cardiology, tomorrow, 2)
     now = before_visit(first)
-    a = book_appointment(alice_self, first, WECHAT, booked_by=alice, now=now)
+    a = book(alice_self, first, WECHAT, booked_by=alice, now=now)
     cancel_appointment(a, now=now)
-    assert book_appointment(alice_self, second, WECHAT, booked_by=alice, now=now)
+    assert book(alice_self, second, WECHAT, booked_by=alice, now=now)
 
 
 def test_an_account_is_limited_per_week_across_its_patients(
@@ -220,30 +216,30 @@ def test_an_account_is_limited_per_week_across_its_patients(
     s1, s2 = many_sessions(hospital, cardiology, d1, 2)
     (s3,) = many_sessions(hospital, cardiology, d2, 1)
     now = before_visit(s1, hours=48)
-    book_appointment(alice_self, s1, WECHAT, booked_by=alice, now=now)
-    book_appointment(alice_mother, s2, WECHAT, booked_by=alice, now=now)
+    book(alice_self, s1, WECHAT, booked_by=alice, now=now)
+    book(alice_mother, s2, WECHAT, booked_by=alice, now=now)
     with pytest.raises(LimitReached, match="账号本周预约已达上限"):
-        book_appointment(alice_mother, s3, WECHAT, booked_by=alice, now=now)
+        book(alice_mother, s3, WECHAT, booked_by=alice, now=now)
 
 
 def test_cancelling_returns_the_slot_and_the_channel_place_and_keeps_history(
     session, alice, alice_self
 ):
     now = before_visit(session)
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=now)
     cancel_appointment(a, now=now)
     a.refresh_from_db()
     assert (a.status, a.cancelled_by, a.cancelled_at) == ("cancelled", "patient", now)
     slots, pools = counters(session)
     assert sum(slots.values()) == 0 and pools["wechat"] == 0
-    again = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    again = book(alice_self, session, WECHAT, booked_by=alice, now=now)
     assert again.queue_number == 1 and Appointment.objects.count() == 2
 
 
 def test_cancelling_twice_returns_the_place_once(session, alice, alice_self, bob, bob_self):
     now = before_visit(session)
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    book_appointment(bob_self, session, WECHAT, booked_by=bob, now=now)
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book(bob_self, session, WECHAT, booked_by=bob, now=now)
     cancel_appointment(a, now=now)
     with pytest.raises(WrongState):
         cancel_appointment(a, now=now)
@@ -251,7 +247,7 @@ def test_cancelling_twice_returns_the_place_once(session, alice, alice_self, bob
 
 
 def test_cancelling_after_the_deadline_is_refused(session, alice, alice_self):
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     deadline = session.cancel_deadline(BookingPolicy.for_institution(session.institution))
     with pytest.raises(CancelTooLate):
         cancel_appointment(a, now=deadline + timedelta(seconds=1))
@@ -262,7 +258,7 @@ def test_cancelling_after_the_deadline_is_refused(session, alice, alice_self):
 
 def test_a_paid_fee_becomes_refund_due_on_cancellation(session, alice, alice_self):
     now = before_visit(session)
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=now)
     Appointment.objects.filter(pk=a.pk).update(payment_status=PaymentStatus.PAID)
     a.refresh_from_db()
     assert cancel_appointment(a, now=now).payment_status == PaymentStatus.REFUND_DUE
@@ -270,7 +266,7 @@ def test_a_paid_fee_becomes_refund_due_on_cancellation(session, alice, alice_sel
 
 def test_an_unpaid_cancellation_owes_no_refund(session, alice, alice_self):
     now = before_visit(session)
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=now)
     assert cancel_appointment(a, now=now).payment_status == PaymentStatus.UNPAID
 
 
@@ -281,8 +277,8 @@ def test_n_no_shows_in_m_days_suspend_online_booking(
         institution=hospital, no_show_limit=2, no_show_window_days=30, no_show_ban_days=14
     )
     now = before_visit(session)
-    a1 = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    a2 = book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now)
+    a1 = book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    a2 = book(alice_mother, session, WECHAT, booked_by=alice, now=now)
     after = session.ends_at
     assert mark_no_show(a1, now=after) is None
     ban = mark_no_show(a2, now=after)
@@ -290,19 +286,19 @@ def test_n_no_shows_in_m_days_suspend_online_booking(
     assert ban.ends_at == after + timedelta(days=14)
     later = make_session(hospital, cardiology, dr_wang, session.date + timedelta(days=1))
     with pytest.raises(AccountSuspended, match="2 次爽约"):
-        book_appointment(alice_self, later, WECHAT, booked_by=alice, now=after)
+        book(alice_self, later, WECHAT, booked_by=alice, now=after)
     # The window may still book the patient in person.
-    assert book_appointment(alice_self, later, "window", now=after)
+    assert book(alice_self, later, "window", now=after)
     # After the ban, online booking opens again and old no-shows do not ban twice.
     after_ban = make_session(hospital, cardiology, dr_wang, session.date + timedelta(days=15))
-    assert book_appointment(
+    assert book(
         alice_mother, after_ban, WECHAT, booked_by=alice, now=ban.ends_at + timedelta(seconds=1)
     )
     assert BookingBan.objects.count() == 1
 
 
 def test_a_no_show_cannot_be_recorded_before_the_slot_or_twice(session, alice, alice_self):
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     with pytest.raises(WrongState):
         mark_no_show(a, now=a.slot.starts_at - timedelta(seconds=1))
     mark_no_show(a, now=session.ends_at)
@@ -331,7 +327,7 @@ def test_a_childrens_hospital_refuses_a_child_who_is_18_on_the_day_of_the_visit(
         id_number=factories.resident_id(born, seq=88),
     )
     with pytest.raises(NotEligible, match="未满18周岁"):
-        book_appointment(child, session, WECHAT, booked_by=alice, now=before_visit(session))
+        book(child, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert not Appointment.objects.exists() and counters(session)[1]["wechat"] == 0
     younger = factories.patient(
         alice,
@@ -341,7 +337,7 @@ def test_a_childrens_hospital_refuses_a_child_who_is_18_on_the_day_of_the_visit(
         id_type="social_security",
         id_number=factories.resident_id(born + timedelta(days=1), seq=89),
     )
-    assert book_appointment(younger, session, WECHAT, booked_by=alice, now=before_visit(session))
+    assert book(younger, session, WECHAT, booked_by=alice, now=before_visit(session))
 
 
 def test_a_document_the_institution_no_longer_accepts_is_refused_at_booking(
@@ -352,7 +348,7 @@ def test_a_document_the_institution_no_longer_accepts_is_refused_at_booking(
 
     PatientPolicy.objects.create(institution=hospital, accepted_id_types=["social_security"])
     with pytest.raises(NotEligible, match="不接受该证件类型") as refusal:
-        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+        book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert (refusal.value.code, refusal.value.status) == ("not_eligible", 403)
     assert not Appointment.objects.exists()
 
@@ -371,14 +367,14 @@ def test_a_patient_is_limited_per_week_whichever_account_books(
     (s3,) = many_sessions(hospital, cardiology, monday + timedelta(days=4), 1)
     now = before_visit(s1, hours=48)
     twin = factories.patient(bob, name="王小红", id_number=alice_self.id_number)  # same person
-    book_appointment(alice_self, s1, WECHAT, booked_by=alice, now=now)
-    book_appointment(twin, s2, WECHAT, booked_by=bob, now=now)
+    book(alice_self, s1, WECHAT, booked_by=alice, now=now)
+    book(twin, s2, WECHAT, booked_by=bob, now=now)
     with pytest.raises(LimitReached, match="该就诊人本周预约已达上限"):
-        book_appointment(alice_self, s3, WECHAT, booked_by=alice, now=now)
+        book(alice_self, s3, WECHAT, booked_by=alice, now=now)
     assert counters(s3)[1]["wechat"] == 0
     # The next week is a new week.
     (later,) = many_sessions(hospital, cardiology, monday + timedelta(days=7), 1)
-    assert book_appointment(alice_self, later, WECHAT, booked_by=alice, now=now)
+    assert book(alice_self, later, WECHAT, booked_by=alice, now=now)
 
 
 def test_an_account_is_limited_per_day_across_its_patients(
@@ -387,11 +383,11 @@ def test_an_account_is_limited_per_day_across_its_patients(
     BookingPolicy.objects.create(institution=hospital, account_daily_limit=1)
     first, second = many_sessions(hospital, cardiology, tomorrow, 2)
     now = before_visit(first)
-    book_appointment(alice_self, first, WECHAT, booked_by=alice, now=now)
+    book(alice_self, first, WECHAT, booked_by=alice, now=now)
     with pytest.raises(LimitReached, match="您的账号当天预约已达上限"):
-        book_appointment(alice_mother, second, WECHAT, booked_by=alice, now=now)
+        book(alice_mother, second, WECHAT, booked_by=alice, now=now)
     # The limits are the account's online ones: the window may still book her mother.
-    assert book_appointment(alice_mother, second, "window", now=now)
+    assert book(alice_mother, second, "window", now=now)
 
 
 def test_a_patient_booked_at_the_window_is_limited_too_and_nothing_is_taken(
@@ -402,12 +398,12 @@ def test_a_patient_booked_at_the_window_is_limited_too_and_nothing_is_taken(
     BookingPolicy.objects.create(institution=hospital, patient_daily_limit=1)
     first, second = many_sessions(hospital, cardiology, tomorrow, 2)
     now = before_visit(first)
-    book_appointment(alice_self, first, "window", now=now)
+    book(alice_self, first, "window", now=now)
     with pytest.raises(LimitReached, match="该就诊人当天预约已达上限"):
-        book_appointment(alice_self, second, "window", now=now)
+        book(alice_self, second, "window", now=now)
     with pytest.raises(LimitReached, match="该就诊人当天预约已达上限"):
-        book_appointment(alice_self, second, "window", slot=second.slots.last(), now=now)
+        book(alice_self, second, "window", slot=second.slots.last(), now=now)
     slots, pools = counters(second)
     assert not any(slots.values()) and not any(pools.values())
     with pytest.raises(AlreadyBooked):
-        book_appointment(alice_self, first, "window", now=now)
+        book(alice_self, first, "kiosk", now=now)

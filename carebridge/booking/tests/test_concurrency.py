@@ -9,13 +9,12 @@ from datetime import date
 import pytest
 from django.db import connections
 
-from carebridge.booking.actions import book_appointment
 from carebridge.booking.errors import BookingError
 from carebridge.booking.models import Appointment, ClinicSession, SessionQuota, Slot
 from carebridge.patients.models import Patient
 from carebridge.patients.tests import factories
 
-from .helpers import WECHAT, before_visit, make_session
+from .helpers import WECHAT, before_visit, book, make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +42,7 @@ def book_by_ids(session_id, patient_id, now):
     try:
         session = ClinicSession.objects.select_related("institution").get(pk=session_id)
         patient = Patient.objects.select_related("owner__account").get(pk=patient_id)
-        book_appointment(patient, session, WECHAT, booked_by=patient.owner, now=now)
+        book(patient, session, WECHAT, booked_by=patient.owner, now=now)
         return "booked"
     except BookingError as exc:
         return exc.code
@@ -136,23 +135,24 @@ def test_a_suspension_racing_a_booking_tells_its_patient_or_refuses_it(
     patient of a suspended session who was not told."""
     from unittest import mock
 
-    from carebridge.booking.actions import book as book_module
+    from carebridge.booking import hot_path
     from carebridge.booking.actions import suspend_session
     from carebridge.booking.models import BookingPolicy
     from carebridge.wechat.models import TemplateSend
 
     BookingPolicy.objects.create(institution=hospital, tpl_suspension="TPL_SUSPEND")
     paused, go, suspended = threading.Event(), threading.Event(), threading.Event()
-    claim = book_module._claim_place
+    claim = hot_path.claim_place
     outcome = {}
 
-    def pause_before_commit(session, channel):
-        claim(session, channel)  # the session's row is now share-locked; only COMMIT follows
+    def pause_before_commit(session_id, channel):
+        taken = claim(session_id, channel)  # the session's row is now share-locked
         paused.set()
-        assert go.wait(BARRIER_TIMEOUT)
+        assert go.wait(BARRIER_TIMEOUT)  # only COMMIT follows
+        return taken
 
     def book():
-        with mock.patch.object(book_module, "_claim_place", pause_before_commit):
+        with mock.patch.object(hot_path, "claim_place", pause_before_commit):
             outcome["booking"] = book_by_ids(session.pk, alice_self.pk, before_visit(session))
 
     def suspend():

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from carebridge.booking.actions import (
-    book_appointment,
     cancel_appointment,
     send_booking_confirmations,
 )
@@ -24,7 +23,7 @@ from carebridge.wechat import limits
 from carebridge.wechat.actions import messaging
 from carebridge.wechat.models import ApiQuota, TemplateSend
 
-from .helpers import WECHAT, before_visit
+from .helpers import WECHAT, before_visit, book
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +38,9 @@ def booked(policy, session, alice, alice_self, alice_mother, bob, bob_self):
     """alice books herself and her mother on WeChat; bob is booked at the window."""
     now = before_visit(session)
     return [
-        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now),
-        book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now),
-        book_appointment(bob_self, session, "window", now=now),
+        book(alice_self, session, WECHAT, booked_by=alice, now=now),
+        book(alice_mother, session, WECHAT, booked_by=alice, now=now),
+        book(bob_self, session, "window", now=now),
     ]
 
 
@@ -170,7 +169,7 @@ def test_a_walk_in_or_a_broken_follower_does_not_hold_up_the_others(
     send_template's checks. Neither stops the rest of the batch."""
     walk_in = booked[2]  # bob at the window took its place: cancel him to make room
     cancel_appointment(walk_in, by="staff", now=before_visit(session))
-    walk_in = book_appointment(
+    walk_in = book(
         None, session, "window", walk_in_name="张三", person_key="w", now=before_visit(session)
     )
     broken = factories.follower(account, "")
@@ -178,7 +177,7 @@ def test_a_walk_in_or_a_broken_follower_does_not_hold_up_the_others(
     broken_patient = factories.patient(
         broken, name="钱多多", birth_date=born, id_number=factories.resident_id(born, seq=77)
     )
-    broken_booking = book_appointment(broken_patient, session, "kiosk", now=before_visit(session))
+    broken_booking = book(broken_patient, session, "kiosk", now=before_visit(session))
     ids = [booked[0].pk, walk_in.pk, broken_booking.pk, booked[1].pk]
     with caplog.at_level(logging.WARNING, logger="carebridge.booking"):
         result = send_booking_confirmations(ids)

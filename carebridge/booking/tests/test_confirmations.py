@@ -3,7 +3,7 @@ message from it, once, however often the row runs."""
 
 import pytest
 
-from carebridge.booking.actions import book_appointment, send_booking_confirmation
+from carebridge.booking.actions import send_booking_confirmation
 from carebridge.booking.errors import AlreadyBooked
 from carebridge.booking.models import BookingPolicy
 from carebridge.booking.notify import CONFIRMATION_TOPIC
@@ -11,7 +11,7 @@ from carebridge.outbox import worker
 from carebridge.outbox.models import OutboxMessage
 from carebridge.wechat.models import TemplateSend
 
-from .helpers import WECHAT, before_visit, write_confirmations
+from .helpers import WECHAT, before_visit, book, write_confirmations
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def booked(hospital, session, alice, alice_self):
     BookingPolicy.objects.create(institution=hospital, tpl_booking_confirmed="TPL_BOOKED")
-    return book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    return book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
 
 
 def test_the_booking_queues_one_row_and_writes_no_message_itself(booked):
@@ -52,5 +52,5 @@ def test_a_row_run_again_after_a_crash_sends_nothing_more(booked):
 
 def test_a_refused_booking_queues_nothing(booked, session, alice, alice_self):
     with pytest.raises(AlreadyBooked):
-        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+        book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert OutboxMessage.objects.filter(topic=CONFIRMATION_TOPIC).count() == 1

@@ -11,11 +11,10 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from carebridge.booking import daily
-from carebridge.booking.actions import book_appointment
 from carebridge.booking.models import BookingPolicy, DailyJobRun, ScheduleTemplate
 from carebridge.wechat.models import TemplateSend
 
-from .helpers import WECHAT, at, before_visit
+from .helpers import WECHAT, at, before_visit, book
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +97,7 @@ def test_the_time_of_day_can_be_configured(settings):
 
 def test_the_evening_before_patients_are_reminded_once(hospital, session, alice, alice_self):
     BookingPolicy.objects.create(institution=hospital, tpl_visit_reminder="TPL_REMIND")
-    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     eve = session.date - timedelta(days=1)
     assert "send_visit_reminders" not in daily.run_due_jobs(at(eve, 17, 59))
     assert daily.run_due_jobs(at(eve, 18, 0))["send_visit_reminders"] == "done"

@@ -8,14 +8,13 @@ until it is added here."""
 import pytest
 from django.urls import reverse
 
-from carebridge.booking.actions import book_appointment
 from carebridge.booking.models import Appointment, SessionQuota
 from carebridge.patients.models import Patient
 from carebridge.patients.urls import urlpatterns as patient_urls
 from carebridge.sandbox.models import SandboxMessage
 
 from ..urls import urlpatterns as booking_urls
-from .helpers import WECHAT, before_visit
+from .helpers import WECHAT, before_visit, book
 from .test_api import ISOLATION_CALLS
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(session, alice, alice_self, alice_mother, other_hospital):
     """Alice's patients and appointment at renai; another hospital's department, session, slot."""
-    appointment = book_appointment(
-        alice_self, session, WECHAT, booked_by=alice, now=before_visit(session)
-    )
+    appointment = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     foreign = other_hospital.test_session
     return {
         "patient": alice_mother.pk,

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from carebridge.booking.actions import (
     announce_notice,
-    book_appointment,
     cancel_appointment,
 )
 from carebridge.booking.models import Appointment, BookingPolicy, PaymentStatus
@@ -18,7 +17,7 @@ from carebridge.institutions.actions import create_doctor_notice
 from carebridge.institutions.models import DoctorNotice, NoticeKind
 from carebridge.wechat.models import TemplateSend
 
-from .helpers import WECHAT, before_visit, make_session
+from .helpers import WECHAT, before_visit, book, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +41,9 @@ def week(hospital, cardiology, dr_wang, tomorrow, alice, alice_self, bob, bob_se
     }
     now = before_visit(sessions[1])
     booked = {
-        1: book_appointment(alice_self, sessions[1], WECHAT, booked_by=alice, now=now),
-        3: book_appointment(bob_self, sessions[3], WECHAT, booked_by=bob, now=now),
-        10: book_appointment(alice_self, sessions[10], WECHAT, booked_by=alice, now=now),
+        1: book(alice_self, sessions[1], WECHAT, booked_by=alice, now=now),
+        3: book(bob_self, sessions[3], WECHAT, booked_by=bob, now=now),
+        10: book(alice_self, sessions[10], WECHAT, booked_by=alice, now=now),
     }
     return sessions, booked
 
@@ -135,7 +134,7 @@ def test_a_visiting_expert_notice_tells_the_patients_booked_with_that_doctor(
     colleague = hospital.doctors.create(name="李医生", title="主治医师")
     colleague.departments.add(cardiology)
     other = make_session(hospital, cardiology, colleague, tomorrow)
-    book_appointment(bob_self, other, WECHAT, booked_by=bob, now=before_visit(other))
+    book(bob_self, other, WECHAT, booked_by=bob, now=before_visit(other))
     notice(
         hospital,
         tomorrow,

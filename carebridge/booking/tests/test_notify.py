@@ -4,7 +4,6 @@ import pytest
 from django.core.management import call_command
 
 from carebridge.booking.actions import (
-    book_appointment,
     call_next,
     cancel_appointment,
     check_in,
@@ -17,7 +16,7 @@ from carebridge.institutions.models import DoctorNotice
 from carebridge.outbox.models import OutboxMessage
 from carebridge.wechat.models import TemplateSend
 
-from .helpers import WECHAT, before_visit, write_confirmations
+from .helpers import WECHAT, before_visit, book, write_confirmations
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +41,7 @@ def sent(template_id):
 def test_booking_sends_a_confirmation_to_the_patients_account(
     templates, session, alice, alice_mother
 ):
-    a = book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=before_visit(session))
+    a = book(alice_mother, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert sent("TPL_BOOKED") == []  # the booking only queued it: the worker writes it
     assert write_confirmations() == 1
     [message] = sent("TPL_BOOKED")
@@ -56,26 +55,24 @@ def test_booking_sends_a_confirmation_to_the_patients_account(
 def test_a_window_booking_of_a_wechat_patient_is_confirmed_to_that_account(
     templates, session, alice, alice_self
 ):
-    book_appointment(alice_self, session, "window", now=before_visit(session))
+    book(alice_self, session, "window", now=before_visit(session))
     write_confirmations()
     assert [m.openid for m in sent("TPL_BOOKED")] == [alice.openid]
 
 
 def test_nothing_is_sent_without_a_template_or_to_a_walk_in(session, alice, alice_self, templates):
-    book_appointment(
-        None, session, "window", walk_in_name="张三", person_key="w", now=before_visit(session)
-    )
+    book(None, session, "window", walk_in_name="张三", person_key="w", now=before_visit(session))
     assert write_confirmations() == 0 and sent("TPL_BOOKED") == []
     templates.tpl_booking_confirmed = ""
     templates.save()
-    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert write_confirmations() == 0 and TemplateSend.objects.count() == 0
 
 
 def test_a_refused_message_never_undoes_the_booking(templates, session, alice, alice_self):
     templates.tpl_booking_confirmed = "not a valid id!"
     templates.save()
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert write_confirmations() == 1  # the worker logs the refusal for staff
     assert Appointment.objects.filter(pk=a.pk).exists() and TemplateSend.objects.count() == 0
     assert OutboxMessage.objects.get(topic="booking.confirmed").status == "sent"
@@ -83,9 +80,9 @@ def test_a_refused_message_never_undoes_the_booking(templates, session, alice, a
 
 def test_a_refused_booking_sends_nothing(templates, session, alice, alice_self):
     now = before_visit(session)
-    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book(alice_self, session, WECHAT, booked_by=alice, now=now)
     with pytest.raises(Exception):  # noqa: B017 - AlreadyBooked, tested elsewhere
-        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
+        book(alice_self, session, WECHAT, booked_by=alice, now=now)
     assert write_confirmations() == 1
     assert len(sent("TPL_BOOKED")) == 1
 
@@ -94,8 +91,8 @@ def test_reminders_go_once_to_tomorrows_booked_patients(
     templates, session, alice, alice_self, alice_mother
 ):
     now = before_visit(session)
-    book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    cancelled = book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now)
+    book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    cancelled = book(alice_mother, session, WECHAT, booked_by=alice, now=now)
     cancel_appointment(cancelled, now=now)
     evening_before = session.starts_at - timedelta(hours=14)
     assert send_visit_reminders(now=evening_before) == 1
@@ -107,7 +104,7 @@ def test_reminders_go_once_to_tomorrows_booked_patients(
 
 
 def test_the_reminder_command_runs_the_same_task(templates, session, alice, alice_self, capsys):
-    book_appointment(alice_self, session, WECHAT, booked_by=alice)
+    book(alice_self, session, WECHAT, booked_by=alice)
     call_command("send_visit_reminders")
     call_command("send_visit_reminders")
     assert len(sent("TPL_REMIND")) == 1
@@ -118,8 +115,8 @@ def test_suspension_stops_booking_publishes_a_notice_and_tells_booked_patients(
     templates, session, alice, alice_self, bob, bob_self
 ):
     now = before_visit(session)
-    a = book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now)
-    book_appointment(bob_self, session, WECHAT, booked_by=bob, now=now)
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=now)
+    book(bob_self, session, WECHAT, booked_by=bob, now=now)
     notice = suspend_session(session, "医生外出会诊")
     session.refresh_from_db()
     assert session.status == "suspended"
@@ -132,7 +129,7 @@ def test_suspension_stops_booking_publishes_a_notice_and_tells_booked_patients(
     assert "医生外出会诊" in notice.text
     assert sorted(m.openid for m in sent("TPL_SUSPEND")) == sorted([alice.openid, bob.openid])
     with pytest.raises(SessionClosed):
-        book_appointment(alice_self, session, "window", now=now)
+        book(alice_self, session, "window", now=now)
     with pytest.raises(WrongState):
         suspend_session(session, "again")
     # Cancellation is offered after the deadline, and a paid fee is owed back in full.
@@ -147,7 +144,7 @@ def test_turn_near_messages_go_to_patients_close_to_the_front(
 ):
     now = before_visit(session)
     booked = [
-        book_appointment(p, session, WECHAT if i < 2 else "window", booked_by=f, now=now)
+        book(p, session, WECHAT if i < 2 else "window", booked_by=f, now=now)
         for i, (p, f) in enumerate([(alice_self, alice), (alice_mother, alice), (bob_self, None)])
     ]
     for a in booked:
@@ -173,17 +170,13 @@ def test_a_paid_cancellation_asks_billing_for_the_refund_after_commit(
 
     refund_requested.connect(listener)
     try:
-        a = book_appointment(
-            alice_self, session, WECHAT, booked_by=alice, now=before_visit(session)
-        )
+        a = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
         Appointment.objects.filter(pk=a.pk).update(payment_status=PaymentStatus.PAID)
         a.refresh_from_db()
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             cancel_appointment(a, now=before_visit(session))
         assert heard == [a.pk] and len(callbacks) == 1
-        unpaid = book_appointment(
-            alice_self, session, WECHAT, booked_by=alice, now=before_visit(session)
-        )
+        unpaid = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
         with django_capture_on_commit_callbacks(execute=True):
             cancel_appointment(unpaid, now=before_visit(session))
         assert heard == [a.pk]  # nothing owed, nothing asked

@@ -2,12 +2,12 @@ from datetime import timedelta
 
 import pytest
 
-from carebridge.booking.actions import book_appointment, call_next, check_in, mark_no_show
+from carebridge.booking.actions import call_next, check_in, mark_no_show
 from carebridge.booking.errors import QueueEmpty, SessionClosed, WrongState
 from carebridge.booking.models import Appointment, BookingPolicy, SessionStatus, WaitRecord
 from carebridge.booking.queries import queue_position, session_queue, todays_queues
 
-from .helpers import WECHAT, before_visit
+from .helpers import WECHAT, before_visit, book
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +17,10 @@ def booked(session, alice, alice_self, alice_mother, bob, bob_self):
     """Numbers 1 and 2 by WeChat (alice's patients), 3 at the window (bob's), 4 at the kiosk."""
     now = before_visit(session)
     return [
-        book_appointment(alice_self, session, WECHAT, booked_by=alice, now=now),
-        book_appointment(alice_mother, session, WECHAT, booked_by=alice, now=now),
-        book_appointment(bob_self, session, "window", now=now),
-        book_appointment(None, session, "kiosk", walk_in_name="张三", person_key="w", now=now),
+        book(alice_self, session, WECHAT, booked_by=alice, now=now),
+        book(alice_mother, session, WECHAT, booked_by=alice, now=now),
+        book(bob_self, session, "window", now=now),
+        book(None, session, "kiosk", walk_in_name="张三", person_key="w", now=now),
     ]
 
 

@@ -4,7 +4,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from carebridge.booking.actions import create_session, generate_sessions
-from carebridge.booking.actions.book import check_bookable
 from carebridge.booking.errors import NotReleased
 from carebridge.booking.models import BookingPolicy, ClinicSession, ClosedDay, ScheduleTemplate
 
@@ -150,5 +149,5 @@ def test_nothing_can_be_booked_before_release(session):
     )
     release = at(session.date - timedelta(days=7), 7, 0)
     with pytest.raises(NotReleased, match="开放预约"):
-        check_bookable(session, policy, release - timedelta(microseconds=1))
-    check_bookable(session, policy, release)  # open at the release instant
+        session.check_bookable(policy, release - timedelta(microseconds=1))
+    session.check_bookable(policy, release)  # open at the release instant

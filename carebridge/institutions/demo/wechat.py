@@ -159,6 +159,7 @@ _VISIT_FIELDS = (
 TEMPLATES = [
     # (BookingPolicy field, template id, title)
     ("tpl_booking_confirmed", "demo-booking-confirmed-0000000000000000001", "预约挂号成功通知"),
+    ("tpl_booking_cancelled", "demo-booking-cancelled-0000000000000000001", "预约取消通知"),
     ("tpl_visit_reminder", "demo-visit-reminder-000000000000000000001", "就诊提醒"),
     ("tpl_suspension", "demo-suspension-00000000000000000000000001", "医生停诊通知"),
     ("tpl_turn_near", "demo-turn-near-0000000000000000000000000001", "叫号提醒"),

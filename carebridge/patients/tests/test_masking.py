@@ -46,8 +46,7 @@ def test_names_keep_their_first_and_last_character_for_staff(value, masked):
 def test_no_page_shows_a_whole_number(alice_client, client, account, alice, alice_self):
     from django.utils import timezone
 
-    from carebridge.booking.actions import book_appointment
-    from carebridge.booking.tests.helpers import before_visit, make_session
+    from carebridge.booking.tests.helpers import before_visit, book, make_session
     from carebridge.integrations.models import ApiClient
 
     hospital = account.institution
@@ -58,9 +57,7 @@ def test_no_page_shows_a_whole_number(alice_client, client, account, alice, alic
     session = make_session(hospital, department, doctor, timezone.localdate() + timedelta(days=1))
     alice_self.set_card_number("SH0012345")
     alice_self.save(update_fields=["card_number", "card_number_hash"])
-    appointment = book_appointment(
-        alice_self, session, "wechat", booked_by=alice, now=before_visit(session)
-    )
+    appointment = book(alice_self, session, "wechat", booked_by=alice, now=before_visit(session))
     secrets = [alice_self.id_number, alice_self.phone, "SH0012345"]
 
     pages = [
