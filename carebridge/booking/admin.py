@@ -437,6 +437,10 @@ class WaitRecordAdmin(InstitutionScopedAdmin):
     list_select_related = ["department", "doctor"]
     date_hierarchy = "date"
 
+    @admin.display(description=_("等候(分钟)"), ordering="wait_seconds")
+    def wait_minutes(self, obj):
+        return obj.wait_minutes
+
     def has_add_permission(self, request):
         return False
 

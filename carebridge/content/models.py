@@ -38,8 +38,8 @@ class Article(models.Model):
     cover = models.ImageField(_("封面"), upload_to="articles/%Y/%m/", blank=True)
     published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
     is_published = models.BooleanField(_("已发布"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
 

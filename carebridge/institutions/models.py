@@ -37,7 +37,7 @@ class Institution(models.Model):
     phone = models.CharField(_("咨询电话"), max_length=50, blank=True)
     website = models.URLField(_("网站"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("机构")
@@ -91,7 +91,7 @@ class WeChatAccount(models.Model):
         _("类型"), max_length=20, choices=AccountType.choices, default=AccountType.SERVICE
     )
     verified = models.BooleanField(_("已认证"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("公众号")
@@ -181,8 +181,12 @@ class Department(models.Model):
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
     # Search keys, derived from name on save (pinyin.py).
-    name_pinyin = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+    name_pinyin = models.CharField(
+        _("名称拼音"), max_length=255, blank=True, db_index=True, editable=False
+    )
+    name_initials = models.CharField(
+        _("名称首字母"), max_length=100, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("科室")
@@ -224,10 +228,18 @@ class Doctor(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     # Search keys, derived from name on save (pinyin.py); *_alt hold the everyday reading of a
     # polyphonic surname (单 Shan, also typed dan) when it differs.
-    name_pinyin = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=50, blank=True, db_index=True, editable=False)
-    name_pinyin_alt = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
-    name_initials_alt = models.CharField(max_length=50, blank=True, db_index=True, editable=False)
+    name_pinyin = models.CharField(
+        _("姓名拼音"), max_length=255, blank=True, db_index=True, editable=False
+    )
+    name_initials = models.CharField(
+        _("姓名首字母"), max_length=50, blank=True, db_index=True, editable=False
+    )
+    name_pinyin_alt = models.CharField(
+        _("姓名拼音(多音字)"), max_length=255, blank=True, db_index=True, editable=False
+    )
+    name_initials_alt = models.CharField(
+        _("姓名首字母(多音字)"), max_length=50, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("医生")
@@ -312,7 +324,7 @@ class DoctorNotice(models.Model):
     text = models.TextField(_("内容"))
     text_en = models.TextField(_("英文内容"), blank=True)
     is_published = models.BooleanField(_("发布"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     # When the booked patients were told (booking.actions.announce_notice): once per notice.
     announced_at = models.DateTimeField(_("推送时间"), null=True, blank=True, editable=False)
 

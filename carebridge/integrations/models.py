@@ -32,7 +32,7 @@ class ApiClient(models.Model):
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     # The key's public prefix finds the row without a scan; the hash proves the key.
     key_id = models.CharField(_("密钥编号"), max_length=16, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
+    key_hash = models.CharField(_("密钥哈希"), max_length=64, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 

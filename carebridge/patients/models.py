@@ -51,13 +51,17 @@ class Patient(models.Model):
     sex = models.CharField(_("性别"), max_length=10, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     phone = EncryptedTextField(_("手机号"))
-    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    phone_hash = models.CharField(_("手机号哈希"), max_length=64, db_index=True, editable=False)
     phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices)
     id_number = EncryptedTextField(_("证件号码"))
-    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    id_number_hash = models.CharField(
+        _("证件号码哈希"), max_length=64, db_index=True, editable=False
+    )
     card_number = EncryptedTextField(_("就诊卡号"), blank=True)
-    card_number_hash = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
+    card_number_hash = models.CharField(
+        _("就诊卡号哈希"), max_length=64, db_index=True, blank=True, editable=False
+    )
     relation = models.CharField(_("关系"), max_length=10, choices=Relation.choices)
     is_default = models.BooleanField(_("默认就诊人"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -224,6 +224,10 @@ class QrSceneAdmin(ActionAddAdmin):
     search_fields = ["label", "scene_str"]
     readonly_fields = ["image", "ticket", "url", "expires_at", "subscribe_count", "scan_count"]
 
+    @admin.display(description=_("场景值"))
+    def scene(self, obj):
+        return obj.scene
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []

@@ -6,10 +6,13 @@ class Follower(models.Model):
     """One WeChat user (openid) of one account, kept current from events and the user list."""
 
     account = models.ForeignKey(
-        "institutions.WeChatAccount", on_delete=models.CASCADE, related_name="followers"
+        "institutions.WeChatAccount",
+        on_delete=models.CASCADE,
+        related_name="followers",
+        verbose_name=_("公众号"),
     )
-    openid = models.CharField("OpenID", max_length=64)
-    unionid = models.CharField("UnionID", max_length=64, blank=True)
+    openid = models.CharField(_("OpenID"), max_length=64)
+    unionid = models.CharField(_("UnionID"), max_length=64, blank=True)
     nickname = models.CharField(_("昵称"), max_length=100, blank=True)
     subscribed = models.BooleanField(_("关注中"), default=False)
     subscribed_at = models.DateTimeField(_("关注时间"), null=True, blank=True)

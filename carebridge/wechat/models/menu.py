@@ -19,10 +19,18 @@ class MenuButton(models.Model):
     """One button of the custom menu: a top button (parent=None) or one of its sub-buttons."""
 
     account = models.ForeignKey(
-        "institutions.WeChatAccount", on_delete=models.CASCADE, related_name="menu_buttons"
+        "institutions.WeChatAccount",
+        on_delete=models.CASCADE,
+        related_name="menu_buttons",
+        verbose_name=_("公众号"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级菜单"),
     )
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     name = models.CharField(_("名称"), max_length=60)

@@ -15,7 +15,7 @@ class TemplateSend(models.Model):
     account = models.ForeignKey(
         "institutions.WeChatAccount", on_delete=models.CASCADE, verbose_name=_("公众号")
     )
-    openid = models.CharField("OpenID", max_length=64, db_index=True)
+    openid = models.CharField(_("OpenID"), max_length=64, db_index=True)
     template_id = models.CharField(_("模板ID"), max_length=64)
     data = models.JSONField(_("模板数据"), default=dict)
     url = models.CharField(_("跳转网址"), max_length=1024, blank=True)
@@ -77,7 +77,8 @@ class MassSend(models.Model):
         _("状态"), max_length=10, choices=SendStatus.choices, default=SendStatus.QUEUED
     )
     clientmsgid = models.CharField(_("去重编号"), max_length=64, blank=True)
-    quota_period = models.CharField(max_length=16, blank=True)  # the period its quota came from
+    # The period its quota came from.
+    quota_period = models.CharField(_("配额周期"), max_length=16, blank=True)
     msg_id = models.BigIntegerField(_("微信消息ID"), null=True, blank=True, db_index=True)
     result = models.JSONField(_("微信应答"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)
