@@ -288,6 +288,17 @@ def test_the_appointment_page_shows_position_and_waiting_count(
     assert "2 人候诊" in queues and "王建国" in queues
 
 
+def test_a_cancelled_appointment_shows_no_queue_and_no_wait(
+    alice_client, session, alice, alice_mother, alices_appointment
+):
+    other = book(alice_mother, session, WECHAT, booked_by=alice)
+    check_in(other, now=session.starts_at)
+    cancel_appointment(alices_appointment)
+    page = alice_client.get(f"{BASE}/appointments/{alices_appointment.pk}/").content.decode()
+    assert "已取消" in page
+    assert "当前候诊人数" not in page and "预计等候" not in page and "取消预约" not in page
+
+
 def test_pages_speak_english(alice_client, alices_appointment):
     alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = alice_client.get(f"{BASE}/appointments/{alices_appointment.pk}/").content.decode()

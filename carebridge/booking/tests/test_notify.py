@@ -10,13 +10,13 @@ from carebridge.booking.actions import (
     send_visit_reminders,
     suspend_session,
 )
-from carebridge.booking.errors import SessionClosed, WrongState
+from carebridge.booking.errors import CancelTooLate, SessionClosed, WrongState
 from carebridge.booking.models import Appointment, BookingPolicy, PaymentStatus
 from carebridge.institutions.models import DoctorNotice
 from carebridge.outbox.models import OutboxMessage
 from carebridge.wechat.models import TemplateSend
 
-from .helpers import WECHAT, before_visit, book, write_confirmations
+from .helpers import WECHAT, before_visit, book, make_session, write_confirmations
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ def templates(hospital):
     return BookingPolicy.objects.create(
         institution=hospital,
         tpl_booking_confirmed="TPL_BOOKED",
+        tpl_booking_cancelled="TPL_CANCELLED",
         tpl_visit_reminder="TPL_REMIND",
         tpl_suspension="TPL_SUSPEND",
         tpl_turn_near="TPL_NEAR",
@@ -67,6 +68,47 @@ def test_nothing_is_sent_without_a_template_or_to_a_walk_in(session, alice, alic
     templates.save()
     book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
     assert write_confirmations() == 0 and TemplateSend.objects.count() == 0
+
+
+def test_a_visit_names_the_doctor_or_else_the_department_once(
+    templates, hospital, cardiology, tomorrow, session, alice, alice_self, alice_mother
+):
+    clinic = make_session(hospital, cardiology, None, tomorrow, period="afternoon")
+    book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    book(alice_mother, clinic, WECHAT, booked_by=alice, now=before_visit(clinic))
+    write_confirmations()
+    where = [m.data["keyword2"]["value"] for m in sent("TPL_BOOKED")]
+    assert sorted(where) == ["心内科", "心内科 王建国"]
+
+
+def test_a_cancellation_is_confirmed_through_the_outbox(templates, session, alice, alice_self):
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    cancel_appointment(a, now=before_visit(session))
+    [message] = sent("TPL_CANCELLED")
+    assert message.openid == alice.openid and message.data["first"]["value"] == "您的预约已取消"
+    assert message.data["keyword1"]["value"] == "王小红" and "号源已释放" in str(message.data)
+    assert message.url.endswith(f"/h5/renai/appointments/{a.pk}/")
+    assert OutboxMessage.objects.filter(topic="wechat.template", status="pending").exists()
+
+
+def test_a_cancellation_by_the_hospital_says_so_and_a_paid_fee_is_refunded(
+    templates, session, alice, alice_self
+):
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    Appointment.objects.filter(pk=a.pk).update(payment_status=PaymentStatus.PAID)
+    a.refresh_from_db()
+    cancel_appointment(a, by="suspension", reason="医生外出会诊。")
+    [message] = sent("TPL_CANCELLED")
+    remark = message.data["remark"]["value"]
+    assert "医院已为您取消本次预约" in remark and "医生外出会诊" in remark
+    assert "14.00 元将原路退还" in remark
+
+
+def test_a_refused_cancellation_tells_nobody(templates, session, alice, alice_self):
+    a = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
+    with pytest.raises(CancelTooLate):
+        cancel_appointment(a, now=session.starts_at)
+    assert sent("TPL_CANCELLED") == []
 
 
 def test_a_refused_message_never_undoes_the_booking(templates, session, alice, alice_self):
