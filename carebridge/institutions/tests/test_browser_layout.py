@@ -1,0 +1,129 @@
+"""Department lists on a narrow phone, in a real browser (issue 10): at 320 and 360 px, and in
+the phone simulator's frame, no department name wraps onto more lines than its text needs (it
+once shrank to one character a line beside its location). Playwright drives Debian's chromium
+as in booking/tests/test_browser.py; screenshots go to test-artifacts/browser/."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+from playwright.sync_api import expect, sync_playwright
+
+from carebridge.institutions.demo.load import load_demo
+from carebridge.wechat.actions.menu import sync_menu
+from conftest import wechat_session
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
+TIMEOUT_MS = 15_000
+PAGES = ["departments/", "booking/", "search/?q=科"]  # 科室介绍, 预约挂号, a search's departments
+
+# For each name: its box, its line height, and the width of its text on one line.
+MEASURE = """names => names.map(name => {
+  const box = name.getBoundingClientRect();
+  const probe = name.cloneNode(true);
+  probe.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap;width:auto";
+  name.parentNode.appendChild(probe);
+  const oneLine = probe.getBoundingClientRect().width;
+  probe.remove();
+  const lineHeight = parseFloat(getComputedStyle(name).lineHeight);
+  return {text: name.innerText, width: box.width, height: box.height, lineHeight, oneLine};
+})"""
+
+
+@pytest.fixture
+def browser(live_server, monkeypatch):
+    """Debian's chromium, never a downloaded one; missing, the test is skipped (fails in CI)."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (as root: apt-get install chromium, or run make test)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see booking/tests/test_browser.py
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            headless=True,
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            connections.close_all()
+
+
+@pytest.fixture
+def demo(sandbox):
+    loaded = load_demo(sandbox.url)
+    sync_menu(loaded.account)
+    return loaded
+
+
+def signed_in_cookie(account, base_url: str) -> dict:
+    """A WeChat user's session (as OAuth leaves it) for the browser: booking needs one."""
+    client = wechat_session(Client(), account, "o_narrow_phone_00000000000000")
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}
+
+
+def assert_names_use_the_lines_they_need(frame, where: str) -> None:
+    names = frame.locator(".h5-cell-name")
+    expect(names.first).to_be_visible()
+    measured = names.evaluate_all(MEASURE)
+    assert len(measured) >= 5, where
+    for name in measured:
+        needed = -(-round(name["oneLine"]) // max(1, round(name["width"])))  # ceil
+        lines = round(name["height"] / name["lineHeight"])
+        assert lines <= max(1, needed), f"{where}: {name}"
+        assert name["width"] > 3 * name["lineHeight"], f"{where}: squeezed {name}"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("width", [320, 360])
+def test_department_names_keep_their_width_on_a_narrow_phone(
+    browser, demo, live_server, width, language
+):
+    context = browser.new_context(viewport={"width": width, "height": 740}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_cookies(
+        [
+            signed_in_cookie(demo.account, live_server.url),
+            {"name": "django_language", "value": language, "url": live_server.url},
+        ]
+    )
+    page = context.new_page()
+    try:
+        for path in PAGES:
+            page.goto(f"{live_server.url}/h5/demo/{path}")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = path.split("/")[0]
+            page.screenshot(path=str(ARTIFACTS / f"narrow-{name}-{width}-{language}.png"))
+            assert_names_use_the_lines_they_need(page, f"{path} at {width} px, {language}")
+    finally:
+        context.close()
+
+
+def test_department_names_keep_their_width_in_the_simulators_phone(browser, demo, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/sandbox/?account=demo")
+        page.get_by_placeholder("新用户昵称").fill("小窄")
+        page.get_by_role("button", name="新建").click()
+        page.locator(".phone__primary", has_text="关注公众号").click()
+        expect(page.locator(".sim-facts")).to_contain_text("已关注")
+        page.locator(".phone__menu-button", has_text="关于医院").click()
+        page.locator(".phone__submenu button", has_text="科室介绍").click()
+        frame = page.frame_locator("#browser-frame")
+        assert_names_use_the_lines_they_need(frame, "科室介绍 in the simulator")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".phone").screenshot(path=str(ARTIFACTS / "narrow-simulator.png"))
+    finally:
+        context.close()
