@@ -2,9 +2,10 @@
 
 Two paths. A plain message or a menu tap whose rule answers with text or articles (most of the
 traffic) is answered after one statement: the receipt, carrying its reply, inserted unless its
-key is already recorded; the follower bookkeeping follows from the receipt
-(followers_pending.py). Everything else (follows, unfollows, scans, location reports, job
-reports, rules that run an action) is handled in one transaction with its receipt.
+key is already recorded. Everything else (follows, unfollows, scans, location reports, job
+reports, rules that run an action) is handled in one transaction with its receipt. On both, what
+a message says about its sender is applied from its ``pending`` receipt by the same code
+(followers_pending.py): later on the first path, within the transaction on the second.
 """
 
 import functools
@@ -18,7 +19,7 @@ from ..messages import MENU_KEY_EVENTS, Message, normalise
 from ..models import CallbackReceipt
 from ..router import quick_reply, route
 from .followers import track_follower
-from .followers_pending import catch_up
+from .messaging import mass_finished, template_finished
 
 log = logging.getLogger("carebridge.wechat")
 
@@ -29,6 +30,8 @@ DUPLICATE_WAIT_SECONDS = 4.0
 # the one-insert path like plain messages. Follows, unfollows, scans and location reports change
 # the follower and are applied with their receipt.
 DEFERRED_EVENTS = MENU_KEY_EVENTS | {"view"}
+# The send reports of our template and mass messages: they say nothing about their sender.
+REPORTS = frozenset({"templatesendjobfinish", "masssendjobfinish"})
 
 
 def dedup_key(message: dict) -> str:
@@ -56,7 +59,7 @@ def receive_message(account, message: dict | Message) -> str:
             # The receipt, the routing's writes and the reply commit together: a crash leaves
             # nothing, so WeChat's retry handles the message afresh. A concurrent retry blocks
             # on the unique key until this commits, then reads the reply below.
-            receipt = CallbackReceipt.of(account, message)
+            receipt = CallbackReceipt.of(account, message, pending=about_sender(message))
             receipt.save(force_insert=True)
             follower = record(account, message)
             reply = route(account, message, follower) or ""
@@ -69,17 +72,18 @@ def receive_message(account, message: dict | Message) -> str:
         return _earlier_reply(account, key)
 
 
+def about_sender(message: Message) -> bool:
+    """Does ``message`` say something about its sender (followers_pending.py applies it)?"""
+    return message.known and message.event not in REPORTS
+
+
 def record(account, message: Message):
     """What the message changes besides the reply: the sender's Follower (returned), and the
     send reports of template and mass messages."""
     if message.event == "templatesendjobfinish":
-        from .messaging import template_finished
-
         template_finished(account, _msg_id(message), message.field("Status"))
         return None
     if message.event == "masssendjobfinish":
-        from .messaging import mass_finished
-
         mass_finished(account, _msg_id(message), message.raw)
         return None
     if not message.known:
@@ -91,8 +95,6 @@ def record(account, message: Message):
             account.slug,
         )
         return None
-    # This sender's earlier messages first, so a follow or unfollow lands after them.
-    catch_up(account.pk, message.openid)
     return track_follower(account, message)
 
 

@@ -1,4 +1,9 @@
-"""Followers kept current from what they do: follow, unfollow, scan, write, tap, report location.
+"""Followers kept current from the events that change them: follow, unfollow, location, scan.
+
+What any message says about its sender (the follower on first sight, the subscription it
+proves, the last interaction, the customer-service grant) is applied from its receipt by
+followers_pending.py, on both of the callback's paths. What an event changes beyond that is
+applied here, in the callback's transaction, right after.
 
 WeChat may deliver events late or out of order (retries), so a follow and an unfollow compare
 their own times (CreateTime) with the latest one recorded: an older event never undoes a newer.
@@ -6,67 +11,32 @@ their own times (CreateTime) with the latest one recorded: an older event never 
 
 from django.db import transaction
 
-from ..messages import MESSAGE_TYPES, Message
+from ..messages import Message
 from ..models import Follower
-from ..models.followers import GrantKind
-
-# What opens a customer-service window (DESIGN.md): a message, a follow, a QR scan, and only the
-# menu buttons whose tap reaches us as a push (click and the two scan-code buttons).
-_GRANTS = {
-    "subscribe": GrantKind.SUBSCRIBE,
-    "scan": GrantKind.SCAN,
-    "click": GrantKind.CLICK,
-    "scancode_push": GrantKind.CLICK,
-    "scancode_waitmsg": GrantKind.CLICK,
-}
-
-
-def grant_kind(message: Message) -> str | None:
-    return grant_kind_for(message.msg_type, message.event)
-
-
-def grant_kind_for(msg_type: str, event: str) -> str | None:
-    """The customer-service grant a message of ``msg_type`` (and lower-case ``event``) opens."""
-    if msg_type != "event":
-        return GrantKind.MESSAGE if msg_type in MESSAGE_TYPES else None
-    return _GRANTS.get(event)
+from .followers_pending import catch_up
+from .qr import record_scene_event
 
 
 # No savepoint when nested: the callback's own transaction already makes it all or nothing,
-# and this runs on every inbound message (two round trips saved).
+# and this runs on every inbound message it handles (two round trips saved).
 @transaction.atomic(savepoint=False)
 def track_follower(account, message: Message) -> Follower:
-    """Record what ``message`` says about its sender and open the customer-service window it
-    grants; return the sender's Follower (created on first sight)."""
-    follower, _ = Follower.objects.select_for_update().get_or_create(
-        account=account, openid=message.openid
-    )
+    """Apply the sender's pending receipts, ``message``'s among them (``catch_up``: the earlier
+    ones first, so a follow or unfollow lands after them), then what the event itself changes;
+    return the sender's Follower."""
+    catch_up(account.pk, message.openid)
+    follower = Follower.objects.select_for_update().get(account=account, openid=message.openid)
     at = message.sent_at
     changed: set[str] = set()
     if message.event == "unsubscribe":
         _unfollow(follower, at, changed)
     elif message.event == "subscribe":
         _follow(follower, at, message.scene, changed)
-    elif not follower.subscribed and _after(at, follower.unsubscribed_at):
-        # Only followers can write or tap the menu: the follow predates CareBridge or was lost.
-        follower.subscribed = True
-        changed.add("subscribed")
     if message.event == "location":
         _locate(follower, message, at, changed)
-    kind = grant_kind(message)
-    if kind and follower.subscribed:
-        if follower.last_interaction_at is None or at > follower.last_interaction_at:
-            follower.last_interaction_at = at
-            changed.add("last_interaction_at")
     if changed:
         follower.save(update_fields=sorted(changed))
-    if kind and follower.subscribed:
-        from ..service_window import reopen_grant
-
-        reopen_grant(follower, kind, at=at)  # the window runs from the user's action
     if message.scene:
-        from .qr import record_scene_event
-
         record_scene_event(account, message.scene, message.event)
     return follower
 

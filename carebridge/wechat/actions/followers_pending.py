@@ -1,11 +1,14 @@
-"""What plain messages and menu taps say about their senders, applied after the reply.
+"""What each inbound message says about its sender, applied from its receipt: the one
+implementation of the follower bookkeeping.
 
-The callback answers a text message or a menu tap after one insert: its receipt, marked
-``pending`` (actions/callbacks.py). What that message implies for its sender — the follower row
-on first sight, the subscription a message proves, ``last_interaction_at`` and the
-customer-service grant — is applied here, set by set: by the worker for every account
-(``apply_pending``), and at once for one sender by whoever needs the window now
-(``catch_up``: before a customer-service message, before an event of the same sender).
+A message implies the follower row on first sight, the subscription a message proves (only
+followers can write or tap the menu), ``last_interaction_at`` and the customer-service grant it
+opens. Every receipt that carries such a message is recorded ``pending`` and applied here, set
+by set, on either of the callback's paths (actions/callbacks.py): a plain message or menu tap,
+answered after one insert, by the worker for every account (``apply_pending``) or at once for
+one sender by whoever needs the window now (``catch_up``: before a customer-service message,
+before an event of the same sender); any other message in the callback's own transaction,
+before what its event changes (actions/followers.py).
 
 Applying is idempotent and the order of receipts does not matter: every time written is the
 newest seen, so two appliers, or a retry after a crash, reach the same state. Receipts are
@@ -18,9 +21,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from ..models import CallbackReceipt, CsGrant, Follower
-from .followers import grant_kind_for
+from ..service_window import grant_kind_for
 
 BATCH = 500
+UNFOLLOW = "unsubscribe"
 
 
 def apply_pending(limit: int | None = None) -> int:
@@ -47,20 +51,24 @@ def _apply(pending, limit: int | None) -> int:
     rows = list(rows[:limit] if limit else rows)
     if not rows:
         return 0
-    newest: dict[tuple, object] = {}  # (account_id, openid) → newest time of any receipt
+    senders = set()  # (account_id, openid) of every receipt: each has a Follower row
+    newest: dict[tuple, object] = {}  # (account_id, openid) → newest time of a proof
     kinds: dict[tuple, dict] = defaultdict(dict)  # (account_id, openid) → {grant kind: time}
     for _id, account_id, openid, msg_type, event, sent_at, received_at in rows:
         who, at = (account_id, openid), sent_at or received_at
+        senders.add(who)
+        if event == UNFOLLOW:
+            continue  # proves no subscription and opens no window (followers.py applies it)
         newest[who] = max(newest.get(who, at), at)
         kind = grant_kind_for(msg_type, event)
         if kind:
             kinds[who][kind] = max(kinds[who].get(kind, at), at)
-    followers = _locked_followers(newest)
+    followers = _locked_followers(senders)
     subscribed = _subscribe(followers, newest)
     interacted = {followers[who][0]: max(by_kind.values()) for who, by_kind in kinds.items()}
     _touch({fid: at for fid, at in interacted.items() if fid in subscribed})
     grants = {followers[who][0]: by_kind for who, by_kind in kinds.items()}
-    _reopen_grants({fid: by_kind for fid, by_kind in grants.items() if fid in subscribed})
+    reopen_grants({fid: by_kind for fid, by_kind in grants.items() if fid in subscribed})
     CallbackReceipt.objects.filter(id__in=[row[0] for row in rows]).update(pending=False)
     return len(rows)
 
@@ -88,10 +96,11 @@ def _subscribe(followers: dict, newest: dict) -> set[int]:
     """Only followers can write or tap the menu: the follow predates CareBridge or was lost,
     unless an unfollow newer than these messages was recorded. Returns the ids subscribed now."""
     subscribed, proven = set(), []
-    for who, (fid, is_subscribed, unsubscribed_at) in followers.items():
+    for who, at in newest.items():
+        fid, is_subscribed, unsubscribed_at = followers[who]
         if is_subscribed:
             subscribed.add(fid)
-        elif unsubscribed_at is None or newest[who] >= unsubscribed_at:
+        elif unsubscribed_at is None or at >= unsubscribed_at:
             proven.append(fid)
     if proven:
         Follower.objects.filter(id__in=proven).update(subscribed=True)
@@ -114,9 +123,9 @@ def _touch(interacted: dict[int, object]) -> None:
         Follower.objects.filter(newer, id__in=ids).update(last_interaction_at=at)
 
 
-def _reopen_grants(wanted: dict[int, dict]) -> None:
-    """Each follower's grant of each kind starts anew from its newest interaction (never moved
-    back by an older one)."""
+def reopen_grants(wanted: dict[int, dict]) -> None:
+    """Each follower's grant of each kind (``{follower id: {kind: time}}``) starts anew from its
+    newest interaction, its allowance unspent (never moved back by an older one)."""
     if not wanted:
         return
     existing = set(
@@ -135,5 +144,5 @@ def _reopen_grants(wanted: dict[int, dict]) -> None:
                 if (fid, kind) not in existing
             ]
     # A conflict is a grant opened since the read above by someone not holding the follower's
-    # lock (``open_grant``); theirs is as new as ours.
+    # lock (another ``open_grant``); theirs is as new as ours.
     CsGrant.objects.bulk_create(created, ignore_conflicts=True)

@@ -21,8 +21,9 @@ from .. import limits
 from ..limits import LimitExceeded, utf8_len
 from ..models import Follower, MassSend, TemplateSend
 from ..models.messaging import MassMsgType, SendStatus
-from ..service_window import WindowClosed, consume_grant
+from ..service_window import WindowClosed
 from .followers_pending import catch_up
+from .service_window import consume_grant
 
 log = logging.getLogger("carebridge.wechat")
 

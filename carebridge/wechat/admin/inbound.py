@@ -18,11 +18,11 @@ from carebridge.institutions.models import WeChatAccount
 from .. import router
 from ..actions.messaging import TEXT_MAX_BYTES, send_custom_message
 from ..actions.routing import set_rules_active
+from ..actions.service_window import window_open
 from ..handlers import ACTIONS, choices
 from ..limits import LimitExceeded
 from ..models import AutoReply, CallbackReceipt, Follower
 from ..models.routing import ReplyType
-from ..service_window import window_open
 
 
 class AutoReplyForm(forms.ModelForm):

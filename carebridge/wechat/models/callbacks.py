@@ -8,10 +8,11 @@ class CallbackReceipt(models.Model):
     WeChat retries a callback up to three times; the row's unique key makes the retries find the
     first attempt's reply instead of handling the message again.
 
-    A plain message or menu tap is answered after this one insert; what it says about its
-    sender (the follower's last interaction, the customer-service window) is applied from the
-    ``pending`` receipts by the worker moments later, or at once by whoever needs the window
-    first (``followers_pending``). Events that change a follower are applied in the callback.
+    What a message says about its sender (the follower's last interaction, the
+    customer-service window) is applied from its ``pending`` receipt (``followers_pending``): for
+    a plain message or menu tap, answered after this one insert, by the worker moments later or
+    at once by whoever needs the window first; for any other message, in the callback's own
+    transaction, before what its event changes.
     """
 
     account = models.ForeignKey(

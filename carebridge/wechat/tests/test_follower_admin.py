@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from carebridge.institutions.models import Institution, StaffMember
 from carebridge.outbox.models import OutboxMessage
+from carebridge.wechat.actions.service_window import open_grant
 from carebridge.wechat.models import CsGrant, Follower
 from carebridge.wechat.models.followers import GrantKind
-from carebridge.wechat.service_window import open_grant
 
 from .outgoing_helpers import ALICE, BOB
 

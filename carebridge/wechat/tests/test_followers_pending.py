@@ -15,10 +15,11 @@ from carebridge.wechat.actions import followers_pending
 from carebridge.wechat.actions.callbacks import receive_message
 from carebridge.wechat.actions.followers_pending import apply_pending
 from carebridge.wechat.actions.messaging import send_custom_message
+from carebridge.wechat.actions.service_window import window_open
 from carebridge.wechat.models import AutoReply, CallbackReceipt, CsGrant, Follower
 from carebridge.wechat.models.followers import GrantKind
 from carebridge.wechat.models.routing import ReplyType, Trigger
-from carebridge.wechat.service_window import WindowClosed, window_open
+from carebridge.wechat.service_window import WindowClosed
 
 from .callback_helper import WeChatCallbacks
 from .outgoing_helpers import wait_until
@@ -116,6 +117,30 @@ def test_a_rule_that_runs_an_action_applies_the_bookkeeping_with_the_reply(wx, a
     assert Follower.objects.get().last_interaction_at is not None
 
 
+def test_a_follow_and_a_message_open_their_windows_through_the_same_code(wx, account, monkeypatch):
+    opened = []
+    real = followers_pending.reopen_grants
+    monkeypatch.setattr(
+        followers_pending, "reopen_grants", lambda wanted: opened.append(wanted) or real(wanted)
+    )
+    wx.check_callback("event__subscribe")  # applied in the callback's transaction
+    receive_message(account, text(1))  # applied by the worker's pass
+    assert apply_pending() == 1
+    kinds = [{kind for by_kind in wanted.values() for kind in by_kind} for wanted in opened]
+    assert kinds == [{GrantKind.SUBSCRIBE}, {GrantKind.MESSAGE}]
+    assert not CallbackReceipt.objects.filter(pending=True).exists()
+
+
+def test_an_unfollow_proves_no_subscription_and_opens_no_window(wx, account):
+    now = int(time.time())
+    wx.check_callback("event__unsubscribe", CreateTime=now)
+    follower = Follower.objects.get()
+    assert not follower.subscribed and follower.last_interaction_at is None
+    assert follower.unsubscribed_at == datetime.fromtimestamp(now, UTC)
+    assert not CsGrant.objects.exists()
+    assert not CallbackReceipt.objects.get().pending
+
+
 def test_an_unfollow_after_a_message_not_yet_applied_lands_after_it(wx, account):
     now = int(time.time())
     receive_message(account, text(1, at=now - 5))
@@ -156,7 +181,7 @@ def test_a_crash_while_applying_leaves_everything_pending(wx, account, monkeypat
     def crash(wanted):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(followers_pending, "_reopen_grants", crash)
+    monkeypatch.setattr(followers_pending, "reopen_grants", crash)
     assert worker.sweep_once() == 0
     assert "sweep wechat.pending_receipts failed" in caplog.text
     assert CallbackReceipt.objects.get().pending

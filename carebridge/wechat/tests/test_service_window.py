@@ -12,10 +12,11 @@ from carebridge.outbox.models import OutboxMessage, OutboxStatus
 from carebridge.sandbox.models import SandboxMessage
 from carebridge.sandbox.wxapi import tokens as sandbox_tokens
 from carebridge.wechat.actions.messaging import send_custom_message
+from carebridge.wechat.actions.service_window import consume_grant, open_grant, window_open
 from carebridge.wechat.limits import LimitExceeded
 from carebridge.wechat.models import CsGrant
 from carebridge.wechat.models.followers import GrantKind
-from carebridge.wechat.service_window import WindowClosed, consume_grant, open_grant, window_open
+from carebridge.wechat.service_window import WindowClosed
 
 from .outgoing_helpers import ALICE, BOB, CAROL, app_id, follower, phone_does
 
