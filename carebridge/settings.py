@@ -109,6 +109,11 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A process handed the SQLite file by URL (tests' subprocesses) queues like the others.
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+    # Behind a pooler in transaction mode (PgBouncer's pool_mode = transaction) a server-side
+    # cursor (QuerySet.iterator()) may land on a server connection PgBouncer has handed to
+    # another client: Django's documented remedy is to use client-side cursors only.
+    if envstr("DATABASE_POOLING", "") == "transaction":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     # One test database per run, so two test runs against one server never meet.
     DATABASES["default"]["TEST"] = {
         "NAME": envstr("CAREBRIDGE_TEST_DB", f"test_carebridge_{os.getpid()}")
