@@ -7,5 +7,5 @@ class BookingConfig(AppConfig):
     verbose_name = _("预约挂号")
 
     def ready(self):
-        # The outbox handler registers itself on import.
-        from . import tasks  # noqa: F401
+        # The outbox handler and the WeChat reply actions register themselves on import.
+        from . import replies, tasks  # noqa: F401

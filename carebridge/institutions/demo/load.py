@@ -17,6 +17,7 @@ from carebridge.booking.models import BookingPolicy, ScheduleTemplate
 from carebridge.sandbox.phone.identity import app_id_of
 from carebridge.sandbox.wxapi.templates import register
 from carebridge.wechat.models import AutoReply, MenuButton, QrScene
+from carebridge.wechat.models.routing import ReplyType
 
 from ..models import Campus, Department, Doctor, Institution, WeChatAccount
 from . import hospital, wechat
@@ -197,7 +198,7 @@ def _menu(result: DemoLoaded, h5: str) -> None:
 
 
 def _rules(result: DemoLoaded, h5: str) -> None:
-    for trigger, match_type, pattern, priority, text in wechat.RULES:
+    for trigger, match_type, pattern, priority, reply in wechat.RULES:
         rule = AutoReply.objects.filter(
             account=result.account, trigger=trigger, pattern=pattern
         ).first()
@@ -208,12 +209,29 @@ def _rules(result: DemoLoaded, h5: str) -> None:
                 match_type=match_type,
                 pattern=pattern,
                 priority=priority,
-                text=text.format(h5=h5),
+                **_answer(reply, h5),
             )
             result.created.append("reply rule")
+        elif _superseded(rule, h5):
+            for name, value in _answer(reply, h5).items():
+                setattr(rule, name, value)
+            rule.save(update_fields=["reply_type", "text", "action"])
         elif _rebase(rule.text, h5) != rule.text:
             rule.text = _rebase(rule.text, h5)
             rule.save(update_fields=["text"])
+
+
+def _superseded(rule: AutoReply, h5: str) -> bool:
+    """Whether ``rule`` still says what an earlier demo wrote (staff have not edited it)."""
+    old = wechat.SUPERSEDED.get((rule.trigger, rule.pattern))
+    return old is not None and _rebase(rule.text, h5) == old.format(h5=h5)
+
+
+def _answer(reply, h5: str) -> dict:
+    """The AutoReply fields answering with ``reply``: a text, or an action's name."""
+    if isinstance(reply, wechat.Action):
+        return {"reply_type": ReplyType.ACTION, "action": reply.name, "text": ""}
+    return {"reply_type": ReplyType.TEXT, "action": "", "text": reply.format(h5=h5)}
 
 
 def _admin() -> bool:

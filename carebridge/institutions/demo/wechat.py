@@ -1,7 +1,19 @@
 """The demo account ``demo``: its menu (seed 001's three columns), reply rules and QR scenes.
 
-``{h5}`` in a URL or a reply stands for ``{SITE_URL}/h5/demo``, filled in when loading.
+``{h5}`` in a URL or a reply stands for ``{SITE_URL}/h5/demo``, filled in when loading. A reply
+that states a booking rule is an action (booking/replies.py) reading the hospital's
+BookingPolicy, never a number written here.
 """
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Action:
+    """A rule answered by the router action ``name`` instead of a text."""
+
+    name: str
+
 
 ACCOUNT = {
     "slug": "demo",
@@ -66,7 +78,7 @@ RULES = [
         "",
         0,
         "感谢关注苏州市枫桥人民医院！\n\n"
-        '· <a href="{h5}/booking/">预约挂号</a>：可约7天内号源，每日7:00放号\n'
+        '· <a href="{h5}/booking/">预约挂号</a>：回复「挂号」查看放号和取消规则\n'
         '· <a href="{h5}/reports/">查报告单</a>：检验、检查报告出结果即可查看\n'
         '· <a href="{h5}/navigation/">来院导航</a>：两个院区的地址与交通\n\n'
         "回复「挂号」「地址」「电话」「报告」「停车」获取帮助。急危重症请立即拨打120。",
@@ -97,15 +109,7 @@ RULES = [
         '出院复查请在<a href="{h5}/booking/">预约挂号</a>中预约原科室；'
         '出院后的检查结果可在<a href="{h5}/reports/">查报告单</a>中查看。',
     ),
-    (
-        "keyword",
-        "contains",
-        "挂号",
-        5,
-        '预约挂号请点击：<a href="{h5}/booking/">预约挂号</a>\n'
-        "可预约7天内的号源，每日7:00放号；预约成功后请在就诊当日按预约时段到诊区签到。"
-        "如需取消，请在就诊前一日17:00前操作。",
-    ),
+    ("keyword", "contains", "挂号", 5, Action("booking_rules")),
     ("keyword", "contains", "地址", 5, _CONTACT),
     ("keyword", "contains", "电话", 5, _CONTACT),
     (
@@ -145,6 +149,20 @@ RULES = [
         "可获取相应帮助。人工咨询时间为工作日8:00—17:00，我们会尽快回复您。",
     ),
 ]
+
+# Replies earlier demos wrote with the booking rules spelt out (and wrong: cancellation "就诊前一日
+# 17:00前" where the policy allows it until 120 minutes before). A reload replaces them when
+# staff have not edited them.
+SUPERSEDED = {
+    ("subscribe", ""): "感谢关注苏州市枫桥人民医院！\n\n"
+    '· <a href="{h5}/booking/">预约挂号</a>：可约7天内号源，每日7:00放号\n'
+    '· <a href="{h5}/reports/">查报告单</a>：检验、检查报告出结果即可查看\n'
+    '· <a href="{h5}/navigation/">来院导航</a>：两个院区的地址与交通\n\n'
+    "回复「挂号」「地址」「电话」「报告」「停车」获取帮助。急危重症请立即拨打120。",
+    ("keyword", "挂号"): '预约挂号请点击：<a href="{h5}/booking/">预约挂号</a>\n'
+    "可预约7天内的号源，每日7:00放号；预约成功后请在就诊当日按预约时段到诊区签到。"
+    "如需取消，请在就诊前一日17:00前操作。",
+}
 
 # The account's template library (我的模板) and which booking message uses which template.
 # Every booking template carries the same four fields (booking/notify.py's _visit).

@@ -148,7 +148,8 @@ def test_demo_links_follow_the_site_url():
     load_demo("http://127.0.0.1:9000")
     urls = MenuButton.objects.filter(type="view").values_list("url", flat=True)
     assert all(u.startswith("http://127.0.0.1:9000/h5/demo/") for u in urls)
-    assert "127.0.0.1:9000/h5/demo/booking/" in AutoReply.objects.get(pattern="挂号").text
+    welcome = AutoReply.objects.get(trigger="subscribe", pattern="").text
+    assert "127.0.0.1:9000/h5/demo/booking/" in welcome
 
 
 def test_the_admin_can_log_in(client, monkeypatch):
