@@ -115,10 +115,7 @@ def _open_session(institution, session_id: int, channel: str) -> ClinicSession:
     transaction decide."""
     pool = (
         SessionQuota.objects.select_related(
-            "session__institution__booking_policy",
-            "session__institution__patient_policy",
-            "session__department",
-            "session__doctor",
+            "session__institution__booking_policy", "session__institution__patient_policy"
         )
         .filter(session_id=session_id, channel=channel, session__institution=institution)
         .first()
@@ -133,7 +130,7 @@ def _open_session(institution, session_id: int, channel: str) -> ClinicSession:
 def _patient(session: ClinicSession, patient_id: int, booked_by) -> Patient:
     """The patient, if the session's institution may book them (and ``booked_by``, given, owns
     them) and its rules accept them for the session's day."""
-    patients = Patient.objects.of_institution(session.institution).select_related("owner__account")
+    patients = Patient.objects.of_institution(session.institution)
     if booked_by is not None:
         patients = patients.filter(owner=booked_by)
     patient = patients.filter(pk=patient_id).first()
