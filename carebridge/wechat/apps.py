@@ -7,5 +7,6 @@ class WeChatConfig(AppConfig):
     verbose_name = _("微信公众号")
 
     def ready(self):
-        # Outbox handlers and router actions register themselves on import.
-        from . import checks, handlers, tasks  # noqa: F401
+        # Router actions, outbox handlers and checks register themselves on import; rules
+        # connects the signals that invalidate compiled rule sets.
+        from . import builtin_actions, checks, rules, slow_replies, tasks  # noqa: F401

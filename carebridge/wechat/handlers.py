@@ -15,6 +15,7 @@ from carebridge.institutions.models import WeChatAccount
 
 from .messages import Message
 from .models import Follower
+from .models.routing import ACTIONS
 
 Answer = str | list[dict] | None
 
@@ -36,9 +37,6 @@ class Action:
     slow: bool
 
 
-ACTIONS: dict[str, Action] = {}
-
-
 def action(name: str, *, label=None, slow: bool = False):
     """Register the decorated function as the router action ``name``."""
 
@@ -54,8 +52,3 @@ def action(name: str, *, label=None, slow: bool = False):
 def choices() -> list[tuple[str, str]]:
     """(name, label) of every registered action, for the back office's dropdown."""
     return sorted(((a.name, f"{a.label} ({a.name})") for a in ACTIONS.values()), key=str)
-
-
-# The built-in actions and the slow-reply outbox handler register themselves on import; rules
-# connects the signals that invalidate compiled rule sets.
-from . import builtin_actions, rules, slow_replies  # noqa: E402, F401

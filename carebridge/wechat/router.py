@@ -9,22 +9,26 @@
   that key; VIEW, LOCATION, unsubscribe and job reports: no reply.
 
 A rule answers with text, articles or a named action (handlers.py); a slow action is queued
-and the callback answers ``success``.
+in the outbox and the callback answers ``success`` (slow_replies.py sends its answer later).
 """
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from carebridge.outbox.actions import enqueue
+
 from . import rules, xml
-from .actions.routing import defer_action
 from .handlers import ACTIONS, Answer, Context
 from .messages import MENU_KEY_EVENTS, MESSAGE_TYPES, Message, normalise
 from .models.routing import NEWS_MAX_ARTICLES, ReplyType
 
 log = logging.getLogger("carebridge.wechat")
+
+SLOW_REPLY_TOPIC = "wechat.slow_reply"
 
 
 def route(account, message: Message | dict, follower=None) -> str:
@@ -97,6 +101,19 @@ def run_action(account, message: Message, name: str, query: str, follower=None) 
     except Exception:
         log.exception("router action %r failed (account %s)", name, account.slug)
         return None
+
+
+@transaction.atomic
+def defer_action(account, message: Message, action: str, query: str = ""):
+    """Queue a slow action: the worker runs it after the callback has answered ``success`` and
+    sends its answer as a customer-service message. Queued once per inbound message, however
+    often WeChat retries it (in the callback's transaction, like the receipt)."""
+    digest = hashlib.sha256(f"{account.pk}:{message.dedup_key}:{action}".encode()).hexdigest()
+    return enqueue(
+        SLOW_REPLY_TOPIC,
+        {"account": account.pk, "action": action, "query": query, "message": message.raw},
+        dedup_key=f"{SLOW_REPLY_TOPIC}:{digest}",
+    )
 
 
 def render(message: Message, reply: Answer) -> str:

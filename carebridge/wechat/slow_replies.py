@@ -15,10 +15,12 @@ from carebridge.institutions.models import WeChatAccount
 from carebridge.outbox.models import OutboxMessage, OutboxStatus
 from carebridge.outbox.registry import GiveUp, RetryLater, handler
 
-from .actions.routing import SLOW_REPLY_TOPIC
+from .actions.messaging import send_custom_message
 from .handlers import ACTIONS, Context
+from .limits import LimitExceeded
 from .messages import Malformed, normalise
 from .models import Follower
+from .router import SLOW_REPLY_TOPIC
 
 log = logging.getLogger("carebridge.wechat")
 
@@ -66,9 +68,6 @@ def deliver_slow_reply(row: OutboxMessage) -> dict:
 
 
 def _send(row: OutboxMessage, account, openid: str, body) -> dict:
-    from .actions.messaging import send_custom_message
-    from .limits import LimitExceeded
-
     try:
         with transaction.atomic():
             mine = OutboxMessage.objects.filter(

@@ -14,6 +14,9 @@ from ..messages import fold
 REGEX_INPUT_LIMIT = 2000
 REGEX_MAX_MEMORY = 1 << 20  # bytes RE2 may use for one compiled pattern
 NEWS_MAX_ARTICLES = 8  # WeChat's limit for a news reply (1 when answering a user's message)
+# The router actions a rule may name, by name: filled by ``handlers.action`` as each registers
+# (handlers.py says what an action is; a rule only checks that its name is one).
+ACTIONS: dict = {}
 
 
 class Trigger(models.TextChoices):
@@ -122,8 +125,6 @@ class AutoReply(models.Model):
             raise ValidationError({"pattern": _("默认回复不需要关键词")})
 
     def clean_reply(self):
-        from ..handlers import ACTIONS
-
         if self.reply_type == ReplyType.TEXT and not self.text.strip():
             raise ValidationError({"text": _("请填写回复文本")})
         if self.reply_type == ReplyType.NEWS:

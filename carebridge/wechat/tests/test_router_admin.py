@@ -78,6 +78,16 @@ def test_the_action_field_is_a_dropdown_of_registered_actions(operations, accoun
     assert not AutoReply.objects.exists()
 
 
+def test_an_action_rule_without_an_action_is_refused_and_nothing_saved(operations, account):
+    response = operations.post(
+        reverse("admin:wechat_autoreply_add"),
+        form_data(account, reply_type=ReplyType.ACTION, action="", text=""),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["action"] == ["请选择一个已注册的功能"]
+    assert not AutoReply.objects.exists()
+
+
 def test_trying_a_message_shows_the_rule_and_its_answer_and_changes_nothing(
     operations, account, booking_rule
 ):

@@ -8,9 +8,9 @@ import pytest
 from carebridge.outbox import worker
 from carebridge.outbox.models import OutboxMessage, OutboxStatus
 from carebridge.wechat import handlers
-from carebridge.wechat.actions.routing import SLOW_REPLY_TOPIC
 from carebridge.wechat.models import AutoReply, Follower
 from carebridge.wechat.models.routing import MatchType, ReplyType, Trigger
+from carebridge.wechat.router import SLOW_REPLY_TOPIC
 
 from .callback_helper import WeChatCallbacks
 
