@@ -132,10 +132,10 @@ class Labels(HTMLParser):
             entry[1] += data
 
 
-def english_labels(html: str) -> list[str]:
+def labels(html: str) -> set[str]:
     parser = Labels()
     parser.feed(html)
-    return sorted({t.strip() for t in parser.texts if english_only(t)})
+    return {t.strip() for t in parser.texts if t.strip()}
 
 
 @pytest.fixture
@@ -153,23 +153,37 @@ def some_of_everything(account, alice, alice_self):
     AutoReply.objects.create(account=account, trigger="keyword", pattern="挂号", text="请预约")
 
 
-def test_every_back_office_page_speaks_chinese(client, some_of_everything):
-    client.force_login(User.objects.create_superuser("ops", "ops@example.com", "pw-ops-12345"))
-    english = {}
+def back_office_urls(user) -> list[str]:
+    """Every registered model's list, its add page and the change page of its first row."""
+    request = RequestFactory().get("/")
+    request.user = user
+    urls = []
     for model, model_admin in our_admins():
         info = model._meta.app_label, model._meta.model_name
-        urls = [reverse("admin:{}_{}_changelist".format(*info))]
-        request = RequestFactory().get("/")
-        request.user = User.objects.get(username="ops")
+        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
         if model_admin.has_add_permission(request):
             urls.append(reverse("admin:{}_{}_add".format(*info)))
         first = model._default_manager.first()
         if first is not None:
             urls.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
-        for url in urls:
-            response = client.get(url)
-            assert response.status_code == 200, url
-            found = english_labels(response.content.decode())
-            if found:
-                english[url] = found
-    assert not english, "\n".join(f"{url}: {found}" for url, found in english.items())
+    return urls
+
+
+@pytest.mark.parametrize(
+    "language, foreign",
+    [("zh-hans", english_only), ("en", lambda label: bool(CJK.search(label)))],
+)
+def test_every_back_office_page_labels_in_its_language(
+    client, settings, some_of_everything, language, foreign
+):
+    user = User.objects.create_superuser("ops", "ops@example.com", "pw-ops-12345")
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    wrong = {}
+    for url in back_office_urls(user):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found = sorted(label for label in labels(response.content.decode()) if foreign(label))
+        if found:
+            wrong[url] = found
+    assert not wrong, "\n".join(f"{url}: {found}" for url, found in wrong.items())
