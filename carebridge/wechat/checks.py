@@ -6,6 +6,10 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
 
+from carebridge.institutions.models import WeChatAccount
+
+from .credentials import env_prefix
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -52,10 +56,6 @@ def production_settings(app_configs, **kwargs):
 
 @register(Tags.security, deploy=True)
 def account_credentials(app_configs, **kwargs):
-    from carebridge.institutions.models import WeChatAccount
-
-    from .credentials import env_prefix
-
     problems = []
     try:
         slugs = list(WeChatAccount.objects.values_list("slug", flat=True))

@@ -2,7 +2,7 @@
 
 The signature is the SHA-1 of ``jsapi_ticket=…&noncestr=…&timestamp=…&url=…`` (keys in that
 order, the page's URL without its #fragment). The ticket is cached and refreshed like the access
-token (tokens.py). ``GET /wechat/<slug>/jssdk/?url=…`` answers the configuration as JSON.
+token (tokens.TokenStore). ``GET /wechat/<slug>/jssdk/?url=…`` answers the configuration as JSON.
 """
 
 import hashlib
@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET
 
 from carebridge.institutions.models import WeChatAccount
 
-from .client import WeChatError
-from .tokens import jsapi_tickets
+from .client import WeChatClient
+from .tokens import TokenStore, credential
+from .transport import WeChatError
 
 log = logging.getLogger("carebridge.wechat")
 MAX_URL_BYTES = 2048
@@ -31,6 +32,16 @@ def signature(ticket: str, noncestr: str, timestamp: int | str, url: str) -> str
     page = url.split("#", 1)[0]
     text = f"jsapi_ticket={ticket}&noncestr={noncestr}&timestamp={timestamp}&url={page}"
     return hashlib.sha1(text.encode()).hexdigest()
+
+
+def jsapi_tickets(account) -> TokenStore:
+    """The JS-SDK ticket store of one account; the ticket is fetched with its access token."""
+
+    def fetch(force: bool) -> tuple[str, int]:
+        data = WeChatClient(account).get("/cgi-bin/ticket/getticket", {"type": "jsapi"})
+        return credential(data, "ticket")
+
+    return TokenStore("jsapi", account.credentials.app_id, fetch)
 
 
 def config(account, url: str) -> dict:

@@ -21,9 +21,10 @@ from . import limits
 from .actions.followers_pending import BATCH as PENDING_BATCH
 from .actions.followers_pending import apply_pending
 from .actions.messaging import outbox_dedup_id
-from .client import WeChatClient, WeChatError, is_passing
+from .client import WeChatClient
 from .models import MassSend, TemplateSend
 from .models.messaging import SendStatus
+from .transport import WeChatError, is_passing
 
 log = logging.getLogger("carebridge.wechat")
 

@@ -18,8 +18,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from .client import WeChatError, request_json
+from carebridge.institutions.models import WeChatAccount
+
+from . import limits
 from .credentials import Credentials
+from .transport import WeChatError, request_json
 
 log = logging.getLogger("carebridge.wechat")
 
@@ -146,10 +149,6 @@ class TokenStore:
 
 def _count_fetch(creds: Credentials, quota: str) -> None:
     """Take one of the day's token fetches (``quota`` in limits.QUOTAS) before the call."""
-    from carebridge.institutions.models import WeChatAccount
-
-    from . import limits
-
     account = WeChatAccount.objects.filter(slug=creds.slug).first()
     if account is None:
         return  # credentials without an account row (a benchmark's minimal handler)
@@ -187,10 +186,11 @@ def fetch_access_token(creds: Credentials, force_refresh: bool = False) -> tuple
                 "force_refresh": force_refresh,
             },
         )
-    return _issued(data, "access_token")
+    return credential(data, "access_token")
 
 
-def _issued(data: dict, field: str) -> tuple[str, int]:
+def credential(data: dict, field: str) -> tuple[str, int]:
+    """The credential ``field`` and its lifetime from WeChat's answer ``data``."""
     value, expires_in = data.get(field), data.get("expires_in")
     if not isinstance(value, str) or not value or not isinstance(expires_in, int):
         raise WeChatError(47001, f"unexpected answer without {field}", data)
@@ -205,14 +205,3 @@ def access_tokens(creds: Credentials) -> TokenStore:
 def access_token(account) -> str:
     """The account's current access token (fetched if needed)."""
     return access_tokens(account.credentials).get()
-
-
-def jsapi_tickets(account) -> TokenStore:
-    """The JS-SDK ticket store of one account; the ticket is fetched with its access token."""
-    from .client import WeChatClient
-
-    def fetch(force: bool) -> tuple[str, int]:
-        data = WeChatClient(account).get("/cgi-bin/ticket/getticket", {"type": "jsapi"})
-        return _issued(data, "ticket")
-
-    return TokenStore("jsapi", account.credentials.app_id, fetch)

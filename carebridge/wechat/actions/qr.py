@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import limits
-from ..client import WeChatClient, WeChatError, is_passing
+from ..client import WeChatClient
 from ..models import QrScene
 from ..qr import MAX_EXPIRE_SECONDS, request_body, validate_scene
+from ..transport import WeChatError, is_passing
 
 log = logging.getLogger("carebridge.wechat")
 

@@ -19,9 +19,9 @@ from .. import limits, menu, qr
 from ..actions.menu import sync_menu
 from ..actions.messaging import draft_mass_send, preview_mass_send, submit_mass_send
 from ..actions.qr import create_qr_scene
-from ..client import WeChatError
 from ..models import MassSend, MenuButton, QrScene, TemplateSend
 from ..models.messaging import MassMsgType, SendStatus
+from ..transport import WeChatError
 
 
 def _problems(exc: Exception) -> list[str]:

@@ -9,7 +9,9 @@ from carebridge.sandbox import wxapi
 from carebridge.sandbox.models import SandboxToken
 from carebridge.tests.ports import free_port
 from carebridge.wechat import client as client_module
-from carebridge.wechat.client import WeChatClient, WeChatError, WeChatUnreachable
+from carebridge.wechat import transport
+from carebridge.wechat.client import WeChatClient
+from carebridge.wechat.transport import WeChatError, WeChatUnreachable
 
 from .outgoing_helpers import app_id
 
@@ -124,7 +126,7 @@ def test_it_retries_only_once_after_a_token_error(sandbox, account):
 
 def test_it_backs_off_and_retries_when_wechat_is_busy(sandbox, account, settings, monkeypatch):
     pauses = []
-    monkeypatch.setattr(client_module.time, "sleep", pauses.append)
+    monkeypatch.setattr(transport.time, "sleep", pauses.append)
     settings.WECHAT_BUSY_BACKOFF = [0.2, 0.5, 1.0]
     wxapi.inject_error(app_id(account), -1, times=2, path="menu/create")
 
@@ -134,7 +136,7 @@ def test_it_backs_off_and_retries_when_wechat_is_busy(sandbox, account, settings
 
 def test_it_gives_up_when_wechat_stays_busy(sandbox, account, settings, monkeypatch):
     pauses = []
-    monkeypatch.setattr(client_module.time, "sleep", pauses.append)
+    monkeypatch.setattr(transport.time, "sleep", pauses.append)
     settings.WECHAT_BUSY_BACKOFF = [0.2, 0.5]
     wxapi.inject_error(app_id(account), -1, times=3, path="menu/create")
 
@@ -146,7 +148,7 @@ def test_it_gives_up_when_wechat_stays_busy(sandbox, account, settings, monkeypa
 
 
 def test_a_rate_limit_surfaces_as_an_error(sandbox, account, monkeypatch):
-    monkeypatch.setattr(client_module.time, "sleep", lambda s: None)
+    monkeypatch.setattr(transport.time, "sleep", lambda s: None)
     wxapi.inject_error(app_id(account), 45009, path="menu/create")
     with pytest.raises(WeChatError) as caught:
         WeChatClient(account).post("/cgi-bin/menu/create", MENU)
@@ -163,14 +165,14 @@ def test_an_unreachable_wechat_is_reported_as_such(account, settings):
 
 def test_a_calls_url_is_built_once_per_path_parameters_and_token(settings):
     settings.WECHAT_API_BASE = "http://127.0.0.1:9/wx"
-    url = client_module._url("/cgi-bin/message/template/send", {"access_token": "t" * 512})
+    url = transport._url("/cgi-bin/message/template/send", {"access_token": "t" * 512})
     send = "http://127.0.0.1:9/wx/cgi-bin/message/template/send"
     assert str(url) == f"{send}?access_token={'t' * 512}"
-    again = client_module._url("/cgi-bin/message/template/send", {"access_token": "t" * 512})
+    again = transport._url("/cgi-bin/message/template/send", {"access_token": "t" * 512})
     assert again is url
-    renewed = client_module._url("/cgi-bin/message/template/send", {"access_token": "u" * 512})
+    renewed = transport._url("/cgi-bin/message/template/send", {"access_token": "u" * 512})
     assert renewed is not url and renewed.params["access_token"] == "u" * 512
-    listed = client_module._url("/cgi-bin/x", {"access_token": "t", "ids": ["a", "b"]})
+    listed = transport._url("/cgi-bin/x", {"access_token": "t", "ids": ["a", "b"]})
     assert listed.params.get_list("ids") == ["a", "b"]
     settings.WECHAT_API_BASE = "http://127.0.0.1:10/wx"
-    assert client_module._url("/cgi-bin/x", {"access_token": "t"}).port == 10
+    assert transport._url("/cgi-bin/x", {"access_token": "t"}).port == 10

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from carebridge.wechat.actions.service_window import consume_grant
-from carebridge.wechat.client import WeChatError
 from carebridge.wechat.limits import LimitExceeded
 from carebridge.wechat.menu import build_menu
 from carebridge.wechat.models import Follower, MenuButton
 from carebridge.wechat.service_window import WindowClosed
+from carebridge.wechat.transport import WeChatError
 
 PACKAGE = Path(__file__).resolve().parents[2]
 # Where each catalogue lives, and the sources `makemessages` reads for it.

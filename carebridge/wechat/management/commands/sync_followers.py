@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from carebridge.institutions.models import WeChatAccount
 from carebridge.wechat.actions.followers_sync import sync_followers
-from carebridge.wechat.client import WeChatError
+from carebridge.wechat.transport import WeChatError
 
 
 class Command(BaseCommand):

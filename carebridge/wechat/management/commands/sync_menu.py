@@ -3,8 +3,8 @@ from django.utils.translation import gettext as _
 
 from carebridge.institutions.models import WeChatAccount
 from carebridge.wechat.actions.menu import sync_menu
-from carebridge.wechat.client import WeChatError
 from carebridge.wechat.limits import LimitExceeded
+from carebridge.wechat.transport import WeChatError
 
 
 class Command(BaseCommand):
