@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.static import serve
 
 from carebridge.api import api
 
@@ -19,6 +20,13 @@ urlpatterns = [
     path("h5/<slug:slug>/", include("carebridge.booking.urls")),  # booking/, appointments/
     path("h5/<slug:slug>/", include("carebridge.institutions.urls")),
 ]
+
+if not settings.PRODUCTION:
+    # Uploads (doctors' photos, article images) in the demo and in development, which have no
+    # web server in front; in production the web server serves MEDIA_ROOT itself.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
 
 if settings.SANDBOX_ENABLED:
     urlpatterns += [
