@@ -87,7 +87,7 @@ class Labels(HTMLParser):
     def __init__(self):
         super().__init__()
         self.texts, self.open = [], []
-        self.in_thead = self.in_actions = False
+        self.in_thead = self.in_actions = self.in_action_bar = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -95,8 +95,10 @@ class Labels(HTMLParser):
         if tag == "thead":
             # Not the navigation's visually hidden headers: Django's, left untranslated by Django.
             self.in_thead = "visually-hidden" not in classes
+        if tag == "div" and "actions" in classes.split():
+            self.in_action_bar = True  # a list's action menu (not a form's field named action)
         if tag == "select":
-            self.in_actions = attrs.get("name") == "action"
+            self.in_actions = self.in_action_bar and attrs.get("name") == "action"
         if "data-filter-title" in attrs:
             self.texts.append(attrs["data-filter-title"])
         if (
@@ -111,7 +113,7 @@ class Labels(HTMLParser):
         if tag == "thead":
             self.in_thead = False
         if tag == "select":
-            self.in_actions = False
+            self.in_actions = self.in_action_bar = False
         if self.open and self.open[-1][0] == tag:
             self.texts.append(self.open.pop()[1])
 
