@@ -25,6 +25,9 @@ class Follower(models.Model):
     longitude = models.FloatField(_("经度"), null=True, blank=True)
     located_at = models.DateTimeField(_("位置上报时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("首次记录"), auto_now_add=True)
+    # 长辈版 (elder mode) of the H5 pages, chosen by the user (carebridge/h5/); offered once.
+    elder_mode = models.BooleanField(_("长辈版"), default=False)
+    elder_mode_offered_at = models.DateTimeField(_("长辈版提示时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("粉丝")
