@@ -312,8 +312,9 @@ class AppointmentAdminBase(InstitutionScopedAdmin):
     list_select_related = ["session__department", "session__doctor", "patient"]
     date_hierarchy = "session__date"
     search_fields = ["session__doctor__name", "session__department__name"]
-    # Personal data stays masked here: a full view of the patient is audited in patients.
-    exclude = ["patient", "person_key", "checkin_code", "fee"]  # fee: shown as fee_yuan
+    # Personal data stays masked here (a walk-in's name too): a full view of the patient is
+    # audited in patients.
+    exclude = ["patient", "walk_in_name", "person_key", "checkin_code", "fee"]  # fee: as fee_yuan
     readonly_fields = [
         "session",
         "slot",
@@ -334,7 +335,6 @@ class AppointmentAdminBase(InstitutionScopedAdmin):
         "no_show_at",
         "reminder_sent_at",
         "turn_near_sent_at",
-        "walk_in_name",
     ]
 
     fee_yuan = yuan_column("fee", _("挂号费"))
@@ -365,7 +365,7 @@ class AppointmentAdminBase(InstitutionScopedAdmin):
 
     @admin.display(description=_("就诊人"))
     def masked_patient(self, obj):
-        return obj.patient.masked_name() if obj.patient_id else obj.walk_in_name
+        return obj.masked_patient_name
 
 
 @admin.register(Appointment)

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from carebridge.patients.masking import mask_name
+
 from ..errors import InvalidCheckinCode, NotFound
 from .choices import HOLDING, AppointmentStatus, CancelledBy, Channel, PaymentStatus
 from .policy import BookingPolicy
@@ -158,6 +160,11 @@ class Appointment(models.Model):
     @property
     def patient_name(self) -> str:
         return self.patient.name if self.patient_id else self.walk_in_name
+
+    @property
+    def masked_patient_name(self) -> str:
+        """The name as staff pages show it (张*明): a walk-in's is masked like a patient's."""
+        return mask_name(self.patient_name)
 
     @property
     def is_holding(self) -> bool:
