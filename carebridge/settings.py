@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "carebridge.institutions.shell.h5_shell",  # H5 pages: language tag, 长辈版
             ],
         },
     },

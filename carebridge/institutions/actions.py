@@ -1,6 +1,9 @@
 """Writes on the institution catalogue that are more than a form save."""
 
 from django.db import transaction
+from django.utils import timezone
+
+from carebridge.wechat.models import Follower
 
 from .models import Department, Doctor, DoctorNotice, NoticeKind
 
@@ -56,3 +59,23 @@ def rebuild_search_keys(queryset) -> int:
         obj.save(update_fields=["name"])
         count += 1
     return count
+
+
+def choose_elder_mode(follower: Follower, on: bool) -> None:
+    """The WeChat user's choice of the H5 pages' elder mode (长辈版), remembered for every page
+    and visit. Choosing answers the first-visit offer too: it is not offered again."""
+    follower.elder_mode = on
+    fields = ["elder_mode"]
+    if follower.elder_mode_offered_at is None:
+        follower.elder_mode_offered_at = timezone.now()
+        fields.append("elder_mode_offered_at")
+    follower.save(update_fields=fields)
+
+
+def offer_elder_mode(follower: Follower) -> bool:
+    """Record that the elder mode is being offered to this user; True only for the one request
+    that records it, so two pages opened at once do not both offer it."""
+    offered = Follower.objects.filter(pk=follower.pk, elder_mode_offered_at=None).update(
+        elder_mode_offered_at=timezone.now()
+    )
+    return offered == 1

@@ -22,3 +22,17 @@ class SearchForm(forms.Form):
         ),
         error_messages={"max_length": _("搜索词最多 %(limit_value)d 个字。")},
     )
+
+
+class ElderModeForm(forms.Form):
+    """The elder-mode switch: which pages the user wants, and the page to go back to."""
+
+    mode = forms.ChoiceField(
+        label=_("页面模式"),
+        choices=[("elder", _("长辈版")), ("standard", _("标准版"))],
+        error_messages={
+            "required": _("请选择长辈版或标准版。"),
+            "invalid_choice": _("请选择长辈版或标准版。"),
+        },
+    )
+    next = forms.CharField(required=False, max_length=2000)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("doctors/<int:doctor_id>/", views.doctor_detail, name="doctor"),
     path("navigation/", views.navigation, name="navigation"),
     path("search/", views.search, name="search"),
+    path("elder/", views.elder_mode, name="elder"),  # 长辈版: the switch
     # Menu items built by later issues: until then a page saying what will be there.
     path("reports/", views.upcoming, {"feature": "reports"}, name="reports"),
     path("orders/", views.upcoming, {"feature": "orders"}, name="orders"),

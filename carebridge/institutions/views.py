@@ -4,14 +4,20 @@ Public pages (no OAuth); every lookup is limited to the account's institution, s
 institution's ids answer 404.
 """
 
+from django.contrib import messages
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from carebridge.booking.queries import upcoming_sessions
 from carebridge.content.models import ArticleCategory
+from carebridge.wechat.h5 import wechat_user_required
 
-from .forms import SearchForm
+from .actions import choose_elder_mode
+from .forms import ElderModeForm, SearchForm
 from .models import Department, Doctor, DoctorNotice
 from .pages import institution_page, page_context
 from .search import search_departments, search_doctors
@@ -105,3 +111,35 @@ def upcoming(request, slug, feature):
     links = [(label, reverse(name, kwargs={"slug": slug})) for label, name in item.links]
     context = page_context(request, feature=item, links=links)
     return render(request, "institutions/upcoming.html", context)
+
+
+def _back_to(request, slug, url: str) -> str:
+    """Where the elder-mode switch returns: a page of the same account, else its home page."""
+    same_account = url.startswith(f"/h5/{slug}/")
+    safe = url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
+    return url if same_account and safe else reverse("institutions:home", kwargs={"slug": slug})
+
+
+@wechat_user_required
+@institution_page
+@require_http_methods(["GET", "POST"])
+def elder_mode(request, slug):
+    """长辈版: what it changes, and the switch, remembered for the WeChat user (the home page,
+    个人中心 and the first-visit offer post here)."""
+    if request.method == "POST":
+        form = ElderModeForm(request.POST)
+        if form.is_valid():
+            on = form.cleaned_data["mode"] == "elder"
+            choose_elder_mode(request.follower, on)
+            if on:
+                messages.success(request, _("已切换到长辈版：字更大，按钮更大，步骤更少。"))
+            else:
+                messages.success(request, _("已切换到标准版。"))
+            return redirect(_back_to(request, slug, form.cleaned_data["next"]))
+        status = 400
+    else:
+        form = ElderModeForm(initial={"next": request.GET.get("next", "")})
+        status = 200
+    back = _back_to(request, slug, form["next"].value() or "")
+    context = page_context(request, form=form, back=back, elder=request.follower.elder_mode)
+    return render(request, "institutions/elder.html", context, status=status)
