@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from carebridge.lib import deployment
 from carebridge.lib.env import envbool, envint, envlist, envstr
 from carebridge.wechat.credentials import credentials_from_environ
 
@@ -36,7 +37,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set in production (CAREBRIDGE_ENV=production)"
         )
-    SECRET_KEY = "insecure-development-key-never-use-in-production"
+    SECRET_KEY = deployment.DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "*")
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -182,8 +183,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+# Cookies go over HTTPS only when the site is served over it (SITE_URL), and in production;
+# `carebridge check` refuses them off in production when SITE_URL is https.
+_https_cookies = PRODUCTION or SITE_URL.startswith("https:")
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _https_cookies)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _https_cookies)
 # HTTPS, usually terminated by a reverse proxy: `carebridge check` warns until these are decided.
 # SECURE_PROXY_SSL_HEADER trusts the proxy's X-Forwarded-Proto (only behind one that sets it).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
@@ -243,7 +247,7 @@ if not FIELD_ENCRYPTION_KEYS:
             "FIELD_ENCRYPTION_KEYS must be set in production (Fernet keys, comma-separated: "
             "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
         )
-    FIELD_ENCRYPTION_KEYS = ["Iuq85YBPtOScZTIOmgtsk6sc-Kw6agA2N2ClJ8kjo-o="]  # development only
+    FIELD_ENCRYPTION_KEYS = [deployment.DEVELOPMENT_FIELD_ENCRYPTION_KEY]
 # HMAC-SHA256 key of the keyed hashes staff search ID numbers and phones by (not a Fernet key).
 FIELD_HASH_KEY = envstr("FIELD_HASH_KEY")
 if not FIELD_HASH_KEY:
@@ -251,14 +255,23 @@ if not FIELD_HASH_KEY:
         raise ImproperlyConfigured(
             "FIELD_HASH_KEY must be set in production (a long random string)"
         )
-    FIELD_HASH_KEY = "insecure-development-hash-key-never-use-in-production"
+    FIELD_HASH_KEY = deployment.DEVELOPMENT_FIELD_HASH_KEY
 # Text messages (phone verification codes): a dotted path, like Django's EMAIL_BACKEND. Outside
 # production the sandbox backend shows them on the phone simulator.
-SMS_BACKEND = envstr(
-    "SMS_BACKEND", "" if PRODUCTION else "carebridge.patients.sms.SandboxSmsBackend"
-)
+SMS_BACKEND = envstr("SMS_BACKEND", "" if PRODUCTION else deployment.SANDBOX_SMS_BACKEND)
 if PRODUCTION and not SMS_BACKEND:
     raise ImproperlyConfigured("SMS_BACKEND must be set in production (a dotted path to a backend)")
+# Production refuses what the repository publishes or only the sandbox can use (one line each).
+if PRODUCTION and (
+    unsafe := deployment.unsafe_production_settings(
+        debug=DEBUG,
+        secret_key=SECRET_KEY,
+        field_encryption_keys=FIELD_ENCRYPTION_KEYS,
+        field_hash_key=FIELD_HASH_KEY,
+        sms_backend=SMS_BACKEND,
+    )
+):
+    raise ImproperlyConfigured("unsafe in production:\n  - " + "\n  - ".join(unsafe))
 
 # --- Booking --------------------------------------------------------------------------------
 # Booking attempts allowed per WeChat user and per client IP: "count/seconds" (429 beyond).

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class InstitutionsConfig(AppConfig):
     name = "carebridge.institutions"
     verbose_name = _("机构")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the production checks)
