@@ -154,6 +154,8 @@ else:
         }
     }
 
+# Django's own backend, refusing in production the password the demo publishes.
+AUTHENTICATION_BACKENDS = ["carebridge.institutions.auth.ProductionBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,14 +1,17 @@
 """Deployment checks that are errors in production (`carebridge check`; `serve` and `worker`
-refuse to start on them): the settings production refuses and Django's warnings that matter
-there."""
+refuse to start on them): the settings production refuses, Django's warnings that matter there,
+and staff still holding the demo's password."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.checks.security.base import check_debug, check_secret_key
 from django.core.checks.security.csrf import check_csrf_cookie_secure
 from django.core.checks.security.sessions import check_session_cookie_secure
+from django.db import DatabaseError
 
 from carebridge.lib.deployment import unsafe_production_settings
+
+from .auth import users_holding_demo_password
 
 
 @register(Tags.security, deploy=True)
@@ -40,3 +43,22 @@ def django_warnings_that_matter(app_configs, **kwargs):
         ]
     return [Error(w.msg, hint=w.hint, id="carebridge.E011", obj=f"Django {w.id}") for w in warnings]
 
+
+@register(Tags.security, deploy=True)
+def demo_passwords(app_configs, **kwargs):
+    if not settings.PRODUCTION:
+        return []
+    try:
+        holders = users_holding_demo_password()
+    except DatabaseError:
+        return []  # not migrated yet: carebridge.W004 says so
+    if not holders:
+        return []
+    return [
+        Error(
+            "staff still holding the demo's published password (refused at sign-in): "
+            + ", ".join(holders),
+            hint="Change each one: carebridge changepassword <username>.",
+            id="carebridge.E012",
+        )
+    ]

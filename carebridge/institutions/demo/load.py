@@ -5,7 +5,6 @@ only when missing. The one thing refreshed is where demo links point: menu URLs 
 written for another loopback address (the demo run on other ports) follow SITE_URL.
 """
 
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -20,16 +19,9 @@ from carebridge.wechat.models import AutoReply, MenuButton, QrScene
 from carebridge.wechat.models.routing import ReplyType
 
 from ..models import Campus, Department, Doctor, Institution, WeChatAccount
-from . import hospital, wechat
+from . import ADMIN_USERNAME, admin_password, hospital, wechat
 
-ADMIN_USERNAME = "admin"
-DEFAULT_ADMIN_PASSWORD = "carebridge-demo"
 _LOOPBACK_H5 = re.compile(r"https?://(?:127\.0\.0\.1|localhost)(?::\d+)?/h5/demo/")
-
-
-def admin_password() -> str:
-    """The demo back office's password: DEMO_ADMIN_PASSWORD, or a documented default."""
-    return os.environ.get("DEMO_ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD
 
 
 @dataclass

@@ -2,7 +2,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand
 
-from carebridge.institutions.demo.load import ADMIN_USERNAME, admin_password, load_demo
+from carebridge.institutions.demo import ADMIN_USERNAME, admin_password, refuse_in_production
 
 
 class Command(BaseCommand):
@@ -15,6 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--site-url", help="base URL of the demo's links (default SITE_URL)")
 
     def handle(self, *args, site_url=None, **options):
+        refuse_in_production("load_demo")
+        # The loader registers templates with the WeChat sandbox, whose models exist only
+        # outside production: imported once production is ruled out.
+        from carebridge.institutions.demo.load import load_demo
+
         result = load_demo(site_url)
         if result.created:
             counts = Counter(result.created)

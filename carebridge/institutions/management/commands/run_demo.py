@@ -15,8 +15,12 @@ from django.test.utils import override_settings
 
 from carebridge.booking import daily
 from carebridge.booking.actions import generate_sessions
-from carebridge.institutions.demo import runner
-from carebridge.institutions.demo.load import ADMIN_USERNAME, admin_password, load_demo
+from carebridge.institutions.demo import (
+    ADMIN_USERNAME,
+    admin_password,
+    refuse_in_production,
+    runner,
+)
 from carebridge.lib.env import envint
 from carebridge.wechat.credentials import get_credentials
 
@@ -28,8 +32,10 @@ class Command(BaseCommand):
     help = "Run the demo: migrate, load the demo hospital, start web server, sandbox and worker."
 
     def handle(self, *args, **options):
-        if not settings.SANDBOX_ENABLED:
-            raise CommandError("the demo needs the WeChat sandbox, which never runs in production")
+        refuse_in_production("demo")
+        # The loader needs the WeChat sandbox's models, which exist only outside production.
+        from carebridge.institutions.demo.load import load_demo
+
         web_port, sandbox_port = (envint(name, default) for name, default in PORTS)
         for (name, _), port in zip(PORTS, (web_port, sandbox_port), strict=True):
             if not runner.port_is_free(HOST, port):
