@@ -1,25 +1,33 @@
 """Booking API for HIS, kiosks, windows and phone centres: sessions and free slots, booking for
 the client's channel, cancel, check in, call next, no-show.
 
-Every call is authenticated by its client's key (``X-Api-Key``) and sees only its own
-institution: another institution's ids answer 404, exactly like ids that do not exist. Every
-answer that shows a registered patient's appointment, and every look-up of a patient by card or
-ID number, is written to the patients' audit log under the client's name."""
+Every call is authenticated by its client's key (``X-Api-Key``), needs the scope its route names
+(``requires``) and sees only its own institution: another institution's ids answer 404, exactly
+like ids that do not exist. Appointments are named by their public id (a random UUID), never by
+their sequential one. Every answer that shows a registered patient's appointment, and every
+look-up of a patient by card or ID number, is written to the patients' audit log under the
+client's name."""
 
-from datetime import date
+import uuid
 from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 
-from carebridge.integrations.auth import api_key
+from carebridge.integrations.auth import ScopeMissing, requires
+from carebridge.integrations.models import Scope
+from carebridge.lib.api_input import Day, IdParam
 from carebridge.patients import crypto
 from carebridge.patients.audit import log_access
 from carebridge.patients.choices import AccessAction
 from carebridge.patients.masking import mask_name
 from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
-from carebridge.patients.validation import normalize_card_number, validate_id_number
+from carebridge.patients.validation import (
+    normalize_card_number,
+    validate_id_number,
+    validate_name,
+)
 
 from . import actions, queries
 from .errors import BookingError, NotFound, PatientNotFound
@@ -36,7 +44,10 @@ from .schemas import (
     SlotOut,
 )
 
-router = Router(auth=api_key, tags=["booking"])
+router = Router(tags=["booking"])
+
+# An appointment's public id in a path: any other text is simply an appointment not found.
+PublicId = Path(..., max_length=64, description="the appointment's public id (a UUID)")
 
 
 def refusals(view):
@@ -80,10 +91,14 @@ def _session(request, session_id) -> ClinicSession:
     )
 
 
-def _appointment(request, appointment_id) -> Appointment:
+def _appointment(request, public_id: str) -> Appointment:
+    try:
+        public_id = uuid.UUID(public_id)
+    except ValueError:
+        raise NotFound() from None
     return _get(
         Appointment.objects.select_related("session__institution", "slot", "patient"),
-        pk=appointment_id,
+        public_id=public_id,
         session__institution=_institution(request),
     )
 
@@ -133,7 +148,7 @@ def appointment_out(request, a: Appointment) -> dict:
     if not a.is_walk_in:
         _audit(request, [a.patient], AccessAction.API_READ)
     return {
-        "id": a.pk,
+        "id": a.public_id,
         "session_id": a.session_id,
         "queue_number": a.queue_number,
         "slot_starts_at": a.slot.starts_at,
@@ -150,14 +165,17 @@ def appointment_out(request, a: Appointment) -> dict:
 
 
 class SessionFilter(Schema):
-    date_from: date | None = None
-    date_to: date | None = None
-    department_id: int | None = None
-    doctor_id: int | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
+    department_id: IdParam | None = None
+    doctor_id: IdParam | None = None
 
 
 @router.get(
-    "/sessions", response={200: list[SessionOut], **REFUSALS}, summary="Sessions and their pools"
+    "/sessions",
+    auth=requires(Scope.READ),
+    response={200: list[SessionOut], **REFUSALS},
+    summary="Sessions and their pools",
 )
 @refusals
 def list_sessions(request, filters: Query[SessionFilter]):
@@ -180,18 +198,24 @@ def list_sessions(request, filters: Query[SessionFilter]):
 
 
 @router.get(
-    "/sessions/{session_id}/slots", response={200: list[SlotOut], **REFUSALS}, summary="Free slots"
+    "/sessions/{session_id}/slots",
+    auth=requires(Scope.READ),
+    response={200: list[SlotOut], **REFUSALS},
+    summary="Free slots",
 )
 @refusals
-def free_slots(request, session_id: int):
+def free_slots(request, session_id: IdParam):
     return Status(200, list(_session(request, session_id).slots.free(timezone.now())))
 
 
 @router.get(
-    "/sessions/{session_id}/queue", response={200: QueueOut, **REFUSALS}, summary="Waiting now"
+    "/sessions/{session_id}/queue",
+    auth=requires(Scope.READ),
+    response={200: QueueOut, **REFUSALS},
+    summary="Waiting now",
 )
 @refusals
-def session_queue(request, session_id: int):
+def session_queue(request, session_id: IdParam):
     s = _session(request, session_id)
     state = queries.session_queue(s)
     return Status(
@@ -226,7 +250,13 @@ def parse_patient_ref(ref: PatientRef):
             number = validate_id_number(ref.id_type, ref.id_number)
         except ValidationError as exc:
             return refuse(400, "invalid_id_number", exc.messages[0])
-        return "id_number", crypto.blind_index(HASH_ID, number), " ".join((ref.name or "").split())
+        name = ref.name or ""
+        if name.strip():
+            try:
+                name = validate_name(name)
+            except ValidationError as exc:
+                return refuse(400, "invalid_name", exc.messages[0])
+        return "id_number", crypto.blind_index(HASH_ID, number), name.strip()
     return refuse(
         400, "patient_required", "give patient_id, card_number, or id_type with id_number"
     )
@@ -248,6 +278,7 @@ def resolve_patient(request, parsed) -> tuple[int | None, str, str]:
 
 @router.post(
     "/appointments",
+    auth=requires(Scope.BOOK),
     response={201: AppointmentOut, **REFUSALS},
     summary="Book for the client's channel",
 )
@@ -279,27 +310,30 @@ def book(request, payload: BookIn):
 
 
 @router.get(
-    "/appointments/{appointment_id}",
+    "/appointments/{public_id}",
+    auth=requires(Scope.READ),
     response={200: AppointmentOut, **REFUSALS},
     summary="One appointment",
 )
 @refusals
-def get_appointment(request, appointment_id: int):
-    return Status(200, appointment_out(request, _appointment(request, appointment_id)))
+def get_appointment(request, public_id: str = PublicId):
+    return Status(200, appointment_out(request, _appointment(request, public_id)))
 
 
 @router.post(
-    "/appointments/{appointment_id}/cancel",
+    "/appointments/{public_id}/cancel",
+    auth=requires(Scope.CANCEL_OWN, Scope.CANCEL_ANY),
     response={200: AppointmentOut, **REFUSALS},
     summary="Cancel (staff: no deadline)",
 )
 @refusals
-def cancel(request, appointment_id: int):
-    a = actions.cancel_appointment(
-        _appointment(request, appointment_id),
-        by=CancelledBy.STAFF,
-        reason=f"api:{request.api_client.name}",
-    )
+def cancel(request, public_id: str = PublicId):
+    """``cancel-own`` cancels what this key's channel booked; another channel's appointment,
+    or one booked through WeChat, needs ``cancel-any`` (403 scope_missing, nothing changed)."""
+    a = _appointment(request, public_id)
+    if not request.api_client.may_cancel(a):
+        raise ScopeMissing(Scope.CANCEL_ANY)
+    a = actions.cancel_appointment(a, by=CancelledBy.STAFF, reason=f"api:{request.api_client.name}")
     return Status(200, appointment_out(request, a))
 
 
@@ -314,13 +348,14 @@ def checked_in(request, a: Appointment, position: int) -> dict:
 
 
 @router.post(
-    "/appointments/{appointment_id}/check-in",
+    "/appointments/{public_id}/check-in",
+    auth=requires(Scope.CHECK_IN),
     response={200: CheckedIn, **REFUSALS},
     summary="Check in at the window",
 )
 @refusals
-def check_in(request, appointment_id: int):
-    a = _appointment(request, appointment_id)
+def check_in(request, public_id: str = PublicId):
+    a = _appointment(request, public_id)
     position = actions.check_in(a)
     a.refresh_from_db()
     return Status(200, checked_in(request, a, position))
@@ -328,6 +363,7 @@ def check_in(request, appointment_id: int):
 
 @router.post(
     "/check-in",
+    auth=requires(Scope.CHECK_IN),
     response={200: CheckedIn, **REFUSALS},
     summary="Check in by scanning the QR code (kiosk)",
 )
@@ -341,22 +377,24 @@ def check_in_by_code(request, payload: CheckInByCode):
 
 @router.post(
     "/sessions/{session_id}/call-next",
+    auth=requires(Scope.CALL_NEXT),
     response={200: AppointmentOut, **REFUSALS},
     summary="Call the next checked-in patient",
 )
 @refusals
-def call_next(request, session_id: int):
+def call_next(request, session_id: IdParam):
     return Status(200, appointment_out(request, actions.call_next(_session(request, session_id))))
 
 
 @router.post(
-    "/appointments/{appointment_id}/no-show",
+    "/appointments/{public_id}/no-show",
+    auth=requires(Scope.NO_SHOW),
     response={200: AppointmentOut, **REFUSALS},
     summary="Record a no-show",
 )
 @refusals
-def no_show(request, appointment_id: int):
-    a = _appointment(request, appointment_id)
+def no_show(request, public_id: str = PublicId):
+    a = _appointment(request, public_id)
     actions.mark_no_show(a)
     a.refresh_from_db()
     return Status(200, appointment_out(request, a))

@@ -1,8 +1,11 @@
 """API shapes (django-ninja); documented in the OpenAPI page at /api/docs."""
 
 from datetime import date, datetime, time
+from uuid import UUID
 
 from ninja import Field, Schema
+
+from carebridge.lib.api_input import Id, text
 
 
 class Refusal(Schema):
@@ -50,21 +53,25 @@ class PatientRef(Schema):
     giving ``name`` with ``id_type`` + ``id_number`` (a walk-in: the ID is checked and only its
     keyed hash is kept, to enforce one place per person per session)."""
 
-    patient_id: int | None = None
-    card_number: str | None = None
-    id_type: str | None = Field(None, description="resident_id, passport, hk_macau_permit…")
-    id_number: str | None = None
-    name: str | None = Field(None, description="walk-in's name, when no registered patient")
+    patient_id: Id | None = None
+    card_number: str | None = text(64, default=None)
+    id_type: str | None = text(
+        32, default=None, description="resident_id, passport, hk_macau_permit…"
+    )
+    id_number: str | None = text(64, default=None)
+    name: str | None = text(
+        50, default=None, description="walk-in's name, when no registered patient"
+    )
 
 
 class BookIn(Schema):
-    session_id: int
-    slot_id: int | None = Field(None, description="a free slot; omitted: the first free one")
+    session_id: Id
+    slot_id: Id | None = Field(None, description="a free slot; omitted: the first free one")
     patient: PatientRef
 
 
 class AppointmentOut(Schema):
-    id: int
+    id: UUID = Field(description="the appointment's public id, used in its paths")
     session_id: int
     queue_number: int
     slot_starts_at: datetime
@@ -80,7 +87,7 @@ class AppointmentOut(Schema):
 
 
 class CheckInByCode(Schema):
-    code: str = Field(description="the text of the QR code on the patient's appointment page")
+    code: str = text(128, description="the text of the QR code on the patient's appointment page")
 
 
 class CheckedIn(Schema):
@@ -102,3 +109,4 @@ class WhoAmI(Schema):
     client: str
     institution: str
     channel: str
+    scopes: list[str] = Field(description="what this key may do: read, book, cancel-own…")

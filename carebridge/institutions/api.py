@@ -1,19 +1,35 @@
 """Read-only, public JSON API of an institution's catalogue: departments and doctors.
 
-No patient data, so no key: kiosks, the hospital website and HIS read the same data the H5
-pages show. The path names the institution by its slug.
+No patient data, so no key and no scope: kiosks, the hospital website and HIS read the same
+data the H5 pages show. The path names the institution by its slug. An unknown slug or id is a
+404; a malformed one (an id beyond 64 bits, a slug with a NUL) a 422 naming the parameter.
 """
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+
+from carebridge.lib.api_input import MAX_ID, NO_NUL, SLUG, IdParam
 
 from .models import Department, Doctor, Institution
 from .search import MAX_QUERY_LENGTH, ranked
 
 router = Router(tags=["institutions"])
 
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot compare text holding NUL characters
+# An institution's slug in a path (Institution.slug is a SlugField of 50).
+Slug = Path(..., max_length=50, pattern=SLUG)
+
+
+class NotFoundOut(Schema):
+    detail: str
+
+
+class Pages(LimitOffsetPagination):
+    """Ninja's limit/offset pages, with a limit and an offset a database can take."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 class DepartmentOut(Schema):
@@ -53,7 +69,7 @@ class DoctorOut(Schema):
 
 
 class DoctorFilters(Schema):
-    department: int | None = Field(None, description="Only doctors working in this department")
+    department: IdParam | None = Field(None, description="Only doctors working in this department")
     q: str | None = Field(
         None,
         max_length=MAX_QUERY_LENGTH,
@@ -80,11 +96,11 @@ def _doctors(institution):
 
 @router.get(
     "/{slug}/departments",
-    response=list[DepartmentOut],
+    response={200: list[DepartmentOut], 404: NotFoundOut},
     summary="List an institution's departments",
 )
-@paginate(LimitOffsetPagination)
-def list_departments(request, slug: str, campus: int | None = None):
+@paginate(Pages)
+def list_departments(request, slug: str = Slug, campus: IdParam | None = None):
     departments = _departments(_institution(slug)).order_by("campus__position", "position", "id")
     if campus is not None:
         departments = departments.filter(campus_id=campus)
@@ -93,16 +109,20 @@ def list_departments(request, slug: str, campus: int | None = None):
 
 @router.get(
     "/{slug}/departments/{department_id}",
-    response=DepartmentOut,
+    response={200: DepartmentOut, 404: NotFoundOut},
     summary="One department",
 )
-def get_department(request, slug: str, department_id: int):
+def get_department(request, department_id: IdParam, slug: str = Slug):
     return get_object_or_404(_departments(_institution(slug)), pk=department_id)
 
 
-@router.get("/{slug}/doctors", response=list[DoctorOut], summary="List or search doctors")
-@paginate(LimitOffsetPagination)
-def list_doctors(request, slug: str, filters: Query[DoctorFilters]):
+@router.get(
+    "/{slug}/doctors",
+    response={200: list[DoctorOut], 404: NotFoundOut},
+    summary="List or search doctors",
+)
+@paginate(Pages)
+def list_doctors(request, filters: Query[DoctorFilters], slug: str = Slug):
     doctors = _doctors(_institution(slug))
     if filters.department is not None:
         doctors = doctors.filter(departments=filters.department)
@@ -111,6 +131,10 @@ def list_doctors(request, slug: str, filters: Query[DoctorFilters]):
     return doctors
 
 
-@router.get("/{slug}/doctors/{doctor_id}", response=DoctorOut, summary="One doctor")
-def get_doctor(request, slug: str, doctor_id: int):
+@router.get(
+    "/{slug}/doctors/{doctor_id}",
+    response={200: DoctorOut, 404: NotFoundOut},
+    summary="One doctor",
+)
+def get_doctor(request, doctor_id: IdParam, slug: str = Slug):
     return get_object_or_404(_doctors(_institution(slug)), pk=doctor_id)

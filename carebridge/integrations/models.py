@@ -2,12 +2,58 @@ import hashlib
 import hmac
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.booking.models.choices import Channel
 
 KEY_PREFIX = "cbk"
+
+
+class Scope(models.TextChoices):
+    """What a key may do. Every endpoint of the JSON API names the scope it needs; a key holds
+    only those its system uses (least privilege)."""
+
+    READ = "read", _("查询出诊、号源和预约")
+    BOOK = "book", _("在本渠道的号源中预约")
+    CANCEL_OWN = "cancel-own", _("取消本渠道的预约")
+    CANCEL_ANY = "cancel-any", _("取消本院的任何预约")
+    CHECK_IN = "check-in", _("签到")
+    CALL_NEXT = "call-next", _("叫号")
+    NO_SHOW = "no-show", _("记录爽约")
+    REPORTS_PUSH = "reports:push", _("推送检查检验报告")
+    BILLS_PUSH = "bills:push", _("推送账单")
+
+
+# A key made without scopes gets its channel's. A window or kiosk books, cancels what its own
+# channel booked and checks patients in; a phone centre or a referral desk only books and
+# cancels its own. Cancelling anyone's appointment, calling the queue, recording no-shows and
+# pushing reports or bills are a HIS's or a queue system's, given by name when its key is made.
+DEFAULT_SCOPES = {
+    Channel.WINDOW: [Scope.READ, Scope.BOOK, Scope.CANCEL_OWN, Scope.CHECK_IN],
+    Channel.KIOSK: [Scope.READ, Scope.BOOK, Scope.CANCEL_OWN, Scope.CHECK_IN],
+    Channel.PHONE: [Scope.READ, Scope.BOOK, Scope.CANCEL_OWN],
+    Channel.REFERRAL: [Scope.READ, Scope.BOOK, Scope.CANCEL_OWN],
+    Channel.WECHAT: [Scope.READ],
+}
+
+
+def validate_scopes(value) -> None:
+    """A list of Scope names, each once."""
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise ValidationError(_("权限应为权限名称的列表"), code="scopes")
+    unknown = sorted(set(value) - set(Scope.values))
+    if unknown:
+        raise ValidationError(
+            _("未知的权限:%(names)s"), code="scopes", params={"names": ", ".join(unknown)}
+        )
+
+
+def in_scope_order(scopes) -> list[str]:
+    """``scopes`` once each, in the order of Scope."""
+    given = set(scopes)
+    return [s for s in Scope.values if s in given]
 
 
 def hash_key(key: str) -> str:
@@ -33,6 +79,13 @@ class ApiClient(models.Model):
     # The key's public prefix finds the row without a scan; the hash proves the key.
     key_id = models.CharField(_("密钥编号"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(_("密钥哈希"), max_length=64, editable=False)
+    scopes = models.JSONField(
+        _("权限"),
+        default=list,
+        blank=True,
+        validators=[validate_scopes],
+        help_text=_("新建时留空则取该渠道的默认权限"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -43,6 +96,23 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_channel_display()})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.scopes:
+            self.scopes = list(DEFAULT_SCOPES.get(self.channel, []))
+        if isinstance(self.scopes, list):
+            self.scopes = in_scope_order(self.scopes)
+        super().save(*args, **kwargs)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def may_cancel(self, appointment) -> bool:
+        """``cancel-any``: any appointment of the institution; ``cancel-own``: those booked
+        through this key's channel (not WeChat's, not another channel's)."""
+        if self.has_scope(Scope.CANCEL_ANY):
+            return True
+        return self.has_scope(Scope.CANCEL_OWN) and appointment.channel == self.channel
 
     def set_new_key(self) -> str:
         """Give the client a new key and return it (the only time it is visible)."""

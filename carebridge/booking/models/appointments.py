@@ -1,4 +1,5 @@
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.db import models
@@ -120,6 +121,9 @@ class Appointment(models.Model):
     checkin_code = models.CharField(
         _("签到码"), max_length=32, unique=True, default=new_checkin_code
     )
+    # The JSON API names an appointment by this, never by its sequential id: one client cannot
+    # walk the ids of another channel's bookings.
+    public_id = models.UUIDField(_("公开编号"), unique=True, default=uuid.uuid4, editable=False)
     booked_at = models.DateTimeField(_("预约时间"), auto_now_add=True)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from carebridge.booking.actions import check_in, set_quotas
 from carebridge.booking.models import Appointment, SessionQuota
-from carebridge.integrations.models import ApiClient
+from carebridge.integrations.models import ApiClient, Scope
 from carebridge.patients.tests import factories
 
 from .helpers import WECHAT, before_visit, book
@@ -15,8 +15,9 @@ from .helpers import WECHAT, before_visit, book
 pytestmark = pytest.mark.django_db
 
 
-def make_client(institution, channel="window", name="挂号窗口"):
-    client = ApiClient(institution=institution, name=name, channel=channel)
+def make_client(institution, channel="window", name="挂号窗口", scopes=None):
+    """A key of ``institution``'s client: ``scopes``, or its channel's defaults."""
+    client = ApiClient(institution=institution, name=name, channel=channel, scopes=scopes or [])
     key = client.set_new_key()
     client.save()
     return key
@@ -30,6 +31,12 @@ def window_key(hospital):
 @pytest.fixture
 def kiosk_key(hospital):
     return make_client(hospital, "kiosk", "自助机")
+
+
+@pytest.fixture
+def his_key(hospital):
+    """The hospital's own system: it may do everything."""
+    return make_client(hospital, "window", "HIS", scopes=list(Scope.values))
 
 
 @pytest.fixture
@@ -53,6 +60,7 @@ def test_every_call_needs_a_valid_active_key(client, window_key, hospital):
         "client": "挂号窗口",
         "institution": "renai",
         "channel": "window",
+        "scopes": ["read", "book", "cancel-own", "check-in"],
     }
     ApiClient.objects.update(is_active=False)
     assert call(client, "get", "/integrations/whoami", window_key).status_code == 401
@@ -270,15 +278,15 @@ def test_booking_before_release_is_refused(
 
 
 def test_cancel_check_in_call_next_and_no_show(
-    client, window_key, kiosk_key, session, alice, alice_self, alice_mother, bob_self
+    client, window_key, kiosk_key, his_key, session, alice, alice_self, alice_mother, bob_self
 ):
     now = before_visit(session)
     a1 = book(alice_self, session, WECHAT, booked_by=alice, now=now)
     a2 = book(alice_mother, session, WECHAT, booked_by=alice, now=now)
     a3 = book(bob_self, session, "window", now=now)
-    r = call(client, "post", f"/booking/appointments/{a3.pk}/cancel", window_key)
+    r = call(client, "post", f"/booking/appointments/{a3.public_id}/cancel", window_key)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
-    r = call(client, "post", f"/booking/appointments/{a3.pk}/cancel", window_key)
+    r = call(client, "post", f"/booking/appointments/{a3.public_id}/cancel", window_key)
     assert (r.status_code, r.json()["code"]) == (409, "wrong_state")
     # The visit day: freeze "now" at the session's start for the actions.
     from unittest import mock
@@ -287,15 +295,15 @@ def test_cancel_check_in_call_next_and_no_show(
         r = call(client, "post", "/booking/check-in", kiosk_key, {"code": a2.checkin_payload})
         assert r.status_code == 200, r.content
         assert (r.json()["position"], r.json()["waiting"]) == (1, 1)
-        r = call(client, "post", f"/booking/appointments/{a1.pk}/check-in", window_key)
+        r = call(client, "post", f"/booking/appointments/{a1.public_id}/check-in", window_key)
         assert (r.json()["position"], r.json()["waiting"]) == (1, 2)
         q = call(client, "get", f"/booking/sessions/{session.pk}/queue", window_key).json()
         assert q["waiting_numbers"] == [1, 2] and q["estimated_wait_minutes"] == 16
-        r = call(client, "post", f"/booking/sessions/{session.pk}/call-next", window_key)
+        r = call(client, "post", f"/booking/sessions/{session.pk}/call-next", his_key)
         assert r.json()["queue_number"] == 1 and r.json()["status"] == "called"
     with mock.patch("django.utils.timezone.now", return_value=session.ends_at):
         a4 = book(None, session, "kiosk", walk_in_name="李四", person_key="k", now=now)
-        r = call(client, "post", f"/booking/appointments/{a4.pk}/no-show", window_key)
+        r = call(client, "post", f"/booking/appointments/{a4.public_id}/no-show", his_key)
         assert r.status_code == 200 and r.json()["status"] == "no_show"
 
 
@@ -306,8 +314,8 @@ def test_a_bad_or_unknown_check_in_code_is_refused(client, kiosk_key, session):
     assert r.status_code == 404
 
 
-def test_call_next_on_an_empty_queue_is_refused(client, window_key, session):
-    r = call(client, "post", f"/booking/sessions/{session.pk}/call-next", window_key)
+def test_call_next_on_an_empty_queue_is_refused(client, his_key, session):
+    r = call(client, "post", f"/booking/sessions/{session.pk}/call-next", his_key)
     assert (r.status_code, r.json()["code"]) == (409, "queue_empty")
 
 
@@ -336,17 +344,18 @@ ISOLATION_CALLS = [
 
 @pytest.mark.parametrize("method, path, body", ISOLATION_CALLS)
 def test_one_institutions_key_cannot_touch_anothers_data(
-    client, window_key, foreign, method, path, body
+    client, his_key, foreign, method, path, body
 ):
+    """Even a key holding every scope."""
     s, a = foreign
-    values = {"s": s.pk, "a": a.pk, "code": a.checkin_code, "p": a.patient_id}
+    values = {"s": s.pk, "a": a.public_id, "code": a.checkin_code, "p": a.patient_id}
     if body is not None:
         text = json.dumps(body)
         for k, v in values.items():
             text = text.replace(f'"{{{k}}}"', str(v)).replace(f"{{{k}}}", str(v))
         body = json.loads(text)
     before = list(Appointment.objects.values_list("id", "status", "checked_in_at"))
-    r = call(client, method, path.format(**values), window_key, body)
+    r = call(client, method, path.format(**values), his_key, body)
     assert r.status_code == 404, (path, r.content)
     assert list(Appointment.objects.values_list("id", "status", "checked_in_at")) == before
     assert SessionQuota.objects.get(session=s, channel="window").booked == 0
@@ -360,7 +369,7 @@ def test_a_key_lists_only_its_institutions_sessions(client, foreign_key, session
 def test_the_api_is_documented_in_openapi(client):
     schema = client.get("/api/openapi.json").json()
     book = schema["paths"]["/api/booking/appointments"]["post"]
-    assert book["security"] == [{"ApiKeyAuth": []}]
+    assert book["security"] == [{"ApiKeyAuth": ["book"]}]
     assert {"201", "404", "409", "429"} <= set(book["responses"])
 
 

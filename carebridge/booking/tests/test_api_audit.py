@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission, User
 from django.db import IntegrityError, transaction
 
 from carebridge.institutions.models import StaffMember
-from carebridge.integrations.models import ApiClient
+from carebridge.integrations.models import ApiClient, Scope
 from carebridge.patients.models import AccessLog
 
 from .helpers import WECHAT, before_visit, book
@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 def make_client(institution, channel="window", name="挂号窗口"):
-    client = ApiClient(institution=institution, name=name, channel=channel)
+    """A client that may do everything: the log is what is tested here."""
+    client = ApiClient(
+        institution=institution, name=name, channel=channel, scopes=list(Scope.values)
+    )
     key = client.set_new_key()
     client.save()
     return client, key
@@ -45,7 +48,7 @@ def test_reading_an_appointment_is_logged_under_the_api_clients_name(
     client, window, appointment, alice_self
 ):
     api_client, key = window
-    r = call(client, "get", f"/booking/appointments/{appointment.pk}", key)
+    r = call(client, "get", f"/booking/appointments/{appointment.public_id}", key)
     assert r.status_code == 200
     log = AccessLog.objects.get()
     assert (log.api_client, log.staff, log.patient, log.action, log.ip) == (
@@ -55,7 +58,7 @@ def test_reading_an_appointment_is_logged_under_the_api_clients_name(
         "api_read",
         "10.9.8.7",
     )
-    assert log.detail == f"api GET /api/booking/appointments/{appointment.pk}"
+    assert log.detail == f"api GET /api/booking/appointments/{appointment.public_id}"
     assert str(api_client) in str(log)
 
 
@@ -131,7 +134,7 @@ def test_every_answer_showing_a_patients_appointment_is_logged(
     if body is not None:
         body = {"code": appointment.checkin_payload}
     with mock.patch("django.utils.timezone.now", return_value=appointment.session.starts_at):
-        r = call(client, method, path.format(a=appointment.pk), key, body)
+        r = call(client, method, path.format(a=appointment.public_id), key, body)
     assert r.status_code == 200, r.content
     assert list(AccessLog.objects.values_list("action", "patient")) == [("api_read", alice_self.pk)]
 
@@ -152,13 +155,13 @@ def test_a_walk_in_has_no_patient_record_to_log(client, window, session):
     walk_in = book(
         None, session, "window", walk_in_name="张三", person_key="w", now=before_visit(session)
     )
-    assert call(client, "get", f"/booking/appointments/{walk_in.pk}", key).status_code == 200
+    assert call(client, "get", f"/booking/appointments/{walk_in.public_id}", key).status_code == 200
     assert not AccessLog.objects.exists()
 
 
 def test_a_refused_call_reads_nothing_and_logs_nothing(client, other_hospital, appointment):
     _, foreign_key = make_client(other_hospital, name="新华窗口")
-    r = call(client, "get", f"/booking/appointments/{appointment.pk}", foreign_key)
+    r = call(client, "get", f"/booking/appointments/{appointment.public_id}", foreign_key)
     assert r.status_code == 404
     assert not AccessLog.objects.exists()
 
@@ -178,7 +181,7 @@ def test_an_api_client_with_audit_entries_cannot_be_deleted(client, window, appo
     from django.db.models import ProtectedError
 
     api_client, key = window
-    call(client, "get", f"/booking/appointments/{appointment.pk}", key)
+    call(client, "get", f"/booking/appointments/{appointment.public_id}", key)
     with pytest.raises(ProtectedError):
         api_client.delete()
 
@@ -189,7 +192,7 @@ def test_the_institutions_staff_see_its_api_clients_entries(
     from django.test import Client
 
     _, key = window
-    call(client, "get", f"/booking/appointments/{appointment.pk}", key)
+    call(client, "get", f"/booking/appointments/{appointment.public_id}", key)
 
     def staff_client(username, institution):
         user = User.objects.create_user(username, is_staff=True)

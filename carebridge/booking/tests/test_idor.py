@@ -100,7 +100,7 @@ def test_every_api_endpoint_taking_an_id_is_tried(client):
         if "{" in path or "requestBody" in operation
     }
     tried = {
-        (method, path.replace("{s}", "{session_id}").replace("{a}", "{appointment_id}"))
+        (method, path.replace("{s}", "{session_id}").replace("{a}", "{public_id}"))
         for method, path, _body in ISOLATION_CALLS
     }
     assert with_ids == tried

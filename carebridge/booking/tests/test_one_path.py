@@ -120,7 +120,8 @@ def test_a_place_given_back_in_another_process_is_offered_at_once(
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    other = ctx.Process(target=_cancel_in_another_process, args=(queue, first["id"]))
+    first_pk = Appointment.objects.get(public_id=first["id"]).pk
+    other = ctx.Process(target=_cancel_in_another_process, args=(queue, first_pk))
     other.start()
     assert queue.get(timeout=BARRIER_TIMEOUT) == "cancelled"
     other.join(BARRIER_TIMEOUT)

@@ -97,7 +97,7 @@ def test_no_page_shows_a_whole_number(alice_client, client, account, alice, alic
     api = ApiClient(institution=hospital, name="窗口", channel="window")
     key = api.set_new_key()
     api.save()
-    answer = client.get(f"/api/booking/appointments/{appointment.pk}", HTTP_X_API_KEY=key)
+    answer = client.get(f"/api/booking/appointments/{appointment.public_id}", HTTP_X_API_KEY=key)
     text = json.dumps(answer.json(), ensure_ascii=False)
     assert answer.json()["patient_name"] == "王*红"
     assert not any(s in text for s in secrets)
