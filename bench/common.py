@@ -75,7 +75,8 @@ def bench_environment(
             "ALLOWED_HOSTS": "127.0.0.1",
             "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "FIELD_HASH_KEY": "bench-hash-key-" + Fernet.generate_key().decode(),
-            "SMS_BACKEND": "carebridge.patients.sms.SandboxSmsBackend",
+            # No benchmark sends a text message; production refuses the sandbox's backend.
+            "SMS_BACKEND": "carebridge.patients.sms.BaseSmsBackend",
             "LOG_LEVEL": "ERROR",
             # Production settings would point at WeChat's real servers: a worker started by a
             # benchmark must never reach out, so WeChat is a closed port on loopback. (Not
