@@ -1,60 +1,242 @@
-"""The booking's two hand-written statements: taking a slot and taking a place from a pool.
+"""The booking's hand-written statements: the opening read, taking a slot, taking a place.
 
-Everything else the booking writes goes through the ORM (actions/book.py). These two are SQL
-because the ORM cannot say them in one statement, and at a release, when hundreds of bookings
-claim the same session's rows at once, the number of statements and how long each row stays
-locked decide the throughput (bench/RESULTS.md, "The one booking path").
+Everything else a booking reads or writes goes through the ORM (actions/book.py), so save(),
+signals and defaults hold: the appointment, its outbox row and the audit row are ORM inserts.
+These three are SQL because at a release hundreds of bookings arrive at once, and the ORM spent
+several times each statement's own cost building it (compiling the query, a few milliseconds
+a statement on this machine against a fraction of one for the statement itself), and each
+extra round trip costs PostgreSQL as much again. What each saves is measured in
+bench/RESULTS.md ("The one booking path") and written next to it below.
 
-Contract. Each is one statement, run inside the booking's transaction, portable between SQLite
-and PostgreSQL; PostgreSQL's locking clauses are added by vendor (SQLite runs one writer at a
-time). Each moves a counter only while it is under its capacity, as STYLE.md item 5 asks, so
-the database's check constraints are a second line, never the first. Each has an ORM
-definition it must agree with, row for row, and ``tests/test_hot_path.py`` runs both on the
-same data on SQLite and PostgreSQL:
+Contract. Each is one statement, portable between SQLite and PostgreSQL; PostgreSQL's locking
+clauses are added by vendor (SQLite runs one writer at a time). A claim moves a counter only
+while it is under its capacity (STYLE.md item 5), so the check constraints are a second line,
+never the first. Each has an ORM definition it must agree with, row for row, and
+``tests/test_hot_path.py`` runs both on the same data, on SQLite and PostgreSQL:
 
+- ``opening`` reads ``SessionQuota`` with its session and the institution's two policies, as
+  ``select_related`` would, and the patient of ``Patient.objects.of_institution``;
 - ``claim_slot`` takes ``Slot.objects.free(now)`` of the session, first number first (or the
-  chosen slot, if it is free);
-- ``claim_place`` takes a place from ``SessionQuota.objects.with_room()`` of the session's
-  channel while ``ClinicSession.objects.open_for_booking()`` holds the session.
+  chosen slot, if free), while ``Appointment.objects.limit_counts`` is within the limits;
+- ``claim_place`` takes a place from ``SessionQuota.objects.with_room()`` of the channel while
+  ``ClinicSession.objects.open_for_booking()`` holds the session.
 """
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
 
 from django.db import connection
 
-from .models import ClinicSession, SessionQuota, SessionStatus, Slot
+from carebridge.patients.models import Patient, PatientPolicy
 
-SLOT = Slot._meta.db_table
+from .models import HOLDING, Appointment, BookingPolicy, ClinicSession, SessionQuota, Slot
+from .models.appointments import LIMIT_NAMES
+from .models.choices import SessionStatus
+
+APPOINTMENT = Appointment._meta.db_table
 POOL = SessionQuota._meta.db_table
 SESSION = ClinicSession._meta.db_table
+SLOT = Slot._meta.db_table
 
 
 def _postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def claim_slot(session_id: int, now, slot_id: int | None = None) -> Slot | None:
-    """Take one place in the session's first free slot (or in ``slot_id``, if it is free) and
-    return that slot as it is now; None when there was none to take.
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
-    One ``UPDATE … RETURNING``: the pick and the claim are one round trip, and the slot comes
-    back without a read. For the first free slot PostgreSQL skips slots that other bookings in
-    flight have locked (``FOR UPDATE SKIP LOCKED``), so two hundred bookers each take a
-    different slot instead of queueing on the first; a booker that finds every free slot locked
-    asks for them one by one (``slot_id``), waiting for each (actions/book.py). Measured: the
-    ORM's lock-then-update (a ``select_for_update(skip_locked=True)`` read, then a conditional
-    ``update`` and a read of the slot) costs two statements more per booking; see RESULTS.md."""
+
+# The opening read ------------------------------------------------------------------------------
+
+# The patient's columns the booking uses; the rest (the encrypted numbers) load when asked for.
+PATIENT_FIELDS = ("id", "owner_id", "name", "sex", "birth_date", "id_type", "id_number_hash")
+
+
+@cache
+def _fields(model, names: tuple[str, ...] | None = None) -> tuple:
+    """``model``'s concrete fields (only ``names``, given), in the order ``_columns`` lists them."""
+    return tuple(f for f in model._meta.concrete_fields if names is None or f.attname in names)
+
+
+def _columns(model, alias: str, names: tuple[str, ...] | None = None) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in _fields(model, names))
+
+
+def _load(model, values, names: tuple[str, ...] | None = None):
+    """``model`` as the ORM loads it from ``values`` (the columns of ``_columns``): each value
+    through the converters Django's compiler applies (dates and JSON on SQLite, decryption),
+    then ``Model.from_db``; None when the primary key is NULL (a LEFT JOIN found nothing)."""
+    fields = _fields(model, names)
+    if values[0] is None:
+        return None
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        col = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+@dataclass
+class Opening:
+    """What ``opening`` read: the channel's pool counters and the session's status, then, when
+    the pool is not a full pool of an open session, the session with its institution's rules
+    attached (``BookingPolicy.for_institution`` and ``PatientPolicy.for_institution`` read them
+    without a query) and the patient asked for (None: not the institution's)."""
+
+    booked: int
+    capacity: int
+    status: str
+    session: ClinicSession | None = None
+    patient: object = None
+
+    @property
+    def full(self) -> bool:
+        return self.status == SessionStatus.OPEN and self.booked >= self.capacity
+
+
+def opening(institution, session_id: int, channel: str, patient_id: int | None) -> Opening | None:
+    """The channel's pool of ``institution``'s session, its session, the institution's booking
+    and patient rules and the active patient ``patient_id`` of the institution, in one read
+    without a lock; None when there is no such pool (another institution's session, an unknown
+    id, a channel without a pool). When the pool of an open session is full only the counters
+    come back: that answer is "sold out", the answer most of a rush gets.
+
+    Measured: the ORM's select_related read and the patient's read cost 4.4 + 3.3 ms of CPU per
+    booking against 0.3 ms for this one (RESULTS.md, in-process, loaded machine)."""
+    follower = Patient._meta.get_field("owner").related_model
+    account = follower._meta.get_field("account").related_model
+    sql = (
+        f"SELECT q.booked, q.capacity, o.status, {_columns(ClinicSession, 's')},"
+        f" {_columns(BookingPolicy, 'bp')}, {_columns(PatientPolicy, 'pp')},"
+        f" {_columns(Patient, 'p', PATIENT_FIELDS)}"
+        f" FROM {POOL} q JOIN {SESSION} o ON o.id = q.session_id"
+        f" LEFT JOIN {SESSION} s ON s.id = o.id AND NOT (o.status = %s AND q.booked >= q.capacity)"
+        f" LEFT JOIN {BookingPolicy._meta.db_table} bp ON bp.institution_id = s.institution_id"
+        f" LEFT JOIN {PatientPolicy._meta.db_table} pp ON pp.institution_id = s.institution_id"
+        f" LEFT JOIN ({Patient._meta.db_table} p"
+        f" JOIN {follower._meta.db_table} f ON f.id = p.owner_id"
+        f" JOIN {account._meta.db_table} a ON a.id = f.account_id)"
+        " ON p.id = %s AND p.archived_at IS NULL AND a.institution_id = s.institution_id"
+        " WHERE q.session_id = %s AND q.channel = %s AND o.institution_id = %s"
+    )
+    rows = _rows(sql, [str(SessionStatus.OPEN), patient_id, session_id, channel, institution.pk])
+    if not rows:
+        return None
+    row = rows[0]
+    found = Opening(booked=row[0], capacity=row[1], status=row[2])
+    if found.full:
+        return found
+    rest = row[3:]
+    parts = []
+    for model, names in (
+        (ClinicSession, None),
+        (BookingPolicy, None),
+        (PatientPolicy, None),
+        (Patient, PATIENT_FIELDS),
+    ):
+        width = len(_fields(model, names))
+        parts.append(_load(model, rest[:width], names))
+        rest = rest[width:]
+    session, booking_policy, patient_policy, found.patient = parts
+    # As select_related attaches them: the institution's rules, or its defaults when it has none.
+    institution.booking_policy = booking_policy or BookingPolicy(institution=institution)
+    institution.patient_policy = patient_policy or PatientPolicy(institution=institution)
+    session.institution = institution
+    found.session = session
+    return found
+
+
+# Taking a slot -----------------------------------------------------------------------------------
+
+
+def _counts(session, person_key: str, booked_by_id: int | None) -> tuple[str, list]:
+    """``WITH mine …, counts …``: ``Appointment.objects.limit_counts`` as the opening CTEs of a
+    statement, its row (columns LIMIT_NAMES) in ``counts``.
+
+    The person's and the account's appointments are found first, by their own indexes: a
+    MATERIALIZED CTE keeps the planner from starting at the sessions instead (with the table's
+    statistics out of date, as at a release after a quiet night, it walked every appointment of
+    the institution's sessions that week, for each booking)."""
+    day = session.date
+    monday = day - timedelta(days=day.weekday())
+    adapt = connection.ops.adapt_datefield_value
+    holding = ", ".join(["%s"] * len(HOLDING))
+    whose = "a.person_key = %s" + (" OR a.booked_by_id = %s" if booked_by_id else "")
+    sql = (
+        f"WITH mine AS MATERIALIZED (SELECT a.session_id, a.person_key, a.booked_by_id"
+        f" FROM {APPOINTMENT} a WHERE ({whose}) AND a.status IN ({holding})),"
+        " counts AS (SELECT"
+        " COALESCE(SUM(CASE WHEN a.person_key = %s AND a.session_id = %s THEN 1 END), 0) here,"
+        " COALESCE(SUM(CASE WHEN a.person_key = %s AND s.date = %s THEN 1 END), 0) person_day,"
+        " COALESCE(SUM(CASE WHEN a.person_key = %s THEN 1 END), 0) person_week,"
+        " COALESCE(SUM(CASE WHEN a.booked_by_id = %s AND s.date = %s THEN 1 END), 0)"
+        " account_day,"
+        " COALESCE(SUM(CASE WHEN a.booked_by_id = %s THEN 1 END), 0) account_week"
+        f" FROM mine a JOIN {SESSION} s ON s.id = a.session_id"
+        " WHERE s.institution_id = %s AND s.date BETWEEN %s AND %s)"
+    )
+    params = [
+        person_key, *([booked_by_id] if booked_by_id else []),
+        *[str(status) for status in HOLDING],
+        person_key, session.pk, person_key, adapt(day), person_key,
+        booked_by_id, adapt(day), booked_by_id,
+        session.institution_id, adapt(monday), adapt(monday + timedelta(days=6)),
+    ]  # fmt: skip
+    return sql, params
+
+
+def claim_slot(
+    session,
+    now,
+    person_key: str,
+    booked_by_id: int | None,
+    most: dict[str, int],
+    slot_id: int | None = None,
+) -> Slot | None:
+    """Take one place in the session's first free slot (or in ``slot_id``, if free) and return
+    the slot as it is now, if the person (and the WeChat account ``booked_by_id``, given one) is
+    within every limit: not booked in this session, and below ``most`` (the most allowed, by
+    the names of LIMIT_NAMES after "here"). None when a limit is reached or there was no slot
+    to take; only then does the caller count again to say which.
+
+    One ``UPDATE … RETURNING``: the limits, the pick and the claim are one round trip, and the
+    slot comes back without a read. For the first free slot PostgreSQL skips slots that other
+    bookings in flight have locked (``FOR UPDATE SKIP LOCKED``), so two hundred bookers each
+    take a different slot instead of queueing on the first; a booker that finds every free slot
+    locked asks for them one by one (``slot_id``), waiting for each (actions/book.py).
+
+    Measured: the ORM's limits aggregate alone cost 5.2 ms of CPU per booking, and the claim
+    as a locking read and a conditional update two statements more (RESULTS.md)."""
+    names = LIMIT_NAMES[1:] if booked_by_id else LIMIT_NAMES[1:3]
+    under = " AND ".join(f"{name} < %s" for name in names)
     lock = " FOR UPDATE SKIP LOCKED" if slot_id is None and _postgresql() else ""
     chosen = " AND id = %s" if slot_id is not None else ""
-    now = connection.ops.adapt_datetimefield_value(now)
-    params = [session_id, now, *([slot_id] if slot_id is not None else [])]
+    counts, params = _counts(session, person_key, booked_by_id)
+    params += [
+        session.pk,
+        connection.ops.adapt_datetimefield_value(now),
+        *([slot_id] if slot_id is not None else []),
+        *(most[name] for name in names),
+    ]
     sql = (
-        f"UPDATE {SLOT} SET booked = booked + 1"
+        f"{counts} UPDATE {SLOT} SET booked = booked + 1"
         f" WHERE id = (SELECT id FROM {SLOT} WHERE session_id = %s AND booked < capacity"
         f" AND ends_at > %s{chosen} ORDER BY number LIMIT 1{lock})"
-        " AND booked < capacity"
+        f" AND booked < capacity AND EXISTS (SELECT 1 FROM counts WHERE here = 0 AND {under})"
         " RETURNING *"
     )
     taken = list(Slot.objects.raw(sql, params))
     return taken[0] if taken else None
+
+
+# Taking a place from the pool --------------------------------------------------------------------
 
 
 def claim_place(session_id: int, channel: str) -> bool:
@@ -66,8 +248,8 @@ def claim_place(session_id: int, channel: str) -> bool:
     and one that committed first is seen here and the booking refused. A share lock, so the
     bookings of one session never queue on the session; they queue on the pool's row, the
     session's hottest, which is why this statement is the booking's last before its commit.
-    The ORM has no share lock: its ``select_for_update`` on the session would make every
-    booking of the session wait for the one before it to commit."""
+    The ORM has no share lock: its ``select_for_update`` on the session would make each booking
+    of the session wait for the one before it to commit, one statement more inside that wait."""
     lock = " FOR SHARE" if _postgresql() else ""
     sql = (
         f"UPDATE {POOL} SET booked = booked + 1"

@@ -47,7 +47,7 @@ from ..models import (
     Slot,
 )
 from ..signals import refund_requested
-from .limits import check_limits
+from .limits import check_limits, most_allowed
 
 
 def sold_out(channel: str) -> SoldOut:
@@ -77,12 +77,17 @@ def book_appointment(
     ``api_client`` is the hospital system that booked. Raises a BookingError, with nothing
     changed, when the booking is refused."""
     now = now or timezone.now()
-    session = _open_session(institution, session_id, channel)
-    policy = BookingPolicy.for_institution(session.institution)
+    found = hot_path.opening(institution, session_id, channel, patient_id)
+    if found is None:
+        raise NotFound()
+    if found.full:
+        raise sold_out(channel)
+    session = found.session
+    policy = BookingPolicy.for_institution(institution)
     session.check_bookable(policy, now)
     patient = None
     if patient_id is not None:
-        patient = _patient(session, patient_id, booked_by)
+        patient = _bookable_patient(found.patient, session, booked_by)
         person_key = patient.id_number_hash
     elif not person_key:
         raise ValueError("a walk-in needs a person_key")
@@ -106,35 +111,10 @@ def book_appointment(
         raise AlreadyBooked() from exc
 
 
-def _open_session(institution, session_id: int, channel: str) -> ClinicSession:
-    """The institution's session with the rules it is booked by (one read, no lock); SoldOut
-    when the channel's pool of an open session is full, NotFound when there is no such pool.
-
-    A read sees only committed bookings, so "full" is true when said; a place given back
-    meanwhile is found by the next request. A pool with room proves nothing: the claims in the
-    transaction decide."""
-    pool = (
-        SessionQuota.objects.select_related(
-            "session__institution__booking_policy", "session__institution__patient_policy"
-        )
-        .filter(session_id=session_id, channel=channel, session__institution=institution)
-        .first()
-    )
-    if pool is None:
-        raise NotFound()
-    if pool.session.is_open and pool.remaining == 0:
-        raise sold_out(channel)
-    return pool.session
-
-
-def _patient(session: ClinicSession, patient_id: int, booked_by) -> Patient:
-    """The patient, if the session's institution may book them (and ``booked_by``, given, owns
-    them) and its rules accept them for the session's day."""
-    patients = Patient.objects.of_institution(session.institution)
-    if booked_by is not None:
-        patients = patients.filter(owner=booked_by)
-    patient = patients.filter(pk=patient_id).first()
-    if patient is None:
+def _bookable_patient(patient, session: ClinicSession, booked_by) -> Patient:
+    """``patient`` (an active patient of the session's institution, or None), if ``booked_by``,
+    given, owns them and the institution's rules accept them for the session's day."""
+    if patient is None or (booked_by is not None and patient.owner_id != booked_by.pk):
         raise PatientNotFound()
     problem = ineligibility(patient, session.institution, session.date)
     if problem:
@@ -155,8 +135,7 @@ def _take_place(appointment: Appointment, policy, slot_id: int | None, now) -> A
         # Serialises one account's bookings so two tabs cannot both pass the limits (PostgreSQL;
         # SQLite's write transactions are serial anyway).
         type(booked_by).objects.select_for_update().filter(pk=booked_by.pk).first()
-    check_limits(session, policy, appointment.person_key, booked_by)
-    slot = _claim_slot(session, channel, slot_id, now)
+    slot = _claim_slot(appointment, policy, slot_id, now)
     appointment.slot = slot
     appointment.queue_number = slot.number
     appointment.save(force_insert=True)
@@ -170,27 +149,36 @@ def _take_place(appointment: Appointment, policy, slot_id: int | None, now) -> A
     return appointment
 
 
-def _claim_slot(session: ClinicSession, channel: str, slot_id: int | None, now) -> Slot:
-    """Take the chosen slot, or the first free one that has not ended."""
-    if slot_id is not None:
-        slot = hot_path.claim_slot(session.pk, now, slot_id)
-        if slot is None:
-            if not Slot.objects.filter(pk=slot_id, session=session).exists():
-                raise NotFound()
-            raise SlotTaken()
-        return slot
-    slot = hot_path.claim_slot(session.pk, now)
+def _claim_slot(appointment: Appointment, policy, slot_id: int | None, now) -> Slot:
+    """Take the chosen slot, or the first free one that has not ended, within the limits."""
+    session, person, booked_by = appointment.session, appointment.person_key, appointment.booked_by
+    account = booked_by.pk if booked_by is not None else None
+    most = most_allowed(policy)
+
+    def claim(slot_id=None):
+        return hot_path.claim_slot(session, now, person, account, most, slot_id)
+
+    slot = claim(slot_id)
     if slot is not None:
         return slot
+    check_limits(session, policy, person, booked_by)  # a limit reached: say which
+    if slot_id is not None:
+        if not Slot.objects.filter(pk=slot_id, session=session).exists():
+            raise NotFound()
+        raise SlotTaken()
     # Every free slot is locked by a booking in flight (or none is free): wait for each in turn,
     # so "sold out" is only said when it is true.
     for free_id in Slot.objects.free(now).filter(session=session).values_list("pk", flat=True):
-        slot = hot_path.claim_slot(session.pk, now, free_id)
+        slot = claim(free_id)
         if slot is not None:
             return slot
-    if SessionQuota.objects.with_room().filter(session=session, channel=channel).exists():
+    if (
+        SessionQuota.objects.with_room()
+        .filter(session=session, channel=appointment.channel)
+        .exists()
+    ):
         raise SoldOut()  # the pool has room but staff have closed the slots
-    raise sold_out(channel)
+    raise sold_out(appointment.channel)
 
 
 def release_place(appointment: Appointment) -> None:

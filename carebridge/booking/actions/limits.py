@@ -7,6 +7,16 @@ from ..errors import AlreadyBooked, LimitReached
 from ..models import Appointment, BookingPolicy
 
 
+def most_allowed(policy: BookingPolicy) -> dict[str, int]:
+    """The policy's limits, by the names of LIMIT_NAMES after "here"."""
+    return {
+        "person_day": policy.patient_daily_limit,
+        "person_week": policy.patient_weekly_limit,
+        "account_day": policy.account_daily_limit,
+        "account_week": policy.account_weekly_limit,
+    }
+
+
 def check_limits(session, policy: BookingPolicy, person_key: str, booked_by) -> None:
     """Refuse a booking over a limit: the person's, and the account's when a WeChat user
     (``booked_by``) books online. One query (``AppointmentQuerySet.limit_counts``)."""
