@@ -1,6 +1,8 @@
 """The JSON API for HIS, kiosks and windows (OpenAPI docs at /api/docs)."""
 
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
+from ninja.errors import HttpError
 from ninja.openapi.schema import OpenAPISchema
 
 from carebridge.booking.api import router as booking_router
@@ -115,6 +117,17 @@ def scope_missing(request, exc: ScopeMissing):
     return api.create_response(
         request, {"code": exc.code, "message": exc.message}, status=exc.status
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """A body that is not JSON is refused in the API's one shape, {code, message}, like every
+    other 400 it documents; ninja's other errors keep theirs."""
+    if exc.status_code == 400:
+        body = {"code": "malformed_body", "message": _("请求体不是有效的 JSON")}
+    else:
+        body = {"detail": str(exc)}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.get("/health", summary="Liveness check", tags=["system"])

@@ -1,11 +1,26 @@
 """API shapes (django-ninja); documented in the OpenAPI page at /api/docs."""
 
 from datetime import date, datetime, time
+from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from carebridge.lib.api_input import Id, text
+
+# A time of day on the institution's clock (Asia/Shanghai), "08:00:00": JSON Schema's "time"
+# format would demand an offset the API does not send.
+ClockTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+            "description": "local time of day (Asia/Shanghai), HH:MM:SS",
+        }
+    ),
+]
 
 
 class Refusal(Schema):
@@ -30,8 +45,8 @@ class SessionOut(Schema):
     department: str
     doctor_id: int | None
     doctor: str | None
-    start_time: time
-    end_time: time
+    start_time: ClockTime
+    end_time: ClockTime
     fee: int = Field(description="registration fee in fen (1/100 yuan)")
     capacity: int
     status: str = Field(description="open | suspended")

@@ -124,3 +124,39 @@ def test_the_catalogue_refuses_bad_ids_and_slugs_with_a_422(client, hospital, pa
 def test_the_catalogue_still_says_404_for_an_unknown_slug_or_id(client, hospital):
     assert client.get("/api/institutions/nosuch/doctors").status_code == 404
     assert client.get("/api/institutions/renai/departments/12345").status_code == 404
+
+
+# Found by the property-based test (carebridge/tests/test_api_fuzz.py):
+
+
+@pytest.mark.parametrize("body", ["{not json", "\x80\x81", "[1, 2"])
+def test_a_body_that_is_not_json_is_a_400_in_the_apis_one_shape(client, his_key, session, body):
+    for path in ("/booking/appointments", "/booking/check-in"):
+        r = client.post(
+            f"/api{path}", data=body, content_type="application/json", HTTP_X_API_KEY=his_key
+        )
+        assert r.status_code == 400
+        assert r.json() == {"code": "malformed_body", "message": "请求体不是有效的 JSON"}
+    assert not Appointment.objects.exists()
+    r = client.post(
+        "/api/booking/check-in",
+        data="{",
+        content_type="application/json",
+        HTTP_X_API_KEY=his_key,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.json()["message"] == "The request body is not valid JSON"
+
+
+def test_a_sessions_clock_times_fit_their_documented_schema(client, his_key, session):
+    """ "08:00:00" is not JSON Schema's "time" (which needs an offset): the document says what
+    the API sends."""
+    import re
+
+    schema = client.get("/api/openapi.json").json()
+    documented = schema["components"]["schemas"]["SessionOut"]["properties"]
+    [listed] = call(client, "get", "/booking/sessions", his_key).json()
+    for name in ("start_time", "end_time"):
+        assert documented[name].get("format") != "time"
+        assert re.match(documented[name]["pattern"], listed[name]), listed[name]
+    assert (listed["start_time"], listed["end_time"]) == ("08:00:00", "12:00:00")
