@@ -25,8 +25,9 @@ never the first. Each has an ORM definition it must agree with, row for row, and
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from weakref import WeakKeyDictionary
 
-from django.db import connection
+from django.db import connection, connections
 
 from carebridge.patients.models import Patient, PatientPolicy
 
@@ -67,20 +68,36 @@ def _columns(model, alias: str, names: tuple[str, ...] | None = None) -> str:
     return ", ".join(f"{alias}.{quote(f.column)}" for f in _fields(model, names))
 
 
+# Per database connection (each thread has its own), per model and column set: the converters
+# of each column. Working them out on every request cost more than applying them.
+_CONVERTERS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _converters(model, names) -> list:
+    per_connection = _CONVERTERS.setdefault(connections[connection.alias], {})
+    if (model, names) not in per_connection:
+        found = []
+        for field in _fields(model, names):
+            col = field.get_col(model._meta.db_table)
+            found.append(
+                (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            )
+        per_connection[(model, names)] = found
+    return per_connection[(model, names)]
+
+
 def _load(model, values, names: tuple[str, ...] | None = None):
     """``model`` as the ORM loads it from ``values`` (the columns of ``_columns``): each value
     through the converters Django's compiler applies (dates and JSON on SQLite, decryption),
     then ``Model.from_db``; None when the primary key is NULL (a LEFT JOIN found nothing)."""
-    fields = _fields(model, names)
     if values[0] is None:
         return None
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+    for value, (col, converters) in zip(values, _converters(model, names), strict=True):
+        for convert in converters:
             value = convert(value, col, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    return model.from_db(connection.alias, [f.attname for f in _fields(model, names)], converted)
 
 
 @dataclass
