@@ -237,6 +237,62 @@
     a.addEventListener("click", function (event) { event.preventDefault(); openPage(a.dataset.open); });
   });
 
+  /* --- WeChat's font size and care mode ---------------------------------------------------
+     WeChat for iOS enlarges a web page's text by setting -webkit-text-size-adjust on its body
+     (and WeChat for Android through the web view's text zoom, to the same effect); the pages
+     must follow it, not lock it. Browsers on a computer ignore that property, so there the
+     simulator zooms the page instead: the nearest a desktop browser comes to a phone's larger
+     text. Care mode is at least WeChat's 关怀模式 size, about 140 %. Kept in localStorage: the
+     setting belongs to the phone, not to the account or the user. */
+  var CARE_SCALE = 1.4;
+  var fontSelect = document.getElementById("wx-font");
+  var careBox = document.getElementById("wx-care");
+  var phone = document.querySelector(".phone");
+
+  function wechatScale() {
+    var chosen = parseFloat(fontSelect.value) || 1;
+    return careBox.checked ? Math.max(chosen, CARE_SCALE) : chosen;
+  }
+
+  function applyToPage() {
+    var doc;
+    try { doc = frame.contentDocument; } catch (e) { return; }  /* another origin's page */
+    if (!doc || !doc.body) { return; }
+    var scale = wechatScale();
+    var body = doc.body;
+    body.style.webkitTextSizeAdjust = "";
+    doc.documentElement.style.zoom = "";
+    var plain = parseFloat(getComputedStyle(body).fontSize);
+    if (scale !== 1) {
+      body.style.webkitTextSizeAdjust = Math.round(scale * 100) + "%";
+      if (Math.abs(parseFloat(getComputedStyle(body).fontSize) - plain) < 0.5) {
+        doc.documentElement.style.zoom = String(scale);  /* text-size-adjust ignored here */
+      }
+    }
+    doc.documentElement.dataset.wechatFontScale = String(scale);
+  }
+
+  function applySettings() {
+    var scale = wechatScale();
+    phone.style.setProperty("--wx-scale", String(Math.min(scale, 1.6)));
+    phone.classList.toggle("phone_care", careBox.checked);
+    try {
+      localStorage.setItem("sandbox.wechat.font", fontSelect.value);
+      localStorage.setItem("sandbox.wechat.care", careBox.checked ? "1" : "");
+    } catch (e) { /* private mode: the setting lasts for this page only */ }
+    applyToPage();
+  }
+
+  try {
+    fontSelect.value = localStorage.getItem("sandbox.wechat.font") || "1";
+    careBox.checked = localStorage.getItem("sandbox.wechat.care") === "1";
+  } catch (e) { /* no storage: the defaults */ }
+  if (!fontSelect.value) { fontSelect.value = "1"; }
+  fontSelect.addEventListener("change", applySettings);
+  careBox.addEventListener("change", applySettings);
+  frame.addEventListener("load", applyToPage);
+  applySettings();
+
   /* --- follow, unfollow, scan, snapshot (the side panel) -------------------------------- */
   document.querySelectorAll("[data-action]").forEach(function (control) {
     var action = control.dataset.action;
