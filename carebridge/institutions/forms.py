@@ -35,4 +35,5 @@ class ElderModeForm(forms.Form):
             "invalid_choice": _("请选择长辈版或标准版。"),
         },
     )
-    next = forms.CharField(required=False, max_length=2000)
+    # Where to go back to: checked by the view (a page of the same account, else its home page).
+    next = forms.CharField(required=False)

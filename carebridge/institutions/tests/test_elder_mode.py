@@ -88,7 +88,8 @@ def test_a_missing_or_unknown_mode_is_refused_in_words_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    "next_url", ["https://evil.example.com/h5/renai/", "//evil.example.com/", "/h5/other/", ""]
+    "next_url",
+    ["https://evil.example.com/h5/renai/", "//evil.example.com/", "/h5/other/", "", "/" * 5000],
 )
 def test_it_never_sends_the_user_off_the_accounts_pages(alice_client, catalogue, next_url):
     response = choose(alice_client, "elder", next_url)
