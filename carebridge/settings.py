@@ -101,6 +101,9 @@ TEMPLATES = [
 # SQLite (WAL, immediate transactions so concurrent writers queue instead of failing) unless
 # DATABASE_URL names another database.
 DATABASE_URL = envstr("DATABASE_URL")
+# "transaction" behind a pooler in transaction mode (PgBouncer before 1.21, or without
+# max_prepared_statements): nothing may outlive a transaction on a server connection.
+DATABASE_POOLING = envstr("DATABASE_POOLING", "")
 SQLITE_OPTIONS = {
     "timeout": 30,
     "transaction_mode": "IMMEDIATE",
@@ -111,10 +114,10 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A process handed the SQLite file by URL (tests' subprocesses) queues like the others.
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
-    # Behind a pooler in transaction mode (PgBouncer's pool_mode = transaction) a server-side
-    # cursor (QuerySet.iterator()) may land on a server connection PgBouncer has handed to
-    # another client: Django's documented remedy is to use client-side cursors only.
-    if envstr("DATABASE_POOLING", "") == "transaction":
+    # Behind such a pooler a server-side cursor (QuerySet.iterator()) may land on a server
+    # connection PgBouncer has handed to another client: Django's documented remedy is to use
+    # client-side cursors only. (The booking's hot statements then skip being prepared too.)
+    if DATABASE_POOLING == "transaction":
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     # One test database per run, so two test runs against one server never meet.
     DATABASES["default"]["TEST"] = {
