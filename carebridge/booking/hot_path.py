@@ -47,6 +47,9 @@ def _postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+ASKED_ONLY = 2**31
+
+
 def _prepared() -> bool:
     return _postgresql() and settings.DATABASE_POOLING != "transaction"
 
@@ -74,6 +77,11 @@ def _execute(cursor, sql: str, params: list) -> None:
     if not _prepared():
         cursor.execute(sql, params)
         return
+    if connection.connection.prepare_threshold is None:
+        # Django sets None ("never prepare") on its connections, which also refuses a statement
+        # that asks. A threshold no statement reaches prepares exactly those that ask; Django's
+        # own cursors bind on the client and never prepare either way.
+        connection.connection.prepare_threshold = ASKED_ONLY
     connection.validate_no_broken_transaction()
     logged = cursor.debug_sql(sql, params) if hasattr(cursor, "debug_sql") else nullcontext()
     with logged, connection.wrap_database_errors:

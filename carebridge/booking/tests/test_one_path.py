@@ -117,10 +117,10 @@ def test_a_place_given_back_in_another_process_is_offered_at_once(
     first = _api_booking(client, key, session, alice_self)
     r = call(client, "post", "/booking/appointments", key, body)
     assert r.status_code == 409 and r.json()["code"] == "sold_out"
-    connections.close_all()
+    first_pk = Appointment.objects.get(public_id=first["id"]).pk
+    connections.close_all()  # the child must not inherit an open connection
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    first_pk = Appointment.objects.get(public_id=first["id"]).pk
     other = ctx.Process(target=_cancel_in_another_process, args=(queue, first_pk))
     other.start()
     assert queue.get(timeout=BARRIER_TIMEOUT) == "cancelled"
