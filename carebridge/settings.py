@@ -285,7 +285,9 @@ BOOKING_RATE_IP = envstr("BOOKING_RATE_IP", "60/60")
 
 # --- Outbox worker --------------------------------------------------------------------------
 OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 60)
-OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
+# How long a message failing for a passing reason (WeChat down or busy, network, timeout, 5xx) is
+# retried, 2 s to 10 minutes apart, before it fails and staff are alerted; topics may differ.
+OUTBOX_RETRY_HOURS = float(envstr("OUTBOX_RETRY_HOURS", "24"))
 OUTBOX_POLL_SECONDS = float(envstr("OUTBOX_POLL_SECONDS", "0.5"))
 
 LOGGING = {

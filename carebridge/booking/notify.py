@@ -14,6 +14,7 @@ import logging
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import BookingPolicy
@@ -45,7 +46,7 @@ def _refused(template_field: str, appointment, exc) -> None:
     )
 
 
-def _send(appointment, template_field: str, data: dict, policy=None) -> None:
+def _send(appointment, template_field: str, data: dict, policy=None, expires_at=None) -> None:
     from carebridge.wechat.actions.messaging import send_template
     from carebridge.wechat.limits import LimitExceeded
 
@@ -59,7 +60,12 @@ def _send(appointment, template_field: str, data: dict, policy=None) -> None:
         # (quota spent, template id mistyped) leaves the booking's transaction usable: it is
         # logged for staff and never undoes the booking it announces.
         send_template(
-            follower.account, follower.openid, template_id, data, url=_link(follower, appointment)
+            follower.account,
+            follower.openid,
+            template_id,
+            data,
+            url=_link(follower, appointment),
+            expires_at=expires_at,
         )
     except LimitExceeded as exc:
         _refused(template_field, appointment, exc)
@@ -79,7 +85,7 @@ def _visit(appointment) -> dict:
     return {
         "keyword1": {"value": appointment.patient_name},
         "keyword2": {"value": _where(session)},
-        "keyword3": {"value": f"{session.date:%Y-%m-%d} {start:%H:%M}"},
+        "keyword3": {"value": f"{date_format(session.date, 'DATE_FORMAT')} {start:%H:%M}"},
         "keyword4": {"value": str(appointment.queue_number)},
     }
 
@@ -140,6 +146,8 @@ def booking_confirmations(appointments) -> dict[int, str]:
                     policy.tpl_booking_confirmed,
                     _confirmation(appointment),
                     _link(follower, appointment),
+                    # Not sent once the session is over (WeChat down until then).
+                    expires_at=appointment.session.ends_at,
                 )
                 by_account.setdefault(follower.account_id, []).append(
                     (appointment, follower.account, message)
@@ -178,7 +186,8 @@ def visit_reminder(appointment) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         data = {"first": {"value": _("明天就诊提醒")}, **_visit(appointment)}
         data["remark"] = {"value": _("如不能按时就诊,请提前取消预约")}
-        _send(appointment, "tpl_visit_reminder", data)
+        # A reminder is not sent once the visit has begun.
+        _send(appointment, "tpl_visit_reminder", data, expires_at=appointment.slot.starts_at)
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -209,4 +218,5 @@ def turn_near(appointment, ahead: int) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         data = {"first": {"value": _("即将轮到您就诊")}, **_visit(appointment)}
         data["remark"] = {"value": _("您前面还有 %d 位患者,请到诊区候诊") % ahead}
-        _send(appointment, "tpl_turn_near", data)
+        # "Your turn is near" is not sent once the session is over (its slots run late).
+        _send(appointment, "tpl_turn_near", data, expires_at=appointment.session.ends_at)

@@ -8,6 +8,14 @@ idempotency key (WeChat's client_msg_id / clientmsgid = the row id) stops a seco
 Topics with a batch handler (``registry.batch_handler``) are claimed many rows at a time, with one
 ``UPDATE … WHERE id IN (…) AND <still claimable> RETURNING id``: the same condition, so the same
 guarantee, and one handler call and a few statements for the lot.
+
+A passing failure (RetryLater, or a crash) is retried with a backoff of 2 s doubling to at most
+10 minutes, for the topic's retry period from the first failure (OUTBOX_RETRY_HOURS, 24 h unless
+the topic says otherwise); then the row is failed and raises a staff alert (the back office's
+banner, a log line at ERROR). The first message of a topic to go through after failing wakes the
+others waiting out a backoff, so once WeChat answers again the backlog goes at once. Messages to
+one recipient go in the order they were written: a row is due only when no older row to the same
+recipient is still waiting. A row past its ``expires_at`` is dropped (``expired``), never sent late.
 """
 
 import logging
@@ -18,14 +26,23 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from carebridge.lib.bulk import update_rows
 from carebridge.lib.http import outgoing
 
 from .models import OutboxMessage, OutboxStatus
-from .registry import BATCH_HANDLERS, HANDLERS, SWEEPS, GiveUp, RetryLater
+from .registry import (
+    BATCH_HANDLERS,
+    DROPPED,
+    HANDLERS,
+    SWEEPS,
+    GiveUp,
+    RetryLater,
+    retry_period,
+)
 
 log = logging.getLogger("carebridge.outbox")
 
@@ -35,10 +52,22 @@ def worker_name() -> str:
 
 
 def claimable():
+    """Rows due now, unclaimed (or their claim expired), and first in line for their recipient:
+    a row waits while an older row to the same recipient is still in line (due, claimed or
+    retrying after a failure), so messages to one person never overtake each other. An older
+    row delayed on purpose and not yet due (``enqueue(delay=…)``) holds nothing up."""
     now = timezone.now()
     lease_expired = now - timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    # Found through the partial index outbox_waiting_recipient (pending rows only).
+    older_in_line = OutboxMessage.objects.filter(
+        Q(available_at__lte=now) | Q(failing_since__isnull=False) | Q(claimed_at__isnull=False),
+        recipient=OuterRef("recipient"),
+        status=OutboxStatus.PENDING,
+        id__lt=OuterRef("id"),
+    ).exclude(recipient="")
     return OutboxMessage.objects.filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease_expired),
+        ~Exists(older_in_line),
         status=OutboxStatus.PENDING,
         available_at__lte=now,
     )
@@ -84,6 +113,9 @@ def process(message: OutboxMessage) -> None:
     if message.topic in BATCH_HANDLERS:
         process_batch([message])
         return
+    if message.is_expired(timezone.now()):
+        expire([message])
+        return
     func = HANDLERS.get(message.topic)
     try:
         if func is None:
@@ -97,11 +129,20 @@ def process(message: OutboxMessage) -> None:
     message.response = _stored(response)
     message.last_error = ""
     message.save(update_fields=["status", "sent_at", "response", "last_error"])
+    if message.failing_since is not None:
+        _wake(message.topic)
 
 
 def process_batch(messages: list[OutboxMessage]) -> None:
     """Run claimed messages of one batch topic through its handler, in one call, and record the
-    outcomes: the sent ones with one UPDATE, each failure as ``process`` records it."""
+    outcomes: the sent ones with one UPDATE, each failure as ``process`` records it. Messages
+    past their ``expires_at`` are dropped first."""
+    now = timezone.now()
+    if any(m.is_expired(now) for m in messages):
+        expire([m for m in messages if m.is_expired(now)])
+        messages = [m for m in messages if not m.is_expired(now)]
+        if not messages:
+            return
     func, _size = BATCH_HANDLERS[messages[0].topic]
     try:
         outcomes = func(messages)
@@ -128,6 +169,8 @@ def process_batch(messages: list[OutboxMessage]) -> None:
         else:
             sent.append((message, _stored(outcome)))
     _record_sent(sent)
+    if any(message.failing_since is not None for message, _response in sent):
+        _wake(messages[0].topic)
 
 
 NO_OUTCOME = RetryLater("the batch handler gave no outcome for this message")
@@ -139,6 +182,8 @@ def _stored(response):
 
 def _record_sent(sent: list[tuple[OutboxMessage, dict | list | None]]) -> None:
     """Mark messages sent, each with its answer, in one UPDATE."""
+    for message, _response in sent:
+        message.status = OutboxStatus.SENT
     update_rows(
         OutboxMessage,
         {message.id: {"response": response} for message, response in sent},
@@ -166,12 +211,101 @@ def _record_failure(message: OutboxMessage, exc: Exception) -> None:
 
 
 def _retry_later(message: OutboxMessage, error: str) -> None:
-    give_up = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-    message.status = OutboxStatus.FAILED if give_up else OutboxStatus.PENDING
+    """Try again after the backoff, unless the topic's retry period has run out since the
+    first failure: then the message is failed for good and staff are alerted."""
+    now = timezone.now()
+    since = message.failing_since or now
+    period = retry_period(message.topic)
+    deadline = since + period
+    if now >= deadline:
+        _give_up_after_retrying(message, error, period)
+        return
+    message.status = OutboxStatus.PENDING
     message.last_error = error[:2000]
-    message.available_at = timezone.now() + message.backoff()
+    # The last try falls on the deadline itself, not a backoff past it.
+    message.available_at = min(now + message.backoff(), deadline)
     message.claimed_at = None
-    message.save(update_fields=["status", "last_error", "available_at", "claimed_at"])
+    message.failing_since = since
+    message.save(
+        update_fields=["status", "last_error", "available_at", "claimed_at", "failing_since"]
+    )
+
+
+def _give_up_after_retrying(message: OutboxMessage, error: str, period: timedelta) -> None:
+    message.status = OutboxStatus.FAILED
+    message.alert = True
+    message.claimed_at = None
+    message.last_error = _("重试 %(period)s后仍未发出：%(error)s") % {
+        "period": period_text(period),
+        "error": error,
+    }
+    message.last_error = message.last_error[:2000]
+    message.save(update_fields=["status", "alert", "claimed_at", "last_error"])
+    log.error(
+        "outbox #%s %s: failed after retrying for %g h (staff alerted): %s",
+        message.id,
+        message.topic,
+        period.total_seconds() / 3600,
+        error,
+    )
+    _dropped([message])
+
+
+def period_text(period: timedelta) -> str:
+    """A retry period as staff read it: "24 小时", "30 分钟"."""
+    minutes = round(period.total_seconds() / 60)
+    if minutes >= 60 and minutes % 60 == 0:
+        return _("%(hours)d 小时") % {"hours": minutes // 60}
+    return _("%(minutes)d 分钟") % {"minutes": minutes}
+
+
+def expire(messages: list[OutboxMessage]) -> None:
+    """Drop claimed messages whose moment passed before they could be sent (``expires_at``):
+    marked ``expired`` with the reason, never sent late."""
+    for message in messages:
+        message.status = OutboxStatus.EXPIRED
+        message.last_error = _("已过期：%(when)s 前未能发出，不再发送") % {
+            "when": timezone.localtime(message.expires_at).strftime("%Y-%m-%d %H:%M")
+        }
+    update_rows(
+        OutboxMessage,
+        {m.id: {"last_error": m.last_error} for m in messages},
+        status=OutboxStatus.EXPIRED,
+        claimed_at=None,
+    )
+    for message in messages:
+        log.info("outbox #%s %s: %s", message.id, message.topic, message.last_error)
+    _dropped(messages)
+
+
+def _dropped(messages: list[OutboxMessage]) -> None:
+    """Tell the topic of its messages that will never be sent (registry.on_drop)."""
+    func = DROPPED.get(messages[0].topic)
+    if func is None:
+        return
+    try:
+        func(messages)
+    except Exception:  # the outbox rows are marked already; the topic's own rows stay as they are
+        log.exception(
+            "outbox %s: recording %d dropped messages failed", messages[0].topic, len(messages)
+        )
+
+
+def _wake(topic: str) -> None:
+    """A message of ``topic`` that had been failing went through: whatever failed has passed
+    (WeChat answers again). Its other messages waiting out a backoff are due at once, so the
+    backlog goes now, oldest first, instead of each at the end of a pause of up to 10 minutes.
+    Rows delayed on purpose (``enqueue(delay=…)``) never failed and are left alone."""
+    now = timezone.now()
+    woken = OutboxMessage.objects.filter(
+        topic=topic,
+        status=OutboxStatus.PENDING,
+        failing_since__isnull=False,
+        claimed_at__isnull=True,
+        available_at__gt=now,
+    ).update(available_at=now)
+    if woken:
+        log.info("outbox %s: a failing message went through; %d waiting are due now", topic, woken)
 
 
 def run_once(name: str | None = None, limit: int = 50) -> int:

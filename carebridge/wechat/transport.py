@@ -25,49 +25,59 @@ TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 # Call-frequency and quota errors: they pass with time, so the outbox tries again later.
 RATE_LIMITED = frozenset({45009, 45011, 45066})
 
-STAFF_MESSAGES = {
-    BUSY: _("微信系统繁忙，请稍后再试"),
-    40001: _("微信接口凭证无效或已被更新"),
-    40002: _("获取凭证的方式不正确"),
-    40003: _("该用户的 OpenID 不正确"),
-    40008: _("消息类型不正确"),
-    40013: _("AppID 不正确，请检查公众号配置"),
-    40014: _("微信接口凭证不合法"),
-    40016: _("一级菜单数量不正确（1～3 个）"),
-    40017: _("菜单类型不正确"),
-    40018: _("一级菜单名称过长"),
-    40019: _("菜单 KEY 长度不正确"),
-    40020: _("菜单网址长度不正确"),
-    40023: _("子菜单数量不正确（1～5 个）"),
-    40024: _("子菜单类型不正确"),
-    40025: _("子菜单名称过长"),
-    40026: _("子菜单 KEY 长度不正确"),
-    40027: _("子菜单网址长度不正确"),
-    40032: _("一次查询的用户数不正确（1～100 个）"),
-    40037: _("模板 ID 不正确"),
-    40052: _("二维码类型不正确"),
-    40053: _("二维码场景值不正确"),
-    40097: _("请求参数不正确"),
-    40125: _("AppSecret 不正确，请检查公众号配置"),
-    40164: _("服务器 IP 不在公众号的 IP 白名单中"),
-    41001: _("缺少微信接口凭证"),
-    42001: _("微信接口凭证已过期"),
-    43004: _("用户未关注公众号"),
-    44002: _("请求内容为空"),
-    44004: _("消息内容为空"),
-    45009: _("今日接口调用次数已达上限"),
-    45011: _("接口调用太频繁，请稍后再试"),
-    45015: _("已超出客服消息的回复时限（用户48小时内未互动）或用户已取消关注"),
-    45026: _("模板数量已达上限（最多 25 个），请先在公众平台删除不用的模板"),
-    45028: _("群发次数已用完"),
-    45029: _("永久二维码数量已达上限"),
-    45047: _("客服消息条数已达上限"),
-    45065: _("相同的群发已提交过"),
-    45066: _("相同的群发重试太快，请1分钟后再试"),
-    45067: _("群发编号过长"),
-    46003: _("公众号尚未设置自定义菜单"),
-    47001: _("数据格式不正确"),
-    48001: _("公众号没有该接口的权限（需已认证的服务号）"),
+# What an errcode means for a message the outbox carries: PASSING, the same call will probably
+# succeed later (retried for the topic's period: outbox/worker.py), or PERMANENT, it never will
+# (failed at once with WeChat's reason). No answer at all (network, timeout, HTTP 5xx: errcode
+# None) is passing; a code not in the table is permanent.
+PASSING, PERMANENT = "passing", "permanent"
+
+# WeChat's documented errcodes (official-account global return codes and each API's own): how
+# they pass, and what a member of staff reads.
+ERRCODES = {
+    BUSY: (PASSING, _("微信系统繁忙，请稍后再试")),
+    40001: (PASSING, _("微信接口凭证无效或已被更新")),
+    40002: (PERMANENT, _("获取凭证的方式不正确")),
+    40003: (PERMANENT, _("该用户的 OpenID 不正确")),
+    40008: (PERMANENT, _("消息类型不正确")),
+    40013: (PERMANENT, _("AppID 不正确，请检查公众号配置")),
+    40014: (PASSING, _("微信接口凭证不合法")),
+    40016: (PERMANENT, _("一级菜单数量不正确（1～3 个）")),
+    40017: (PERMANENT, _("菜单类型不正确")),
+    40018: (PERMANENT, _("一级菜单名称过长")),
+    40019: (PERMANENT, _("菜单 KEY 长度不正确")),
+    40020: (PERMANENT, _("菜单网址长度不正确")),
+    40023: (PERMANENT, _("子菜单数量不正确（1～5 个）")),
+    40024: (PERMANENT, _("子菜单类型不正确")),
+    40025: (PERMANENT, _("子菜单名称过长")),
+    40026: (PERMANENT, _("子菜单 KEY 长度不正确")),
+    40027: (PERMANENT, _("子菜单网址长度不正确")),
+    40032: (PERMANENT, _("一次查询的用户数不正确（1～100 个）")),
+    40037: (PERMANENT, _("模板 ID 不正确")),
+    40052: (PERMANENT, _("二维码类型不正确")),
+    40053: (PERMANENT, _("二维码场景值不正确")),
+    40097: (PERMANENT, _("请求参数不正确")),
+    40125: (PERMANENT, _("AppSecret 不正确，请检查公众号配置")),
+    40164: (PERMANENT, _("服务器 IP 不在公众号的 IP 白名单中")),
+    41001: (PERMANENT, _("缺少微信接口凭证")),
+    42001: (PASSING, _("微信接口凭证已过期")),
+    43004: (PERMANENT, _("用户未关注公众号")),
+    43101: (PERMANENT, _("用户拒绝接收该消息")),
+    44002: (PERMANENT, _("请求内容为空")),
+    44004: (PERMANENT, _("消息内容为空")),
+    45009: (PASSING, _("今日接口调用次数已达上限")),
+    45011: (PASSING, _("接口调用太频繁，请稍后再试")),
+    45015: (PERMANENT, _("已超出客服消息的回复时限（用户48小时内未互动）或用户已取消关注")),
+    45026: (PERMANENT, _("模板数量已达上限（最多 25 个），请先在公众平台删除不用的模板")),
+    45028: (PERMANENT, _("群发次数已用完")),
+    45029: (PERMANENT, _("永久二维码数量已达上限")),
+    45047: (PERMANENT, _("客服消息条数已达上限")),
+    45065: (PERMANENT, _("相同的群发已提交过")),
+    45066: (PASSING, _("相同的群发重试太快，请1分钟后再试")),
+    45067: (PERMANENT, _("群发编号过长")),
+    46003: (PERMANENT, _("公众号尚未设置自定义菜单")),
+    47001: (PERMANENT, _("数据格式不正确")),
+    47003: (PERMANENT, _("模板参数不正确")),
+    48001: (PERMANENT, _("公众号没有该接口的权限（需已认证的服务号）")),
 }
 
 
@@ -83,8 +93,8 @@ class WeChatError(Exception):
     @property
     def staff_message(self) -> str:
         """What a member of staff reads: Chinese when the code is known, WeChat's text otherwise."""
-        known = STAFF_MESSAGES.get(self.errcode)
-        return str(known) if known else str(_("微信返回错误"))
+        known = ERRCODES.get(self.errcode)
+        return str(known[1]) if known else str(_("微信返回错误"))
 
     def __str__(self) -> str:
         return f"{self.staff_message} (errcode {self.errcode}: {self.errmsg})"
@@ -102,13 +112,12 @@ class WeChatUnreachable(WeChatError):
 
 
 def is_passing(exc: WeChatError) -> bool:
-    """Will the same call probably succeed later (so the outbox should try again)?"""
-    return (
-        isinstance(exc, WeChatUnreachable)
-        or exc.errcode in RATE_LIMITED
-        or exc.errcode == BUSY
-        or exc.errcode in TOKEN_ERRORS
-    )
+    """Will the same call probably succeed later (so the outbox should try again)? Yes when no
+    answer came (network, timeout, HTTP 5xx, no token to be had), or for a PASSING errcode."""
+    if exc.errcode is None:
+        return True
+    kind, _message = ERRCODES.get(exc.errcode, (PERMANENT, None))
+    return kind == PASSING
 
 
 def request_json(method: str, path: str, *, params=None, json=None) -> dict:

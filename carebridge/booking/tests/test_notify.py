@@ -224,3 +224,30 @@ def test_a_paid_cancellation_asks_billing_for_the_refund_after_commit(
         assert heard == [a.pk]  # nothing owed, nothing asked
     finally:
         refund_requested.disconnect(listener)
+
+
+def expiry(message):
+    return OutboxMessage.objects.get(
+        topic="wechat.template", payload__send_id=message.pk
+    ).expires_at
+
+
+def test_messages_whose_moment_passes_are_not_sent_late(
+    templates, session, alice, alice_self, alice_mother
+):
+    """A confirmation or "your turn is near" is no use once the session is over, nor a
+    reminder once the visit has begun: each row says when its moment passes, and the worker
+    drops it past then (outbox/worker.py) however long WeChat was down."""
+    now = before_visit(session)
+    first, second = (
+        book(p, session, WECHAT, booked_by=alice, now=now) for p in (alice_self, alice_mother)
+    )
+    write_confirmations()
+    send_visit_reminders(now=session.starts_at - timedelta(hours=14))
+    for appointment in (first, second):
+        check_in(appointment, now=session.starts_at)
+    call_next(session, now=session.starts_at)
+    assert [expiry(m) for m in sent("TPL_BOOKED")] == [session.ends_at] * 2
+    assert [expiry(m) for m in sent("TPL_REMIND")] == [first.slot.starts_at, second.slot.starts_at]
+    assert [expiry(m) for m in sent("TPL_NEAR")] == [session.ends_at] * len(sent("TPL_NEAR"))
+    assert sent("TPL_NEAR")

@@ -1,5 +1,8 @@
 """The outbox in the back office: every row with its status, attempts, error and WeChat's answer;
-failed rows can be queued again."""
+failed rows can be queued again; messages that failed after retrying for their whole period
+raise a banner on the back office's front page and the outbox's list until dealt with."""
+
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -75,3 +78,61 @@ def test_staff_without_permission_see_nothing(client, django_user_model, failed)
     clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
     client.force_login(clerk)
     assert client.get(URL).status_code == 403
+
+
+@pytest.fixture
+def gave_up():
+    """Two messages failed after retrying for their whole period (the staff alert)."""
+    rows = [enqueue("wechat.template", {"send_id": n}) for n in (7, 8)]
+    OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=OutboxStatus.FAILED,
+        alert=True,
+        failing_since=timezone.now() - timedelta(hours=24),
+        last_error="重试 24 小时后仍未发出：无法连接微信服务器 (errcode None: ConnectError)",
+    )
+    return rows
+
+
+@pytest.mark.parametrize("page", ["/admin/", URL])
+def test_the_back_office_shows_a_banner_for_messages_failed_after_retrying(
+    admin_client, gave_up, failed, page
+):
+    html = admin_client.get(page).content.decode()
+    assert "2 条消息在重试 24 小时后仍未发出。" in html
+    assert f'href="{URL}?alert__exact=1"' in html
+
+
+def test_the_banner_links_to_the_messages_it_counts(admin_client, gave_up, failed):
+    response = admin_client.get(URL, {"alert__exact": "1"})
+    listed = sorted(row.pk for row in response.context["cl"].result_list)
+    assert listed == sorted(r.pk for r in gave_up)
+
+
+def test_no_banner_without_such_messages(admin_client, sent, failed):
+    assert "后仍未发出" not in admin_client.get("/admin/").content.decode()
+
+
+def test_staff_who_may_not_see_the_outbox_see_no_banner(client, django_user_model, gave_up):
+    clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
+    client.force_login(clerk)
+    assert "后仍未发出" not in client.get("/admin/").content.decode()
+
+
+def test_retrying_clears_the_alert_and_starts_a_fresh_period(admin_client, gave_up):
+    admin_client.post(URL, {"action": "retry_now", "_selected_action": [gave_up[0].pk]})
+    retried = OutboxMessage.objects.get(pk=gave_up[0].pk)
+    assert retried.status == OutboxStatus.PENDING and not retried.alert
+    assert retried.failing_since is None
+    assert "1 条消息在重试 24 小时后仍未发出。" in admin_client.get("/admin/").content.decode()
+
+
+def test_dismissing_the_alert_leaves_the_message_failed(admin_client, gave_up):
+    response = admin_client.post(
+        URL,
+        {"action": "dismiss_alert", "_selected_action": [r.pk for r in gave_up]},
+        follow=True,
+    )
+    assert "已处理 2 条告警" in response.content.decode()
+    assert not OutboxMessage.objects.alerts().exists()
+    assert OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count() == 2
+    assert "后仍未发出" not in admin_client.get("/admin/").content.decode()

@@ -165,14 +165,17 @@ def test_a_crashing_batch_is_run_again_message_by_message_so_one_bad_row_holds_u
     assert bad.available_at > timezone.now()
 
 
-def test_a_message_that_keeps_crashing_its_batch_is_given_up_after_the_last_attempt(settings):
-    settings.OUTBOX_MAX_ATTEMPTS = 3
+def test_a_message_that_keeps_crashing_its_batch_is_given_up_after_its_retry_period(
+    settings, clock
+):
+    settings.OUTBOX_RETRY_HOURS = 1
     [bad] = rows("test.poison", 1, poison=True)
     for _ in range(3):
         make_due([bad])
         assert worker.run_once() == 1
+        clock.advance(minutes=30)
     bad.refresh_from_db()
-    assert bad.status == OutboxStatus.FAILED and bad.attempts == 3
+    assert bad.status == OutboxStatus.FAILED and bad.attempts == 3 and bad.alert
     make_due([bad])
     assert worker.run_once() == 0
 

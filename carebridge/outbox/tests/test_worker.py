@@ -86,18 +86,6 @@ def test_a_passing_failure_is_retried_after_a_backoff():
 
 
 @pytest.mark.django_db
-def test_it_gives_up_after_the_last_attempt(settings):
-    settings.OUTBOX_MAX_ATTEMPTS = 2
-    message = enqueue("test.busy", {})
-    for _ in range(2):
-        OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())
-        worker.run_once()
-    message.refresh_from_db()
-    assert message.status == OutboxStatus.FAILED
-    assert message.attempts == 2
-
-
-@pytest.mark.django_db
 def test_a_crashing_handler_is_retried_with_a_backoff_not_left_claimed(settings):
     message = enqueue("test.crash", {})
     assert worker.run_once() == 1
@@ -108,14 +96,21 @@ def test_a_crashing_handler_is_retried_with_a_backoff_not_left_claimed(settings)
 
 
 @pytest.mark.django_db
-def test_a_handler_that_keeps_crashing_is_given_up_after_the_last_attempt(settings):
-    settings.OUTBOX_MAX_ATTEMPTS = 3
+def test_a_handler_that_keeps_crashing_is_given_up_after_its_retry_period(settings, clock):
+    settings.OUTBOX_RETRY_HOURS = 1
     message = enqueue("test.crash", {})
-    for _ in range(3):
-        OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())
-        worker.run_once()
+    worker.run_once()
+    clock.advance(minutes=59)
+    OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())
+    worker.run_once()
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING and message.attempts == 2
+    clock.advance(minutes=1)
+    OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())
+    worker.run_once()
     message.refresh_from_db()
     assert message.status == OutboxStatus.FAILED and message.attempts == 3
+    assert message.alert and "KeyError" in message.last_error
     OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())
     assert worker.run_once() == 0
 

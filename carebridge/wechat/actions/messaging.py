@@ -8,9 +8,10 @@ send and enqueues an outbox row in the caller's transaction; the worker makes th
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from carebridge.lib.bulk import update_rows
@@ -47,6 +48,11 @@ MASS_MIN_OPENIDS, MASS_MAX_OPENIDS = 2, 10_000
 LATE_REPORT_DELAY = timedelta(seconds=2)
 
 
+def recipient(account_id: int, openid: str) -> str:
+    """The outbox's name for a WeChat user: messages to one are sent in the order written."""
+    return f"wechat:{account_id}:{openid}"
+
+
 def outbox_dedup_id(row: OutboxMessage) -> str:
     """WeChat's client_msg_id / clientmsgid for the send an outbox row carries: a resend of the
     same row (after a crash) repeats it, and WeChat delivers the message once."""
@@ -72,12 +78,14 @@ def _template_data(data) -> dict:
 
 @dataclass(frozen=True)
 class TemplateMessage:
-    """One template message of a batch (``send_templates``): what ``send_template`` takes."""
+    """One template message of a batch (``send_templates``): what ``send_template`` takes.
+    Past ``expires_at`` (its moment: the visit it announces has started…) it is not sent."""
 
     openid: str
     template_id: str
     data: dict
     url: str = ""
+    expires_at: datetime | None = None
 
 
 def _checked_template(message: TemplateMessage) -> dict:
@@ -93,12 +101,19 @@ def _checked_template(message: TemplateMessage) -> dict:
 
 
 def send_template(
-    account, openid: str, template_id: str, data: dict, url: str = ""
+    account,
+    openid: str,
+    template_id: str,
+    data: dict,
+    url: str = "",
+    expires_at: datetime | None = None,
 ) -> TemplateSend:
     """Send template message ``template_id`` to ``openid`` (verified service accounts only;
-    100,000 a day). ``data`` maps the template's fields to text (or {"value", "color"}). Raises
-    LimitExceeded, having written nothing, when it may not be sent."""
-    (result,) = send_templates(account, [TemplateMessage(openid, template_id, data, url)])
+    100,000 a day). ``data`` maps the template's fields to text (or {"value", "color"}); past
+    ``expires_at`` an unsent message is dropped, not sent late. Raises LimitExceeded, having
+    written nothing, when it may not be sent."""
+    message = TemplateMessage(openid, template_id, data, url, expires_at)
+    (result,) = send_templates(account, [message])
     if isinstance(result, LimitExceeded):
         raise result
     return result
@@ -141,7 +156,12 @@ def send_templates(account, messages: list[TemplateMessage]) -> list[TemplateSen
     if not sends:
         return results
     TemplateSend.objects.bulk_create(sends)
-    rows = enqueue_many("wechat.template", [{"send_id": send.pk} for send in sends])
+    rows = enqueue_many(
+        "wechat.template",
+        [{"send_id": send.pk} for send in sends],
+        recipients=[recipient(account.pk, send.openid) for send in sends],
+        expires=[messages[i].expires_at for i in wanted[:allowed]],
+    )
     for send, row in zip(sends, rows, strict=True):
         send.client_msg_id = outbox_dedup_id(row)
     update_rows(TemplateSend, {send.pk: {"client_msg_id": send.client_msg_id} for send in sends})
@@ -179,7 +199,11 @@ def send_custom_message(account, openid: str, message) -> OutboxMessage:
     if follower is None:
         raise WindowClosed(_("该用户未关注公众号，无法发送客服消息"), code="not_following")
     consume_grant(follower)
-    return enqueue("wechat.custom", {"account_id": account.pk, "openid": openid, "message": body})
+    return enqueue(
+        "wechat.custom",
+        {"account_id": account.pk, "openid": openid, "message": body},
+        recipient=recipient(account.pk, openid),
+    )
 
 
 def _mass_content(msgtype: str, content) -> dict:
@@ -296,10 +320,20 @@ def mass_finished(account, msg_id: int | None, payload: dict) -> int:
 
 
 def _retry_late(kind: str, account, msg_id: int, extra: dict) -> None:
+    """Queue the report to be applied once its send is recorded (tasks.apply_late_report). It
+    can only name a send written before it arrived: the newest one now bounds its wait."""
     log.info("%s report for unknown msg_id %s of %s: retried later", kind, msg_id, account.slug)
+    model = TemplateSend if kind == "template" else MassSend
+    before_id = model.objects.filter(account=account).aggregate(last=Max("pk"))["last"]
     enqueue(
         "wechat.late_report",
-        {"kind": kind, "account_id": account.pk, "msg_id": msg_id, **extra},
+        {
+            "kind": kind,
+            "account_id": account.pk,
+            "msg_id": msg_id,
+            "before_id": before_id,
+            **extra,
+        },
         dedup_key=f"late-report:{kind}:{account.pk}:{msg_id}",
         delay=LATE_REPORT_DELAY,
     )

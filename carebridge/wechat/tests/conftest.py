@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth.models import User
 
+from carebridge.outbox.tests.clock import Clock
+
 
 @pytest.fixture
 def operations(client):
@@ -8,3 +10,9 @@ def operations(client):
     user = User.objects.create_superuser("ops", "ops@renai.example.cn", "x-long-password-1")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Simulated time: ``clock.advance(hours=24)`` (outbox/tests/clock.py)."""
+    return Clock(monkeypatch)

@@ -1,6 +1,7 @@
 """The client against the sandbox over real loopback HTTP: tokens added, errors raised, the
 token-error retry (once, and only expiring the token that failed), busy back-off."""
 
+import httpx
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
@@ -176,3 +177,48 @@ def test_a_calls_url_is_built_once_per_path_parameters_and_token(settings):
     assert listed.params.get_list("ids") == ["a", "b"]
     settings.WECHAT_API_BASE = "http://127.0.0.1:10/wx"
     assert transport._url("/cgi-bin/x", {"access_token": "t"}).port == 10
+
+
+@pytest.mark.parametrize(
+    "error, passing",
+    [
+        (WeChatUnreachable("ConnectError: connection refused"), True),
+        (WeChatUnreachable("ReadTimeout: timed out"), True),
+        (WeChatUnreachable("HTTP 503"), True),
+        (WeChatError(-1, "system error"), True),
+        (WeChatError(45009, "reach max api daily quota limit"), True),
+        (WeChatError(45011, "api minute-quota reach limit"), True),
+        (WeChatError(42001, "access_token expired"), True),
+        (WeChatError(40003, "invalid openid"), False),
+        (WeChatError(40037, "invalid template_id"), False),
+        (WeChatError(43004, "require subscribe"), False),
+        (WeChatError(43101, "user refuse to accept the msg"), False),
+        (WeChatError(47003, "argument invalid"), False),
+        (WeChatError(99999, "a code nobody documented"), False),
+    ],
+    ids=lambda v: str(getattr(v, "errcode", v)),
+)
+def test_each_error_is_passing_or_permanent_by_one_table(error, passing):
+    assert transport.is_passing(error) is passing
+
+
+def test_the_client_s_own_error_sets_are_the_passing_rows_of_the_table():
+    passing = {code for code, (kind, _) in transport.ERRCODES.items() if kind == transport.PASSING}
+    assert passing == {transport.BUSY} | transport.TOKEN_ERRORS | transport.RATE_LIMITED
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_5xx_from_wechat_s_gateway_is_no_answer(account, settings, monkeypatch, status):
+    settings.WECHAT_API_BASE = "http://127.0.0.1:9/wx"
+    monkeypatch.setattr(
+        transport,
+        "outgoing",
+        lambda: httpx.Client(
+            transport=httpx.MockTransport(
+                lambda request: httpx.Response(status, text="Bad Gateway")
+            )
+        ),
+    )
+    with pytest.raises(WeChatUnreachable) as caught:
+        transport.request_json("GET", "/cgi-bin/menu/get")
+    assert transport.is_passing(caught.value)

@@ -101,6 +101,128 @@ def test_a_template_resent_after_a_crash_reaches_the_phone_once(
     )
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_late_report_waits_for_the_resend_after_a_crash_however_many_tries_that_takes(
+    sandbox, account, monkeypatch, settings
+):
+    """The report comes within a second; the send that records its msgid only when the crashed
+    row is run again, after its 60-second lease. However often the report is tried meanwhile,
+    it waits, and the delivery status reaches the send."""
+    follower(account, ALICE)
+    send = send_template(account, ALICE, "TPL_visit_ok", VISIT)
+    real_post = WeChatClient.post
+    crash_after_wechat_answers(monkeypatch)
+    with pytest.raises(Crash):
+        worker.run_once()
+    monkeypatch.setattr(WeChatClient, "post", real_post)
+    wxapi.wait_for_reports()
+    late = OutboxMessage.objects.get(topic="wechat.late_report")
+    for _ in range(6):  # each try well within the crashed row's lease
+        OutboxMessage.objects.filter(pk=late.pk).update(available_at=timezone.now())
+        assert worker.run_once() == 1
+    late.refresh_from_db()
+    assert late.status == OutboxStatus.PENDING and late.attempts == 6
+    assert "yet" in late.last_error
+
+    expire_lease(OutboxMessage.objects.get(topic="wechat.template"), settings)
+    worker.run_once()  # the resend: WeChat answers with the first msgid, delivers nothing new
+    OutboxMessage.objects.filter(pk=late.pk).update(available_at=timezone.now())
+    worker.run_once()
+    late.refresh_from_db()
+    send.refresh_from_db()
+    assert late.status == OutboxStatus.SENT and send.delivery == "success"
+    assert SandboxMessage.objects.filter(openid=ALICE, kind="template").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_report_no_send_of_ours_can_match_is_given_up_at_once(account):
+    from carebridge.wechat.actions.messaging import template_finished
+
+    template_finished(account, 987654321, "success")
+    late = OutboxMessage.objects.get(topic="wechat.late_report")
+    OutboxMessage.objects.filter(pk=late.pk).update(available_at=timezone.now())
+    worker.run_once()
+    late.refresh_from_db()
+    assert late.status == OutboxStatus.FAILED and "not ours" in late.last_error
+    assert not late.alert
+
+
+@pytest.mark.django_db
+def test_a_report_that_came_before_a_send_was_written_does_not_wait_for_that_send(account):
+    from carebridge.wechat.actions.messaging import template_finished
+
+    template_finished(account, 987654321, "success")
+    send_template(account, ALICE, "TPL_visit_ok", VISIT)  # written after the report arrived
+    late = OutboxMessage.objects.get(topic="wechat.late_report")
+    OutboxMessage.objects.filter(pk=late.pk).update(available_at=timezone.now())
+    worker.run_once()
+    late.refresh_from_db()
+    assert late.status == OutboxStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_a_template_wechat_never_answered_for_24_hours_fails_with_the_reason(
+    account, settings, clock
+):
+    settings.WECHAT_API_BASE = "http://127.0.0.1:9/unreachable"
+    settings.WECHAT_BUSY_BACKOFF = []
+    send = send_template(account, ALICE, "TPL_visit_ok", VISIT)
+    worker.run_once()
+    row = OutboxMessage.objects.get(topic="wechat.template")
+    clock.advance(hours=24)
+    OutboxMessage.objects.filter(pk=row.pk).update(available_at=timezone.now())
+    worker.run_once()
+    row.refresh_from_db()
+    send.refresh_from_db()
+    assert row.status == OutboxStatus.FAILED and row.alert
+    assert send.status == SendStatus.FAILED
+    assert send.error.startswith("重试 24 小时后仍未发出：无法连接微信服务器")
+
+
+@pytest.mark.django_db
+def test_a_template_whose_moment_passed_while_wechat_was_down_is_not_sent(
+    account, settings, clock, monkeypatch
+):
+    settings.WECHAT_API_BASE = "http://127.0.0.1:9/unreachable"
+    settings.WECHAT_BUSY_BACKOFF = []
+    visit_starts = timezone.now() + timedelta(hours=1)
+    send = send_template(account, ALICE, "TPL_visit_ok", VISIT, expires_at=visit_starts)
+    worker.run_once()
+    clock.advance(hours=2)  # WeChat answers again only once the visit has started
+    calls = []
+    monkeypatch.setattr(WeChatClient, "post", lambda *a, **k: calls.append(a) or {"msgid": 1})
+    OutboxMessage.objects.filter(topic="wechat.template").update(available_at=timezone.now())
+    worker.run_once()
+    row = OutboxMessage.objects.get(topic="wechat.template")
+    send.refresh_from_db()
+    assert calls == [] and row.status == OutboxStatus.EXPIRED
+    assert send.status == SendStatus.FAILED and send.error.startswith("已过期：")
+
+
+@pytest.mark.django_db
+def test_an_unreachable_wechat_costs_one_call_per_batch_not_one_per_message(
+    account, settings, monkeypatch
+):
+    settings.WECHAT_API_BASE = "http://127.0.0.1:9/unreachable"
+    settings.WECHAT_BUSY_BACKOFF = []
+    calls = []
+    real_call = WeChatClient._call
+
+    def counted(self, *args, **kwargs):
+        calls.append(args)
+        return real_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(WeChatClient, "_call", counted)
+    for openid in (ALICE, BOB, CAROL):
+        send_template(account, openid, "TPL_visit_ok", VISIT)
+    assert worker.run_once() == 3
+    assert len(calls) == 1
+    rows = OutboxMessage.objects.filter(topic="wechat.template")
+    assert all(
+        r.status == OutboxStatus.PENDING and "无法连接微信服务器" in r.last_error for r in rows
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "account_type, verified",
