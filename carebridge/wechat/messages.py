@@ -63,7 +63,7 @@ class Message:
     openid: str  # FromUserName
     account_name: str  # ToUserName, the account's original id (gh_…)
     create_time: int
-    msg_id: str
+    msg_id: str  # a message's MsgId, or the MsgID of an event that names one (job reports)
     event_key: str
     text: str  # Content, or a voice message's Recognition
 
@@ -92,10 +92,20 @@ class Message:
 
     @property
     def dedup_key(self) -> str:
-        """MsgId for messages; FromUserName + CreateTime + Event + EventKey for events (WeChat's
-        rule, with WxJava's addition so two different events in one second stay apart)."""
+        """MsgId for messages; for events the MsgID they carry (job reports: two reports to one
+        user in one second are two sends), else FromUserName + CreateTime + Event + EventKey
+        (WeChat's rule, with WxJava's addition so two different events in one second stay
+        apart)."""
         if self.msg_id and not self.is_event:
             return f"msg:{self.msg_id}"
+        if self.msg_id:
+            return f"evt:{self.openid}:{self.event}:msgid:{self.msg_id}"
+        return self.sender_time_key
+
+    @property
+    def sender_time_key(self) -> str:
+        """FromUserName + CreateTime + Event + EventKey: an event's key without its MsgID, which
+        receipts of job reports were keyed by before (``actions.callbacks`` still finds them)."""
         key = f"evt:{self.openid}:{self.create_time}:{self.event}:{self.event_key}"
         if len(key) > 200:  # a VIEW event's key is a URL of up to 1024 bytes
             key = "evt:" + hashlib.sha256(key.encode()).hexdigest()
@@ -133,9 +143,11 @@ def normalise(raw: dict) -> Message:
     event = _text(raw, "Event").lower() if msg_type == "event" else ""
     if msg_type == "event" and not event:
         raise Malformed("missing <Event>")
-    msg_id = _text(raw, "MsgId")
+    # Messages spell it MsgId, events (the job reports) MsgID.
+    id_field = "MsgID" if msg_type == "event" and "MsgId" not in raw else "MsgId"
+    msg_id = _text(raw, id_field)
     if msg_id and not (msg_id.isascii() and msg_id.isdigit() and len(msg_id) <= 20):
-        raise Malformed("<MsgId> must be a number")
+        raise Malformed(f"<{id_field}> must be a number")
     # EventKey is a string for every event we know; anything nested is ignored, not trusted.
     key = raw.get("EventKey", "")
     text = raw.get("Recognition") if msg_type == "voice" else raw.get("Content")

@@ -35,7 +35,8 @@ REPORTS = frozenset({"templatesendjobfinish", "masssendjobfinish"})
 
 
 def dedup_key(message: dict) -> str:
-    """MsgId for messages; FromUserName + CreateTime (+ Event, EventKey) for events."""
+    """MsgId for messages, MsgID for events carrying one (job reports); FromUserName +
+    CreateTime (+ Event, EventKey) for other events."""
     return normalise(message).dedup_key
 
 
@@ -54,6 +55,10 @@ def receive_message(account, message: dict | Message) -> str:
             if _insert_receipt(CallbackReceipt.of(account, message, reply=reply, pending=True)):
                 return reply
             return _earlier_reply(account, key)
+    if message.is_event and message.msg_id:
+        earlier = _receipt_by_sender_time(account, message)
+        if earlier is not None:
+            return earlier
     try:
         with transaction.atomic():
             # The receipt, the routing's writes and the reply commit together: a crash leaves
@@ -143,8 +148,27 @@ def _insert_statement(vendor: str, columns: tuple[str, ...]) -> str:
 
 
 def _msg_id(message: Message) -> int | None:
-    value = message.field("MsgID") or message.field("MsgId")
-    return int(value) if value.isascii() and value.isdigit() else None
+    return int(message.msg_id) if message.msg_id else None
+
+
+def _receipt_by_sender_time(account, message: Message) -> str | None:
+    """The reply to a retry of an event that carries a MsgID whose first try was recorded under
+    its sender-and-time key (receipts written before such events were keyed by MsgID), or None.
+    Another event of the same sender and second under that key is not this one: their MsgIDs
+    differ."""
+    earlier = (
+        CallbackReceipt.objects.filter(account=account, dedup_key=message.sender_time_key)
+        .values_list("payload", "reply")
+        .first()
+    )
+    if earlier is None:
+        return None
+    payload, reply = earlier
+    named = (payload.get("MsgID") or payload.get("MsgId")) if isinstance(payload, dict) else None
+    if str(named) != message.msg_id:
+        return None
+    log.info("duplicate callback %s answered from its receipt", message.sender_time_key)
+    return reply or ""
 
 
 def _earlier_reply(account, key: str) -> str:
