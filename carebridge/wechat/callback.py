@@ -88,6 +88,16 @@ def unwrap(creds: Credentials, params, body: bytes) -> Inbound:
     return Inbound(message=message, encrypted=True)
 
 
+def check_addressee(to_user: str, original_id: str) -> None:
+    """Refuse (403, nothing recorded) a message whose ToUserName is not the account's original
+    id (gh_…): a message meant for another account, signed with a token the two share or
+    replayed from one callback address to another. An error status rather than ``success``, so
+    the misrouting shows in WeChat's callback alerts and our log instead of passing unseen.
+    Unchecked while the account's original id is not configured (``carebridge check`` says)."""
+    if original_id and to_user != original_id:
+        raise Rejected(403, "message addressed to another account")
+
+
 def wrap(creds: Credentials, reply: str, encrypted: bool) -> str:
     """The reply as WeChat expects it: plain XML, or encrypted and signed in safe mode."""
     if not reply or not encrypted:

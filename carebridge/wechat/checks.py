@@ -58,12 +58,21 @@ def production_settings(app_configs, **kwargs):
 def account_credentials(app_configs, **kwargs):
     problems = []
     try:
-        slugs = list(WeChatAccount.objects.values_list("slug", flat=True))
+        accounts = list(WeChatAccount.objects.values_list("slug", "original_id"))
     except DatabaseError:
         return [
             Warning("the database is not migrated yet; accounts not checked", id="carebridge.W004")
         ]
-    for slug in slugs:
+    for slug, original_id in accounts:
+        if not original_id and settings.PRODUCTION:
+            problems.append(
+                Warning(
+                    f"account {slug!r} has no original id (gh_…): its callback cannot refuse "
+                    "messages addressed to another account",
+                    hint="Fill in 原始ID on the account in the back office.",
+                    id="carebridge.W005",
+                )
+            )
         creds = settings.WECHAT_CREDENTIALS.get(slug)
         if creds is None and settings.PRODUCTION:
             problems.append(

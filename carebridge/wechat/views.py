@@ -39,6 +39,7 @@ def receive(request, slug):
             raise callback.Rejected(413, "body too large")
         inbound = callback.unwrap(creds, request.GET, request.body)
         message = normalise(inbound.message)
+        callback.check_addressee(message.account_name, account.original_id)
     except callback.Rejected as exc:
         log.warning("callback %s refused (%s): %s", slug, exc.status, exc.reason)
         return HttpResponse(exc.reason, status=exc.status, content_type="text/plain")

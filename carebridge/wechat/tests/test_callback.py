@@ -290,6 +290,28 @@ def test_a_message_with_a_malformed_envelope_is_a_bad_request(wx, rules, field, 
     assert_nothing_recorded()
 
 
+@pytest.mark.parametrize("mode,encrypted", TRANSPORTS, ids=lambda v: str(v))
+@pytest.mark.parametrize("name", ["text__keyword", "event__subscribe", "event__click"])
+def test_a_message_for_another_account_is_refused_with_no_side_effect(
+    wx, rules, name, mode, encrypted
+):
+    """Signed with our token but addressed to another account (a token two accounts share, or
+    a message replayed from one callback address to another): 403, nothing recorded, no
+    follower, no reply."""
+    response, _, _ = wx.post(wx.body(name, ToUserName="gh_another00001"), mode, encrypted)
+    assert response.status_code == 403
+    assert response.content == b"message addressed to another account"
+    assert_nothing_recorded()
+
+
+def test_an_account_without_its_original_id_takes_any_addressee(wx, account, rules):
+    account.original_id = ""
+    account.save(update_fields=["original_id"])
+    response, creds, _ = wx.post(wx.body("text__keyword", ToUserName="gh_sandbox"))
+    assert response.status_code == 200
+    assert callback.open_reply(creds, response.content.decode())["Content"] == BOOKING
+
+
 def test_an_event_without_its_name_is_a_bad_request(wx, rules):
     body = wx.body("event__click").replace("<Event><![CDATA[CLICK]]></Event>", "")
     response, _, _ = wx.post(body)
