@@ -239,6 +239,8 @@ if WECHAT_TOKEN_API not in {"stable", "classic"}:
 WECHAT_TOKEN_REFRESH_MARGIN = envint("WECHAT_TOKEN_REFRESH_MARGIN", 300)
 # Where QR images are shown (showqrcode); empty means the API base (the sandbox serves both).
 WECHAT_MP_BASE = envstr("WECHAT_MP_BASE", "https://mp.weixin.qq.com" if PRODUCTION else "")
+# Hosts besides SITE_URL's whose pages get a JS-SDK signature (host or host:port, comma-separated).
+WECHAT_JSSDK_EXTRA_HOSTS = envlist("WECHAT_JSSDK_EXTRA_HOSTS", "")
 # Per-account credentials: WECHAT_<SLUG>_APPID, _APPSECRET, _TOKEN, _AESKEY, _MODE.
 WECHAT_CREDENTIALS = credentials_from_environ(sandbox_defaults=not PRODUCTION)
 

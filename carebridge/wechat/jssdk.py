@@ -57,9 +57,26 @@ def config(account, url: str) -> dict:
     }
 
 
-def _allowed_hosts(request) -> set[str]:
-    # Only our own pages: a signature for someone else's page would lend them our account.
-    return {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+def _host(parts) -> str | None:
+    """``host[:port]`` of a split URL, lower-cased, the scheme's default port left out; None when
+    it has none or carries a user name (``https://ours@theirs/`` is theirs)."""
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname or "@" in parts.netloc:
+        return None
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.hostname if port in (None, default) else f"{parts.hostname}:{port}"
+
+
+def signed_hosts() -> set[str]:
+    """The hosts whose pages get a signature: SITE_URL's and WECHAT_JSSDK_EXTRA_HOSTS. Never the
+    request's own Host header, which whoever sends the request chooses: a signature for someone
+    else's page would lend them our account's JS-SDK."""
+    hosts = {_host(urlsplit(settings.SITE_URL))}
+    hosts.update(_host(urlsplit(f"https://{h}")) for h in settings.WECHAT_JSSDK_EXTRA_HOSTS)
+    return hosts - {None}
 
 
 @require_GET
@@ -69,7 +86,7 @@ def config_view(request, slug):
     parts = urlsplit(url)
     if not url or len(url.encode()) > MAX_URL_BYTES or parts.scheme not in ("http", "https"):
         return JsonResponse({"error": _("请提供当前页面的完整网址（url 参数）")}, status=400)
-    if parts.netloc not in _allowed_hosts(request):
+    if _host(parts) not in signed_hosts():
         return JsonResponse({"error": _("只能为本站页面生成 JS-SDK 签名")}, status=400)
     try:
         return JsonResponse(config(account, url))

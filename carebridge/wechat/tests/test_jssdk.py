@@ -64,6 +64,48 @@ def test_an_unknown_account_is_not_found(client):
 @pytest.mark.django_db
 def test_wechat_being_unreachable_is_a_503_with_a_reason(account, client, settings):
     settings.WECHAT_API_BASE = "http://127.0.0.1:9/unreachable"
-    response = client.get(f"/wechat/{account.slug}/jssdk/", {"url": "http://testserver/h5/"})
+    response = client.get(f"/wechat/{account.slug}/jssdk/", {"url": f"{settings.SITE_URL}/h5/"})
     assert response.status_code == 503
     assert response.json() == {"error": "无法连接微信服务器"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page",
+    [
+        "https://evil.example.com/h5/renai/",
+        "https://evil.example.com:8443/h5/renai/",
+        "https://h.example.cn@evil.example.com/h5/renai/",
+        "https://h.example.cn:8443/h5/renai/",  # our host, another server on it
+    ],
+)
+def test_a_forged_host_header_gets_no_signature_for_its_page(account, client, settings, page):
+    """Whoever sends the request chooses its Host header (a proxy that passes it on, a
+    wildcard ALLOWED_HOSTS): only SITE_URL's host decides."""
+    settings.SITE_URL = "https://h.example.cn"
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.WECHAT_API_BASE = "http://127.0.0.1:9/unreachable"  # no ticket may be fetched
+    host = page.split("/")[2].split("@")[-1]
+    response = client.get(f"/wechat/{account.slug}/jssdk/", {"url": page}, HTTP_HOST=host)
+    assert response.status_code == 400
+    assert response.json() == {"error": "只能为本站页面生成 JS-SDK 签名"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "page",
+    [
+        "https://h.example.cn/h5/renai/?id=3",
+        "https://H.EXAMPLE.CN:443/h5/renai/",
+        "https://m.example.cn/h5/renai/",
+        "http://m2.example.cn:8080/h5/renai/",
+    ],
+)
+def test_pages_on_site_url_and_the_extra_hosts_are_signed(sandbox, account, client, settings, page):
+    settings.SITE_URL = "https://h.example.cn"
+    settings.WECHAT_JSSDK_EXTRA_HOSTS = ["m.example.cn", "m2.example.cn:8080"]
+    config = client.get(f"/wechat/{account.slug}/jssdk/", {"url": page}, HTTP_HOST="testserver")
+    assert config.status_code == 200
+    [ticket] = valid_tickets(app_id(account))
+    body = config.json()
+    assert body["signature"] == signature(ticket, body["nonceStr"], body["timestamp"], page)
