@@ -103,3 +103,18 @@ def test_check_reports_sandbox_urls_and_missing_credentials_in_production(settin
     settings.WECHAT_CREDENTIALS = {}
     ids = {m.id for m in checks.run_checks(include_deployment_checks=True)}
     assert {"carebridge.E001", "carebridge.E002"} <= ids
+
+
+@pytest.mark.django_db
+def test_check_warns_of_an_account_without_its_original_id_in_production(settings, account):
+    """Its callback cannot refuse messages addressed to another account (callback.py)."""
+    settings.PRODUCTION = True
+    assert "carebridge.W005" not in {
+        m.id for m in checks.run_checks(include_deployment_checks=True)
+    }
+    account.original_id = ""
+    account.save(update_fields=["original_id"])
+    [warning] = [
+        m for m in checks.run_checks(include_deployment_checks=True) if m.id == "carebridge.W005"
+    ]
+    assert "'renai' has no original id" in warning.msg
