@@ -19,7 +19,7 @@ from carebridge.integrations.auth import ScopeMissing, requires
 from carebridge.integrations.models import Scope
 from carebridge.lib.api_input import Day, IdParam
 from carebridge.patients import crypto
-from carebridge.patients.audit import log_access
+from carebridge.patients.audit import client_ip, log_access
 from carebridge.patients.choices import AccessAction
 from carebridge.patients.masking import mask_name
 from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
@@ -143,9 +143,10 @@ def _audit_detail(request) -> str:
     return f"api {request.method} {request.path}"
 
 
-def appointment_out(request, a: Appointment) -> dict:
-    """The appointment as the API shows it; showing a registered patient is audited."""
-    if not a.is_walk_in:
+def appointment_out(request, a: Appointment, audited: bool = False) -> dict:
+    """The appointment as the API shows it; showing a registered patient is audited (unless
+    the action that made the answer has, ``audited``)."""
+    if not a.is_walk_in and not audited:
         _audit(request, [a.patient], AccessAction.API_READ)
     return {
         "id": a.public_id,
@@ -305,8 +306,9 @@ def book(request, payload: BookIn):
         person_key=person_key,
         slot_id=payload.slot_id,
         api_client=client,
+        client_ip=client_ip(request),
     )
-    return Status(201, appointment_out(request, appointment))
+    return Status(201, appointment_out(request, appointment, audited=True))
 
 
 @router.get(

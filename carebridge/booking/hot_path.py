@@ -161,18 +161,12 @@ class Opening:
         return self.status == SessionStatus.OPEN and self.booked >= self.capacity
 
 
-def opening(institution, session_id: int, channel: str, patient_id: int | None) -> Opening | None:
-    """The channel's pool of ``institution``'s session, its session, the institution's booking
-    and patient rules and the active patient ``patient_id`` of the institution, in one read
-    without a lock; None when there is no such pool (another institution's session, an unknown
-    id, a channel without a pool). When the pool of an open session is full only the counters
-    come back: that answer is "sold out", the answer most of a rush gets.
-
-    Measured: the ORM's select_related read and the patient's read cost 4.4 + 3.3 ms of CPU per
-    booking against 0.3 ms for this one (RESULTS.md, in-process, loaded machine)."""
+@cache
+def _opening_sql(vendor: str) -> str:
+    """The opening read's text (built once per process: per request it showed in the profile)."""
     follower = Patient._meta.get_field("owner").related_model
     account = follower._meta.get_field("account").related_model
-    sql = (
+    return (
         f"SELECT q.booked, q.capacity, o.status, {_columns(ClinicSession, 's')},"
         f" {_columns(BookingPolicy, 'bp')}, {_columns(PatientPolicy, 'pp')},"
         f" {_columns(Patient, 'p', PATIENT_FIELDS)}"
@@ -186,6 +180,18 @@ def opening(institution, session_id: int, channel: str, patient_id: int | None) 
         " ON p.id = %s AND p.archived_at IS NULL AND a.institution_id = s.institution_id"
         " WHERE q.session_id = %s AND q.channel = %s AND o.institution_id = %s"
     )
+
+
+def opening(institution, session_id: int, channel: str, patient_id: int | None) -> Opening | None:
+    """The channel's pool of ``institution``'s session, its session, the institution's booking
+    and patient rules and the active patient ``patient_id`` of the institution, in one read
+    without a lock; None when there is no such pool (another institution's session, an unknown
+    id, a channel without a pool). When the pool of an open session is full only the counters
+    come back: that answer is "sold out", the answer most of a rush gets.
+
+    Measured: the ORM's select_related read and the patient's read cost 4.4 + 3.3 ms of CPU per
+    booking against 0.3 ms for this one (RESULTS.md, in-process, loaded machine)."""
+    sql = _opening_sql(connection.vendor)
     rows = _rows(sql, [str(SessionStatus.OPEN), patient_id, session_id, channel, institution.pk])
     if not rows:
         return None
@@ -216,20 +222,21 @@ def opening(institution, session_id: int, channel: str, patient_id: int | None) 
 # Taking a slot -----------------------------------------------------------------------------------
 
 
-def _counts(session, person_key: str, booked_by_id: int | None) -> tuple[str, list]:
-    """``WITH mine …, counts …``: ``Appointment.objects.limit_counts`` as the opening CTEs of a
-    statement, its row (columns LIMIT_NAMES) in ``counts``.
+@cache
+def _claim_sql(vendor: str, by_account: bool, chosen: bool) -> str:
+    """claim_slot's text, built once per process for each of its four shapes.
 
-    The person's and the account's appointments are found first, by their own indexes: a
-    MATERIALIZED CTE keeps the planner from starting at the sessions instead (with the table's
-    statistics out of date, as at a release after a quiet night, it walked every appointment of
-    the institution's sessions that week, for each booking)."""
-    day = session.date
-    monday = day - timedelta(days=day.weekday())
-    adapt = connection.ops.adapt_datefield_value
+    It opens with ``Appointment.objects.limit_counts`` as CTEs (``counts``, columns
+    LIMIT_NAMES). The person's and the account's appointments are found first, by their own
+    indexes: a MATERIALIZED CTE keeps the planner from starting at the sessions instead (with
+    the table's statistics out of date, as at a release after a quiet night, it walked every
+    appointment of the institution's sessions that week, for each booking)."""
     holding = ", ".join(["%s"] * len(HOLDING))
-    whose = "a.person_key = %s" + (" OR a.booked_by_id = %s" if booked_by_id else "")
-    sql = (
+    whose = "a.person_key = %s" + (" OR a.booked_by_id = %s" if by_account else "")
+    names = LIMIT_NAMES[1:] if by_account else LIMIT_NAMES[1:3]
+    under = " AND ".join(f"{name} < %s" for name in names)
+    lock = " FOR UPDATE SKIP LOCKED" if not chosen and vendor == "postgresql" else ""
+    return (
         f"WITH mine AS MATERIALIZED (SELECT a.session_id, a.person_key, a.booked_by_id"
         f" FROM {APPOINTMENT} a WHERE ({whose}) AND a.status IN ({holding})),"
         " counts AS (SELECT"
@@ -241,15 +248,12 @@ def _counts(session, person_key: str, booked_by_id: int | None) -> tuple[str, li
         " COALESCE(SUM(CASE WHEN a.booked_by_id = %s THEN 1 END), 0) account_week"
         f" FROM mine a JOIN {SESSION} s ON s.id = a.session_id"
         " WHERE s.institution_id = %s AND s.date BETWEEN %s AND %s)"
+        f" UPDATE {SLOT} SET booked = booked + 1"
+        f" WHERE id = (SELECT id FROM {SLOT} WHERE session_id = %s AND booked < capacity"
+        f" AND ends_at > %s{' AND id = %s' if chosen else ''} ORDER BY number LIMIT 1{lock})"
+        f" AND booked < capacity AND EXISTS (SELECT 1 FROM counts WHERE here = 0 AND {under})"
+        f" RETURNING {_columns(Slot, SLOT)}"
     )
-    params = [
-        person_key, *([booked_by_id] if booked_by_id else []),
-        *[str(status) for status in HOLDING],
-        person_key, session.pk, person_key, adapt(day), person_key,
-        booked_by_id, adapt(day), booked_by_id,
-        session.institution_id, adapt(monday), adapt(monday + timedelta(days=6)),
-    ]  # fmt: skip
-    return sql, params
 
 
 def claim_slot(
@@ -274,25 +278,22 @@ def claim_slot(
 
     Measured: the ORM's limits aggregate alone cost 5.2 ms of CPU per booking, and the claim
     as a locking read and a conditional update two statements more (RESULTS.md)."""
-    names = LIMIT_NAMES[1:] if booked_by_id else LIMIT_NAMES[1:3]
-    under = " AND ".join(f"{name} < %s" for name in names)
-    lock = " FOR UPDATE SKIP LOCKED" if slot_id is None and _postgresql() else ""
-    chosen = " AND id = %s" if slot_id is not None else ""
-    counts, params = _counts(session, person_key, booked_by_id)
-    params += [
-        session.pk,
-        connection.ops.adapt_datetimefield_value(now),
-        *([slot_id] if slot_id is not None else []),
+    by_account, chosen = bool(booked_by_id), slot_id is not None
+    day = session.date
+    monday = day - timedelta(days=day.weekday())
+    adapt = connection.ops.adapt_datefield_value
+    names = LIMIT_NAMES[1:] if by_account else LIMIT_NAMES[1:3]
+    params = [
+        person_key, *([booked_by_id] if by_account else []),
+        *[str(status) for status in HOLDING],
+        person_key, session.pk, person_key, adapt(day), person_key,
+        booked_by_id, adapt(day), booked_by_id,
+        session.institution_id, adapt(monday), adapt(monday + timedelta(days=6)),
+        session.pk, connection.ops.adapt_datetimefield_value(now),
+        *([slot_id] if chosen else []),
         *(most[name] for name in names),
-    ]
-    sql = (
-        f"{counts} UPDATE {SLOT} SET booked = booked + 1"
-        f" WHERE id = (SELECT id FROM {SLOT} WHERE session_id = %s AND booked < capacity"
-        f" AND ends_at > %s{chosen} ORDER BY number LIMIT 1{lock})"
-        f" AND booked < capacity AND EXISTS (SELECT 1 FROM counts WHERE here = 0 AND {under})"
-        f" RETURNING {_columns(Slot, SLOT)}"
-    )
-    taken = _rows(sql, params)
+    ]  # fmt: skip
+    taken = _rows(_claim_sql(connection.vendor, by_account, chosen), params)
     return _load(Slot, taken[0]) if taken else None
 
 

@@ -33,6 +33,18 @@ def log_access(
     return AccessLog.objects.bulk_create(rows)
 
 
+def log_api_read(api_client, patient: Patient, detail: str, ip: str | None) -> AccessLog:
+    """The row of an API client being shown ``patient`` (an answer that names them), for an
+    action that writes it in its own transaction: a booking through the API."""
+    return AccessLog.objects.create(
+        api_client=api_client,
+        patient=patient,
+        action=AccessAction.API_READ,
+        detail=detail[:200],
+        ip=ip,
+    )
+
+
 def access_row(
     request, patient: Patient | None, action: AccessAction, detail: str = "", reason: str = ""
 ) -> AccessLog:

@@ -16,8 +16,10 @@ anywhere, so the next request after a cancellation, in any process, finds the pl
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from carebridge.patients.audit import log_api_read
 from carebridge.patients.models import Patient
 from carebridge.patients.queries import ineligibility
 
@@ -65,6 +67,7 @@ def book_appointment(
     slot_id: int | None = None,
     booked_by=None,
     api_client=None,
+    client_ip: str | None = None,
     now=None,
 ) -> Appointment:
     """Book a patient into ``institution``'s session ``session_id`` through ``channel``'s pool,
@@ -74,8 +77,9 @@ def book_appointment(
     user books, one of that user's own), or a walk-in with no WeChat account: ``walk_in_name``
     and ``person_key``, the keyed hash of their ID number. ``booked_by`` is the WeChat user
     (wechat.Follower) booking online: their ban and their account's limits apply.
-    ``api_client`` is the hospital system that booked. Raises a BookingError, with nothing
-    changed, when the booking is refused."""
+    ``api_client`` is the hospital system that booked, from ``client_ip``: its answer shows the
+    patient, so the patients' audit log records that in the booking's transaction. Raises a
+    BookingError, with nothing changed, when the booking is refused."""
     now = now or timezone.now()
     found = hot_path.opening(institution, session_id, channel, patient_id)
     if found is None:
@@ -102,7 +106,7 @@ def book_appointment(
         fee=session.fee,
     )
     try:
-        return _take_place(appointment, policy, slot_id, now)
+        return _take_place(appointment, policy, slot_id, now, client_ip)
     except IntegrityError as exc:
         # The transaction has rolled back. Only a race the checks could not see gets here:
         # the same person booking this session twice at once (or, never, one slot twice).
@@ -123,14 +127,16 @@ def _bookable_patient(patient, session: ClinicSession, booked_by) -> Patient:
 
 
 @transaction.atomic
-def _take_place(appointment: Appointment, policy, slot_id: int | None, now) -> Appointment:
+def _take_place(
+    appointment: Appointment, policy, slot_id: int | None, now, client_ip
+) -> Appointment:
     session, channel, booked_by = appointment.session, appointment.channel, appointment.booked_by
     if booked_by is not None:
         ban = BookingBan.current(booked_by, session.institution_id, now)
         if ban is not None:
             raise AccountSuspended(
                 _("因 %(n)d 次爽约,您的账号暂停网上预约至 %(until)s")
-                % {"n": ban.no_shows, "until": timezone.localtime(ban.ends_at).strftime("%Y-%m-%d")}
+                % {"n": ban.no_shows, "until": date_format(timezone.localtime(ban.ends_at))}
             )
         # Serialises one account's bookings so two tabs cannot both pass the limits (PostgreSQL;
         # SQLite's write transactions are serial anyway).
@@ -141,6 +147,9 @@ def _take_place(appointment: Appointment, policy, slot_id: int | None, now) -> A
     appointment.save(force_insert=True)
     # One outbox row; the worker writes the confirmation itself, outside this transaction.
     notify.queue_confirmation(appointment, policy)
+    if appointment.api_client is not None and appointment.patient is not None:
+        # Written with the booking, in its commit: on its own it was a commit more.
+        log_api_read(appointment.api_client, appointment.patient, "api booking", client_ip)
     # The pool last: its row is the one every booking of the session waits for.
     if not hot_path.claim_place(session.pk, channel):
         if not ClinicSession.objects.open_for_booking().filter(pk=session.pk).exists():

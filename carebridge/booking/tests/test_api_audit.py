@@ -85,8 +85,8 @@ def test_finding_a_patient_by_card_number_is_a_logged_search(client, window, ses
 def test_booking_a_patient_by_id_is_logged_once_with_the_appointment(
     client, window, session, alice_self
 ):
-    """The look is written with the booking (on PostgreSQL in the booking's own statement): one
-    row when it is booked, none when it is refused, whose answer shows nobody's data."""
+    """The look is written with the booking, in its transaction: one row when it is booked, none
+    when it is refused, whose answer shows nobody's data."""
     api_client, key = window
     body = {"session_id": session.pk, "patient": {"patient_id": alice_self.pk}}
     r = call(client, "post", "/booking/appointments", key, body)
@@ -97,7 +97,7 @@ def test_booking_a_patient_by_id_is_logged_once_with_the_appointment(
         alice_self,
         "api_read",
         "10.9.8.7",
-        "api POST /api/booking/appointments",
+        "api booking",
     )
     assert log.created_at is not None
     r = call(client, "post", "/booking/appointments", key, body)
