@@ -7,6 +7,7 @@ done, so a worker that dies after that commit leaves nothing to redo: the answer
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,7 +42,8 @@ def custom_message(answer) -> str | dict:
     return {"msgtype": "news", "news": {"articles": articles}}
 
 
-@handler(SLOW_REPLY_TOPIC)
+# An answer to what the user just asked is stale within the hour: not retried for a day.
+@handler(SLOW_REPLY_TOPIC, retry_for=timedelta(hours=1))
 def deliver_slow_reply(row: OutboxMessage) -> dict:
     """Run the queued action and send its answer to the user who asked."""
     payload = row.payload

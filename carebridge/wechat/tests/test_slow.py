@@ -4,6 +4,7 @@ and sends it as a customer-service message, once, inside the customer-service wi
 import time
 
 import pytest
+from django.utils import timezone
 
 from carebridge.outbox import worker
 from carebridge.outbox.models import OutboxMessage, OutboxStatus
@@ -212,3 +213,16 @@ def test_the_answer_reaches_the_phone_through_the_sandbox(sandbox, client, accou
         {"msgtype": "text", "text": {"content": "0000：您的“血常规”报告已出，请到H5查看。"}}
     ]
     assert custom_rows().get().status == OutboxStatus.SENT
+
+
+@pytest.mark.django_db
+def test_a_lookup_that_keeps_failing_is_given_up_within_the_hour(wx, slow_rule, clock):
+    wx.check_callback("text__keyword", Content="查报告 故障")
+    run_slow_replies()
+    clock.advance(hours=1)
+    OutboxMessage.objects.filter(topic=SLOW_REPLY_TOPIC).update(available_at=timezone.now())
+    run_slow_replies()
+    row = slow_rows().get()
+    assert row.status == OutboxStatus.FAILED and row.alert
+    assert row.last_error.startswith("重试 1 小时后仍未发出：")
+    assert not custom_rows().exists()
