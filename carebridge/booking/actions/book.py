@@ -9,8 +9,9 @@ and the channel's pool with conditional updates (STYLE.md item 5; hot_path.py). 
 check constraints and the partial unique constraints on holding appointments back them up, so
 no path can oversell or double-book.
 
-``release_place`` is the only place a place is given back; a pool seen full is never remembered
-anywhere, so the next request after a cancellation, in any process, finds the place.
+``release_place`` is the only place a place is given back, and it tells ``full_pools`` (the
+shared cache of pools seen full) when it commits, so the next request after a cancellation, in
+any process, finds the place.
 """
 
 from django.db import IntegrityError, transaction
@@ -23,7 +24,7 @@ from carebridge.patients.audit import log_api_read
 from carebridge.patients.models import Patient
 from carebridge.patients.queries import ineligibility
 
-from .. import hot_path, notify
+from .. import full_pools, hot_path, notify
 from ..errors import (
     AccountSuspended,
     AlreadyBooked,
@@ -81,10 +82,14 @@ def book_appointment(
     patient, so the patients' audit log records that in the booking's transaction. Raises a
     BookingError, with nothing changed, when the booking is refused."""
     now = now or timezone.now()
+    known_full, mark = full_pools.look(institution.pk, session_id, channel)
+    if known_full:
+        raise sold_out(channel)
     found = hot_path.opening(institution, session_id, channel, patient_id)
     if found is None:
         raise NotFound()
     if found.full:
+        full_pools.remember(institution.pk, session_id, channel, mark)
         raise sold_out(channel)
     session = found.session
     policy = BookingPolicy.for_institution(institution)
@@ -197,6 +202,7 @@ def release_place(appointment: Appointment) -> None:
     SessionQuota.objects.filter(
         session=appointment.session_id, channel=appointment.channel, booked__gt=0
     ).update(booked=F("booked") - 1)
+    full_pools.places_changed(appointment.session_id)
 
 
 @transaction.atomic

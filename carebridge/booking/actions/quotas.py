@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .. import full_pools
 from ..errors import WrongState
 from ..models import Channel, ClinicSession, SessionQuota
 from ..models.schedules import QUOTA_FIELDS
@@ -28,3 +29,4 @@ def set_quotas(session: ClinicSession, quotas: dict[str, int]) -> None:
             )
         setattr(session, QUOTA_FIELDS[channel], capacity)
     session.save(update_fields=list(QUOTA_FIELDS.values()))
+    full_pools.places_changed(session.pk)

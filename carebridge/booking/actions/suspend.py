@@ -7,8 +7,9 @@ admin). Either way the booked patients are told by template message, once.
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from .. import notify
+from .. import full_pools, notify
 from ..errors import WrongState
 from ..models import Appointment, AppointmentStatus, ClinicSession, SessionStatus
 
@@ -30,6 +31,7 @@ def _stop(session: ClinicSession, reason: str) -> int | None:
     )
     if not won:
         return None
+    full_pools.places_changed(session.pk)  # now "session closed", not "sold out"
     session.refresh_from_db()
     booked = list(_booked([session]))
     for appointment in booked:
@@ -48,7 +50,8 @@ def suspend_session(session: ClinicSession, reason: str):
     if _stop(session, reason) is None:
         raise WrongState()
     start = timezone.localtime(session.starts_at)
-    text = f"{session.who} {session.date:%Y-%m-%d} {session.get_period_display()}{start:%H:%M} "
+    day = date_format(session.date, "SHORT_DATE_FORMAT")
+    text = f"{session.who} {day} {session.get_period_display()}{start:%H:%M} "
     return DoctorNotice.objects.create(
         institution_id=session.institution_id,
         kind=NoticeKind.SUSPENSION,
