@@ -20,12 +20,8 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 AS_IS = {"OpenID", "UnionID", "AppID", "URL", "API", "ID", "JSON"}
 # Django's own models, translated by Django.
 DJANGO_APPS = {"auth"}
-# Booking's models are another change's to edit; it names these fields.
-PENDING = {
-    "booking.WaitRecord.institution",
-    "booking.WaitRecord.doctor",
-    "booking.WaitRecord.appointment",
-}
+# Fields whose Chinese name is still to come (none: keep it so).
+PENDING: set[str] = set()
 
 
 def english_only(text) -> bool:

@@ -114,7 +114,7 @@ class Appointment(models.Model):
         default=AppointmentStatus.BOOKED,
         db_index=True,
     )
-    fee = models.PositiveIntegerField(_("挂号费(分)"))
+    fee = models.PositiveIntegerField(_("挂号费"), help_text=_("以分为单位存储"))
     payment_status = models.CharField(
         _("支付状态"), max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
     )
@@ -222,15 +222,21 @@ class WaitRecord(models.Model):
     """How long a checked-in patient waited to be called: kept per department for analysis
     (seed 004: the hospital tracks waiting in each department to tune its online quotas)."""
 
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE)
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, verbose_name=_("机构")
+    )
     department = models.ForeignKey(
         "institutions.Department", on_delete=models.CASCADE, verbose_name=_("科室")
     )
     doctor = models.ForeignKey(
-        "institutions.Doctor", on_delete=models.SET_NULL, null=True, blank=True
+        "institutions.Doctor",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("医生"),
     )
     appointment = models.OneToOneField(
-        Appointment, on_delete=models.CASCADE, related_name="wait_record"
+        Appointment, on_delete=models.CASCADE, related_name="wait_record", verbose_name=_("预约")
     )
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     date = models.DateField(_("日期"), db_index=True)

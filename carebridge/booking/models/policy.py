@@ -2,6 +2,8 @@ from datetime import time
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -94,7 +96,8 @@ class BookingBan(models.Model):
         ordering = ["-ends_at"]
 
     def __str__(self):
-        return f"{self.follower} → {self.ends_at:%Y-%m-%d}"
+        until = date_format(timezone.localtime(self.ends_at), "SHORT_DATE_FORMAT")
+        return f"{self.follower} → {until}"
 
     @classmethod
     def current(cls, follower, institution, now) -> "BookingBan | None":

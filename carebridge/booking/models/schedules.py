@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..errors import BadDates, NotReleased, SessionClosed
@@ -83,7 +84,7 @@ class ScheduleTemplate(QuotaFields):
     )
     start_time = models.TimeField(_("开始时间"))
     end_time = models.TimeField(_("结束时间"))
-    fee = models.PositiveIntegerField(_("挂号费(分)"))
+    fee = models.PositiveIntegerField(_("挂号费"), help_text=_("以分为单位存储"))
     weeks_ahead = models.PositiveSmallIntegerField(_("提前生成周数"), default=4)
     valid_from = models.DateField(_("生效日期"), null=True, blank=True)
     valid_until = models.DateField(_("失效日期"), null=True, blank=True)
@@ -126,7 +127,7 @@ class ClosedDay(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.date} {self.reason}"
+        return f"{date_format(self.date, 'SHORT_DATE_FORMAT')} {self.reason}"
 
 
 class ClinicSessionQuerySet(models.QuerySet):
@@ -183,7 +184,7 @@ class ClinicSession(QuotaFields):
     )
     start_time = models.TimeField(_("开始时间"))
     end_time = models.TimeField(_("结束时间"))
-    fee = models.PositiveIntegerField(_("挂号费(分)"))
+    fee = models.PositiveIntegerField(_("挂号费"), help_text=_("以分为单位存储"))
     status = models.CharField(
         _("状态"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.OPEN
     )
@@ -219,7 +220,9 @@ class ClinicSession(QuotaFields):
         ]
 
     def __str__(self):
-        return f"{self.date} {self.get_period_display()} {self.who}"
+        return (
+            f"{date_format(self.date, 'SHORT_DATE_FORMAT')} {self.get_period_display()} {self.who}"
+        )
 
     @property
     def who(self) -> str:
@@ -258,7 +261,7 @@ class ClinicSession(QuotaFields):
         if not self.is_released(policy, now):
             released = timezone.localtime(self.released_at(policy))
             raise NotReleased(
-                _("号源将于 %(when)s 开放预约") % {"when": released.strftime("%Y-%m-%d %H:%M")}
+                _("号源将于 %(when)s 开放预约") % {"when": date_format(released, "DATETIME_FORMAT")}
             )
 
     def cancel_deadline(self, policy) -> datetime:
