@@ -281,9 +281,6 @@ if PRODUCTION and (
     raise ImproperlyConfigured("unsafe in production:\n  - " + "\n  - ".join(unsafe))
 
 # --- Booking --------------------------------------------------------------------------------
-# How long a pool seen full is answered "sold out" from the cache (booking/full_pools.py): a
-# place given back clears it at once; this bounds a stale answer if the cache missed that.
-BOOKING_FULL_POOL_SECONDS = envint("BOOKING_FULL_POOL_SECONDS", 60)
 # Booking attempts allowed per WeChat user and per client IP: "count/seconds" (429 beyond).
 BOOKING_RATE_OPENID = envstr("BOOKING_RATE_OPENID", "10/60")
 BOOKING_RATE_IP = envstr("BOOKING_RATE_IP", "60/60")

@@ -9,9 +9,8 @@ and the channel's pool with conditional updates (STYLE.md item 5; hot_path.py). 
 check constraints and the partial unique constraints on holding appointments back them up, so
 no path can oversell or double-book.
 
-``release_place`` is the only place a place is given back, and it tells ``full_pools`` (the
-shared cache of pools seen full) when it commits, so the next request after a cancellation, in
-any process, finds the place.
+``release_place`` is the only place a place is given back; a pool seen full is never remembered
+anywhere, so the next request after a cancellation, in any process, finds the place.
 """
 
 from django.db import IntegrityError, transaction
@@ -24,7 +23,7 @@ from carebridge.patients.audit import log_api_read
 from carebridge.patients.models import Patient
 from carebridge.patients.queries import ineligibility
 
-from .. import full_pools, hot_path, notify
+from .. import hot_path, notify
 from ..errors import (
     AccountSuspended,
     AlreadyBooked,
@@ -82,14 +81,10 @@ def book_appointment(
     patient, so the patients' audit log records that in the booking's transaction. Raises a
     BookingError, with nothing changed, when the booking is refused."""
     now = now or timezone.now()
-    known_full, mark = full_pools.look(institution.pk, session_id, channel)
-    if known_full:
-        raise sold_out(channel)
     found = hot_path.opening(institution, session_id, channel, patient_id)
     if found is None:
         raise NotFound()
     if found.full:
-        full_pools.remember(institution.pk, session_id, channel, mark)
         raise sold_out(channel)
     session = found.session
     policy = BookingPolicy.for_institution(institution)
@@ -111,7 +106,12 @@ def book_appointment(
         fee=session.fee,
     )
     try:
-        return _take_place(appointment, policy, slot_id, now, client_ip)
+        with hot_path.PlaceClaim() as place:
+            return _take_place(appointment, policy, slot_id, now, client_ip, place)
+    except hot_path.NoPlace:
+        if not ClinicSession.objects.open_for_booking().filter(pk=session.pk).exists():
+            raise SessionClosed() from None
+        raise sold_out(channel) from None
     except IntegrityError as exc:
         # The transaction has rolled back. Only a race the checks could not see gets here:
         # the same person booking this session twice at once (or, never, one slot twice).
@@ -133,7 +133,7 @@ def _bookable_patient(patient, session: ClinicSession, booked_by) -> Patient:
 
 @transaction.atomic
 def _take_place(
-    appointment: Appointment, policy, slot_id: int | None, now, client_ip
+    appointment: Appointment, policy, slot_id: int | None, now, client_ip, place
 ) -> Appointment:
     session, channel, booked_by = appointment.session, appointment.channel, appointment.booked_by
     if booked_by is not None:
@@ -155,11 +155,9 @@ def _take_place(
     if appointment.api_client is not None and appointment.patient is not None:
         # Written with the booking, in its commit: on its own it was a commit more.
         log_api_read(appointment.api_client, appointment.patient, "api booking", client_ip)
-    # The pool last: its row is the one every booking of the session waits for.
-    if not hot_path.claim_place(session.pk, channel):
-        if not ClinicSession.objects.open_for_booking().filter(pk=session.pk).exists():
-            raise SessionClosed()
-        raise sold_out(channel)
+    # The pool last: its row is the one every booking of the session waits for (on PostgreSQL
+    # the claim travels with the COMMIT). NoPlace when there was none, here or at the commit.
+    place.take(session.pk, channel)
     return appointment
 
 
@@ -202,7 +200,6 @@ def release_place(appointment: Appointment) -> None:
     SessionQuota.objects.filter(
         session=appointment.session_id, channel=appointment.channel, booked__gt=0
     ).update(booked=F("booked") - 1)
-    full_pools.places_changed(appointment.session_id)
 
 
 @transaction.atomic

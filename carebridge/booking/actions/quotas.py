@@ -3,7 +3,6 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import full_pools
 from ..errors import WrongState
 from ..models import Channel, ClinicSession, SessionQuota
 from ..models.schedules import QUOTA_FIELDS
@@ -29,4 +28,3 @@ def set_quotas(session: ClinicSession, quotas: dict[str, int]) -> None:
             )
         setattr(session, QUOTA_FIELDS[channel], capacity)
     session.save(update_fields=list(QUOTA_FIELDS.values()))
-    full_pools.places_changed(session.pk)

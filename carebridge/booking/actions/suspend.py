@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .. import full_pools, notify
+from .. import notify
 from ..errors import WrongState
 from ..models import Appointment, AppointmentStatus, ClinicSession, SessionStatus
 
@@ -31,7 +31,6 @@ def _stop(session: ClinicSession, reason: str) -> int | None:
     )
     if not won:
         return None
-    full_pools.places_changed(session.pk)  # now "session closed", not "sold out"
     session.refresh_from_db()
     booked = list(_booked([session]))
     for appointment in booked:

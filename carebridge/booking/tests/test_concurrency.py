@@ -142,17 +142,16 @@ def test_a_suspension_racing_a_booking_tells_its_patient_or_refuses_it(
 
     BookingPolicy.objects.create(institution=hospital, tpl_suspension="TPL_SUSPEND")
     paused, go, suspended = threading.Event(), threading.Event(), threading.Event()
-    claim = hot_path.claim_place
+    take = hot_path.PlaceClaim.take
     outcome = {}
 
-    def pause_before_commit(session_id, channel):
-        taken = claim(session_id, channel)  # the session's row is now share-locked
+    def pause_before_commit(place, session_id, channel):
+        take(place, session_id, channel)  # the claim is sent: only COMMIT follows
         paused.set()
-        assert go.wait(BARRIER_TIMEOUT)  # only COMMIT follows
-        return taken
+        assert go.wait(BARRIER_TIMEOUT)
 
     def book():
-        with mock.patch.object(hot_path, "claim_place", pause_before_commit):
+        with mock.patch.object(hot_path.PlaceClaim, "take", pause_before_commit):
             outcome["booking"] = book_by_ids(session.pk, alice_self.pk, before_visit(session))
 
     def suspend():

@@ -5,7 +5,7 @@ and left behind is compared."""
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.forms.models import model_to_dict
 
@@ -187,6 +187,98 @@ def test_claim_place_refuses_a_channel_without_a_pool(hospital, cardiology, dr_w
     session = make_session(hospital, cardiology, dr_wang, tomorrow, capacity=2, quota_wechat=2)
     SessionQuota.objects.filter(session=session).exclude(channel="wechat").delete()
     assert not assert_same(session, hot_path.claim_place, orm_claim_place, session.pk, "phone")
+
+
+def place_claimed_in_own_transaction(session, channel) -> tuple[bool, tuple]:
+    """``PlaceClaim`` as a booking runs it, outermost, with a write before the claim (a slot's
+    counter, standing for the appointment): whether it took the place, and the tables after."""
+    taken = True
+    try:
+        with hot_path.PlaceClaim() as place:
+            with transaction.atomic():
+                Slot.objects.filter(session=session, number=1).update(booked=F("booked") + 1)
+                place.take(session.pk, channel)
+            # On PostgreSQL the claim went with the COMMIT; elsewhere it ran by itself.
+            assert place._sent_with_commit == (connection.vendor == "postgresql")
+    except hot_path.NoPlace:
+        taken = False
+    return taken, _state(session)
+
+
+def orm_place_claimed(session, channel) -> tuple[bool, tuple]:
+    """The same with ``orm_claim_place``: a refusal rolls the transaction back."""
+    taken = True
+    try:
+        with transaction.atomic():
+            Slot.objects.filter(session=session, number=1).update(booked=F("booked") + 1)
+            if not orm_claim_place(session.pk, channel):
+                raise hot_path.NoPlace()
+    except hot_path.NoPlace:
+        taken = False
+    return taken, _state(session)
+
+
+def assert_claim_agrees(session, channel, prepare=lambda: None) -> bool:
+    """PlaceClaim and its ORM definition, each on freshly prepared data."""
+    outcomes = []
+    for run in (place_claimed_in_own_transaction, orm_place_claimed):
+        SessionQuota.objects.filter(session=session).update(booked=0)
+        Slot.objects.filter(session=session).update(booked=0)
+        prepare()
+        outcomes.append(run(session, channel))
+    assert outcomes[0] == outcomes[1]
+    return outcomes[0][0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_place_claim_outermost_commits_with_the_place(session):
+    assert assert_claim_agrees(session, "wechat")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_place_claim_outermost_refuses_a_full_pool_and_rolls_back(session):
+    def fill():
+        SessionQuota.objects.filter(session=session, channel="window").update(booked=F("capacity"))
+
+    assert not assert_claim_agrees(session, "window", fill)
+    # The write before the claim was rolled back with it.
+    assert Slot.objects.get(session=session, number=1).booked == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_place_claim_outermost_refuses_a_suspended_session(session):
+    def suspend():
+        ClinicSession.objects.filter(pk=session.pk).update(status=SessionStatus.SUSPENDED)
+
+    assert not assert_claim_agrees(session, "wechat", suspend)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_claim_runs_no_commit_hook_and_leaves_the_connection_usable(session):
+    heard = []
+    SessionQuota.objects.filter(session=session, channel="window").update(booked=F("capacity"))
+    with pytest.raises(hot_path.NoPlace):
+        with hot_path.PlaceClaim() as place, transaction.atomic():
+            transaction.on_commit(lambda: heard.append("refused"))
+            place.take(session.pk, "window")
+    with hot_path.PlaceClaim() as place, transaction.atomic():
+        transaction.on_commit(lambda: heard.append("committed"))
+        place.take(session.pk, "kiosk")
+    assert heard == ["committed"]
+    assert SessionQuota.objects.get(session=session, channel="window").booked == 1
+    assert SessionQuota.objects.get(session=session, channel="kiosk").booked == 1
+
+
+def test_a_place_claim_inside_a_callers_transaction_answers_at_once(session):
+    """Inside a caller's transaction (here, the test's) the claim cannot travel with a COMMIT:
+    it runs by itself and refuses at once."""
+    SessionQuota.objects.filter(session=session, channel="window").update(booked=F("capacity"))
+    with hot_path.PlaceClaim() as place:
+        assert not place._sent_with_commit
+        with pytest.raises(hot_path.NoPlace):
+            place.take(session.pk, "window")
+        place.take(session.pk, "kiosk")
+    assert SessionQuota.objects.get(session=session, channel="kiosk").booked == 1
 
 
 # The opening read ---------------------------------------------------------------------------

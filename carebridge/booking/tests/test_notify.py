@@ -215,9 +215,9 @@ def test_a_paid_cancellation_asks_billing_for_the_refund_after_commit(
         a = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
         Appointment.objects.filter(pk=a.pk).update(payment_status=PaymentStatus.PAID)
         a.refresh_from_db()
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
             cancel_appointment(a, now=before_visit(session))
-        assert heard == [a.pk]
+        assert heard == [a.pk] and len(callbacks) == 1
         unpaid = book(alice_self, session, WECHAT, booked_by=alice, now=before_visit(session))
         with django_capture_on_commit_callbacks(execute=True):
             cancel_appointment(unpaid, now=before_visit(session))
