@@ -92,9 +92,12 @@ def main():
     parser.add_argument("--sort", default="cumulative", help="cProfile's sort key")
     parser.add_argument("--show-sql", action="store_true", help="print one booking's statements")
     parser.add_argument("--worker", action="store_true", help="also measure the outbox worker")
+    parser.add_argument(
+        "--redis-url", default=None, help="the cache, as in production (default: the database)"
+    )
     args = parser.parse_args()
     database_url = urlunsplit(urlsplit(args.admin_url)._replace(path="/carebridge_bench_profile"))
-    with bench_environment(database_url, accounts=("rush",)) as env:
+    with bench_environment(database_url, args.redis_url, accounts=("rush",)) as env:
         os.environ.clear()
         os.environ.update(env)
         import django

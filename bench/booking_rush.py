@@ -302,6 +302,11 @@ def main():
         "allowance (more on a loaded machine, whose setup may otherwise overrun it)",
     )
     parser.add_argument(
+        "--redis-url",
+        default=None,
+        help="the cache, as in production, e.g. redis://127.0.0.1:6379/14 (default: the database)",
+    )
+    parser.add_argument(
         "--no-messages",
         action="store_true",
         help="do not configure the booking-confirmed template message",
@@ -309,8 +314,8 @@ def main():
     args = parser.parse_args()
 
     database_url = urlunsplit(urlsplit(args.admin_url)._replace(path="/" + args.db_name))
-    # The database cache (no REDIS_URL): nothing else to start.
-    with bench_environment(database_url, accounts=("rush",)) as env:
+    # Without --redis-url the database cache: nothing else to start.
+    with bench_environment(database_url, args.redis_url, accounts=("rush",)) as env:
         print("migrating…", file=sys.stderr)
         manage(env, "migrate", "--no-input")
         manage(env, "createcachetable")
@@ -415,7 +420,7 @@ def report(args, results, cheap: tuple[loadgen.Run, loadgen.Run], check, worker_
         f"clients {args.clients} ({args.twins} booking another client's patient), slots "
         f"{args.expert_slots} + {args.clinic_slots}; carebridge serve "
         f"({args.workers} workers x {args.threads} threads), "
-        f"PostgreSQL, database cache; confirmation messages "
+        f"PostgreSQL, {'Redis' if args.redis_url else 'database'} cache; confirmation messages "
         f"{'off' if args.no_messages else 'on'}",
         f"outcomes: {json.dumps(dict(outcomes.most_common()), ensure_ascii=False)}",
         f"errors (transport or unexpected HTTP status): {errors}",
