@@ -305,13 +305,21 @@ class NoPlace(Exception):
     """The pool had no place, or its session was not open for booking: nothing was written."""
 
 
-def _claim_place_sql(vendor: str) -> str:
+@cache
+def _claim_place_sql(vendor: str, or_fail: bool = False) -> str:
+    """claim_place's text; ``or_fail``: as PlaceClaim sends it with the COMMIT, failing when it
+    took nothing (PostgreSQL only)."""
     lock = " FOR SHARE" if vendor == "postgresql" else ""
-    return (
+    sql = (
         f"UPDATE {POOL} SET booked = booked + 1"
         " WHERE session_id = %s AND channel = %s AND booked < capacity"
         f" AND EXISTS (SELECT 1 FROM {SESSION} WHERE id = %s AND status = %s{lock})"
     )
+    return f"WITH taken AS ({sql} RETURNING 1) SELECT 1 / COUNT(*) FROM taken" if or_fail else sql
+
+
+def _claim_place_params(session_id: int, channel: str) -> list:
+    return [session_id, channel, session_id, str(SessionStatus.OPEN)]
 
 
 def claim_place(session_id: int, channel: str) -> bool:
@@ -326,8 +334,9 @@ def claim_place(session_id: int, channel: str) -> bool:
     The ORM has no share lock: its ``select_for_update`` on the session would make each booking
     of the session wait for the one before it to commit, one statement more inside that wait."""
     with _cursor() as cursor:
-        params = [session_id, channel, session_id, str(SessionStatus.OPEN)]
-        _execute(cursor, _claim_place_sql(connection.vendor), params)
+        _execute(
+            cursor, _claim_place_sql(connection.vendor), _claim_place_params(session_id, channel)
+        )
         return cursor.rowcount == 1
 
 
@@ -343,8 +352,8 @@ class PlaceClaim:
     (pg_stat_activity sampled through the rush: four to five bookings waiting on the row, one
     holding it "idle in transaction"). Sent together (psycopg's pipeline mode), the row is held
     for the statement and the commit only (sampled again: 1.5 sessions waiting, none holding
-    it idle), and the booking rush went from a median of 0.42 of whoami (4 runs) to 0.44
-    (8 runs; bench/RESULTS.md).
+    it idle), and the booking rush went from a median of 0.420 of whoami to 0.444 (4 runs each,
+    bench/RESULTS.md).
 
     The answer then comes with the COMMIT, so a claim that found no place must stop the COMMIT
     itself: the statement divides by the number of places taken, and PostgreSQL's "division
@@ -365,11 +374,9 @@ class PlaceClaim:
             return
         connection.ensure_connection()
         self._pipeline.enter_context(connection.connection.pipeline())
-        sql = f"WITH taken AS ({_claim_place_sql('postgresql')} RETURNING 1)" + (
-            " SELECT 1 / COUNT(*) FROM taken"
-        )
+        sql = _claim_place_sql("postgresql", or_fail=True)
         with _cursor() as cursor:
-            _execute(cursor, sql, [session_id, channel, session_id, str(SessionStatus.OPEN)])
+            _execute(cursor, sql, _claim_place_params(session_id, channel))
 
     def __exit__(self, exc_type, exc, tb):
         self._pipeline.close()
