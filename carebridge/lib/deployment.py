@@ -6,7 +6,11 @@ deployment checks (institutions/checks.py) ask the same question of the settings
 ended up with.
 """
 
-from django.core.checks.security.base import SECRET_KEY_INSECURE_PREFIX, SECRET_KEY_MIN_LENGTH
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 
 DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-use-in-production"
 DEVELOPMENT_FIELD_ENCRYPTION_KEY = "Iuq85YBPtOScZTIOmgtsk6sc-Kw6agA2N2ClJ8kjo-o="
@@ -34,6 +38,11 @@ def secret_key_problem(secret_key: str) -> str:
         return (
             f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long and not start "
             f"with {SECRET_KEY_INSECURE_PREFIX!r}"
+        )
+    if len(set(secret_key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        # Django's own rule (security.W009): "x" * 50 is long and guessable.
+        return (
+            f"SECRET_KEY must have at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters"
         )
     return ""
 

@@ -27,6 +27,7 @@ GOOD_FERNET_KEY = PROD["FIELD_ENCRYPTION_KEYS"]
         ("SECRET_KEY", deployment.DEVELOPMENT_SECRET_KEY, "SECRET_KEY is the development default"),
         ("SECRET_KEY", "Vq9#xL2m!Zr7@pW4" * 3, "SECRET_KEY must be at least 50 characters"),
         ("SECRET_KEY", "django-insecure-" + "Vq9#xL2m!Zr7@pW4" * 3, "not start with"),
+        ("SECRET_KEY", "x" * 50, "at least 5 different characters"),
         (
             "FIELD_ENCRYPTION_KEYS",
             f"{GOOD_FERNET_KEY},{deployment.DEVELOPMENT_FIELD_ENCRYPTION_KEY}",

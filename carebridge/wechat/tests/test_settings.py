@@ -11,7 +11,7 @@ from carebridge.wechat.credentials import credentials_from_environ, sandbox_cred
 
 PROD = {
     "CAREBRIDGE_ENV": "production",
-    "SECRET_KEY": "x" * 50,
+    "SECRET_KEY": "Vq9#xL2m!Zr7@pW4" * 4,
     "ALLOWED_HOSTS": "wx.example.org",
     # Patients' personal data: encryption keys and a text-message gateway (patients app).
     "FIELD_ENCRYPTION_KEYS": "Zm9yLXRlc3RzLW9ubHktMzItYnl0ZXMtZmVybmV0LWs=",
