@@ -26,6 +26,9 @@ DEMO_PASSWORD_REFUSED = _(
 )
 
 
+DEMO_PASSWORD_REFUSED_AS_NEW = _("密码不能是演示用的公开密码。")
+
+
 def refuses_password(password: str | None) -> bool:
     """True in production for the demo's password; compared in constant time."""
     return settings.PRODUCTION and constant_time_compare(password or "", DEMO_PASSWORD)
@@ -52,6 +55,18 @@ class AdminLoginForm(AdminAuthenticationForm):
         if refuses_password(self.cleaned_data.get("password")):
             raise ValidationError(self.error_messages["demo_password"], code="demo_password")
         return super().clean()
+
+
+class DemoPasswordValidator:
+    """AUTH_PASSWORD_VALIDATORS: in production no one may choose the demo's password again
+    (``carebridge changepassword``, the back office's password forms)."""
+
+    def validate(self, password, user=None):
+        if refuses_password(password):
+            raise ValidationError(DEMO_PASSWORD_REFUSED_AS_NEW, code="demo_password")
+
+    def get_help_text(self):
+        return DEMO_PASSWORD_REFUSED_AS_NEW if settings.PRODUCTION else ""
 
 
 def users_holding_demo_password() -> list[str]:

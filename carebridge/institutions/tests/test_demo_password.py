@@ -4,7 +4,9 @@ commands themselves stop with one line."""
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
 from django.core import checks
 
 from carebridge.institutions.auth import DEMO_PASSWORD
@@ -117,3 +119,17 @@ def test_the_demo_commands_stop_in_production_with_one_line(command, tmp_path):
         f"CommandError: {command} never runs in production (CAREBRIDGE_ENV=production): the "
         "demo needs the WeChat sandbox and creates a back-office user with a published password"
     ]
+
+
+def test_production_refuses_the_demo_password_as_a_new_password(production):
+    ops = User.objects.create_superuser("ops", "ops@example.org", "a-changed-pass-1")
+    form = SetPasswordForm(ops, {"new_password1": DEMO_PASSWORD, "new_password2": DEMO_PASSWORD})
+    assert not form.is_valid()
+    assert "密码不能是演示用的公开密码" in str(form.errors["new_password2"])
+    ops.refresh_from_db()
+    assert ops.check_password("a-changed-pass-1")
+
+
+def test_the_demo_may_set_its_own_password(settings):
+    settings.PRODUCTION = False
+    validate_password(DEMO_PASSWORD)  # the demo's admin is made with it
