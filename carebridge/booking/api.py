@@ -326,16 +326,20 @@ def get_appointment(request, public_id: str = PublicId):
     "/appointments/{public_id}/cancel",
     auth=requires(Scope.CANCEL_OWN, Scope.CANCEL_ANY),
     response={200: AppointmentOut, **REFUSALS},
-    summary="Cancel (staff: no deadline)",
+    summary="Cancel (cancel-any: any time; cancel-own: until the patient's deadline)",
 )
 @refusals
 def cancel(request, public_id: str = PublicId):
-    """``cancel-own`` cancels what this key's channel booked; another channel's appointment,
-    or one booked through WeChat, needs ``cancel-any`` (403 scope_missing, nothing changed)."""
+    """``cancel-own`` cancels what this key's channel booked, for the patient at the kiosk or on
+    the phone, so the patient's cancellation deadline applies (409 cancel_too_late after it).
+    Another channel's appointment, or one booked through WeChat, needs ``cancel-any``, which
+    cancels as staff do, at any time (403 scope_missing, nothing changed)."""
+    client = request.api_client
     a = _appointment(request, public_id)
-    if not request.api_client.may_cancel(a):
+    if not client.may_cancel(a):
         raise ScopeMissing(Scope.CANCEL_ANY)
-    a = actions.cancel_appointment(a, by=CancelledBy.STAFF, reason=f"api:{request.api_client.name}")
+    by = CancelledBy.STAFF if client.has_scope(Scope.CANCEL_ANY) else CancelledBy.PATIENT
+    a = actions.cancel_appointment(a, by=by, reason=f"api:{client.name}")
     return Status(200, appointment_out(request, a))
 
 

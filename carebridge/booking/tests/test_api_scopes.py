@@ -3,12 +3,21 @@ alone. A key without the endpoint's scope gets 403 ``scope_missing`` naming it a
 nothing (checked in the database); a key with it gets its answer. The OpenAPI document lists
 the same scopes."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 
 from carebridge.booking.actions import check_in
-from carebridge.booking.models import Appointment, BookingBan, SessionQuota, Slot, WaitRecord
+from carebridge.booking.models import (
+    Appointment,
+    BookingBan,
+    BookingPolicy,
+    CancelledBy,
+    SessionQuota,
+    Slot,
+    WaitRecord,
+)
 from carebridge.integrations.models import ApiClient, Scope
 from carebridge.outbox.models import OutboxMessage
 from carebridge.patients.models import AccessLog
@@ -183,6 +192,29 @@ def test_cancel_own_cancels_only_what_its_channel_booked(client, hospital, world
             client, "post", f"/booking/appointments/{kiosk_booking.public_id}/cancel", kiosk_key
         )
         assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    kiosk_booking.refresh_from_db()
+    assert kiosk_booking.cancelled_by == CancelledBy.PATIENT
+
+
+def test_cancel_own_keeps_the_patients_deadline_and_cancel_any_does_not(
+    client, hospital, world, alice_mother
+):
+    session = world["session"]
+    kiosk_booking = book(alice_mother, session, "kiosk", now=before_visit(session))
+    policy = BookingPolicy.for_institution(hospital)
+    too_late = session.cancel_deadline(policy) + timedelta(minutes=1)
+    kiosk_key = make_client(hospital, "kiosk", "自助机", scopes=[Scope.CANCEL_OWN])
+    path = f"/booking/appointments/{kiosk_booking.public_id}/cancel"
+    with mock.patch("django.utils.timezone.now", return_value=too_late):
+        before = db_state()
+        r = call(client, "post", path, kiosk_key)
+        assert (r.status_code, r.json()["code"]) == (409, "cancel_too_late")
+        assert db_state() == before
+        staff_key = make_client(hospital, "window", "HIS", scopes=[Scope.CANCEL_ANY])
+        r = call(client, "post", path, staff_key)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    kiosk_booking.refresh_from_db()
+    assert kiosk_booking.cancelled_by == CancelledBy.STAFF
 
 
 def test_cancel_any_cancels_a_wechat_booking(client, hospital, world, alice, alice_mother):
