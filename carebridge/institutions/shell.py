@@ -21,6 +21,9 @@ from carebridge.wechat.models import Follower
 from .actions import offer_elder_mode
 
 _H5_PAGE = re.compile(r"^/h5/(?P<slug>[-a-zA-Z0-9_]+)/")
+# The WeChat sign-in's own pages (its refusals, "who am I"): read in the user's mode too, but
+# the elder mode is never offered on a page met on the way in.
+_SIGN_IN_PAGE = re.compile(r"^/wechat/(?P<slug>[-a-zA-Z0-9_]+)/oauth/")
 # BCP 47 tags for the html lang attribute (Django's codes are lower case: zh-hans).
 _LANGUAGE_TAGS = {"zh-hans": "zh-Hans", "en": "en"}
 
@@ -33,9 +36,10 @@ def language_tag(code: str | None = None) -> str:
 class Shell:
     """The reader of one H5 page, as far as the page's shell cares."""
 
-    def __init__(self, request, slug: str | None):
+    def __init__(self, request, slug: str | None, may_offer: bool = True):
         self.request = request
         self.slug = slug
+        self.may_offer = may_offer
 
     @property
     def lang(self) -> str:
@@ -79,7 +83,9 @@ class Shell:
         never on the page that makes the choice. Asking records that it was offered."""
         follower = self.follower
         match = getattr(self.request, "resolver_match", None)
-        if follower is None or follower.elder_mode or follower.elder_mode_offered_at:
+        if not self.may_offer or follower is None:
+            return False
+        if follower.elder_mode or follower.elder_mode_offered_at:
             return False
         if match is not None and match.view_name == "institutions:elder":
             return False
@@ -87,7 +93,10 @@ class Shell:
 
 
 def h5_shell(request) -> dict:
-    """Context processor: ``h5``, the reader of a page under /h5/<account>/ (of an error page
-    elsewhere, only its language)."""
-    found = _H5_PAGE.match(request.path_info)
-    return {"h5": Shell(request, found["slug"] if found else None)}
+    """Context processor: ``h5``, the reader of a page under /h5/<account>/ or of the WeChat
+    sign-in's pages (of an error page elsewhere, only its language)."""
+    if found := _H5_PAGE.match(request.path_info):
+        return {"h5": Shell(request, found["slug"])}
+    if found := _SIGN_IN_PAGE.match(request.path_info):
+        return {"h5": Shell(request, found["slug"], may_offer=False)}
+    return {"h5": Shell(request, None)}

@@ -12,8 +12,9 @@
   sideways scrolling and no overlap;
 - a screenshot goes to test-artifacts/a11y/ (ignored by git), with report.json beside it.
 
-The pages come from the URL map: every view under /h5/<account>/ must be listed in PAGES (how to
-open it) or NOT_PAGES (why it is no page), so a new page cannot be added without a check.
+The pages come from the URL map: every view under /h5/<account>/ and /wechat/<account>/oauth/ (the
+sign-in) must be listed in PAGES (how to open it) or NOT_PAGES (why it is no page), so a new page
+cannot be added without a check.
 """
 
 import json
@@ -96,24 +97,36 @@ PAGES: dict[str, Callable[[World], str]] = {
     "booking:queue": lambda w: f"/h5/{w.slug}/queue/",
     "booking:appointments": lambda w: f"/h5/{w.slug}/appointments/",
     "booking:appointment": lambda w: f"/h5/{w.slug}/appointments/{w.appointment}/",
+    # WeChat sign-in, under /wechat/<account>/oauth/: the pages a patient meets on the way in.
+    "wechat:oauth_me": lambda w: f"/wechat/{w.slug}/oauth/me",
 }
 # Views under /h5/<account>/ that answer no GET with a page of their own.
 NOT_PAGES = {
     "booking:cancel": "POST only; its confirmation is part of booking:appointment",
     "patients:default": "POST only; its button is on patients:list",
+    "wechat:oauth_start": "redirects to WeChat; its refusal page is in EXTRA",
+    "wechat:oauth_callback": "WeChat's redirect back; its refusal page is in EXTRA",
 }
 # More states of the pages above: a query string's variant, a form's errors, a missing page.
 EXTRA = {
     "institutions:orders?status=unpaid": lambda w: f"/h5/{w.slug}/orders/?status=unpaid",
     "institutions:search (refused)": lambda w: f"/h5/{w.slug}/search/?q={'长' * 200}",
     "404": lambda w: f"/h5/{w.slug}/no-such-page/",
+    "wechat:oauth_start (refused)": (
+        lambda w: f"/wechat/{w.slug}/oauth/start?next=https://evil.example/"
+    ),
+    "wechat:oauth_callback (refused)": lambda w: f"/wechat/{w.slug}/oauth/callback?state=stale",
 }
 # Pages whose form is submitted empty, to check the errors said next to each field.
 SUBMIT_EMPTY = {"patients:add (errors)": ("patients:add", "button[name=save]")}
 
 
+PATIENT_ROUTES = re.compile(r"h5/|wechat/<slug:slug>/oauth/")
+
+
 def h5_view_names() -> set[str]:
-    """Every named view the URL map mounts under h5/<account>/."""
+    """Every named view the URL map mounts under h5/<account>/, and the WeChat sign-in's
+    (wechat/<account>/oauth/)."""
     found = set()
 
     def walk(patterns, prefix: str, namespace: str | None):
@@ -122,7 +135,7 @@ def h5_view_names() -> set[str]:
             if isinstance(entry, URLResolver):
                 inner = ":".join(n for n in (namespace, entry.namespace) if n) or None
                 walk(entry.url_patterns, route, inner)
-            elif isinstance(entry, URLPattern) and route.startswith("h5/") and entry.name:
+            elif isinstance(entry, URLPattern) and PATIENT_ROUTES.match(route) and entry.name:
                 found.add(f"{namespace}:{entry.name}" if namespace else entry.name)
 
     walk(get_resolver().url_patterns, "", None)
@@ -282,7 +295,9 @@ def signed_in(account_slug: str) -> str:
     from carebridge.institutions.models import WeChatAccount
 
     account = WeChatAccount.objects.get(slug=account_slug)
-    return wechat_session(Client(), account, OPENID).cookies["sessionid"].value
+    # snsapi_userinfo: wechat:oauth_me asks for it; the H5 pages take it for snsapi_base.
+    client = wechat_session(Client(), account, OPENID, scope="snsapi_userinfo")
+    return client.cookies["sessionid"].value
 
 
 def _name(label: str) -> str:

@@ -67,6 +67,17 @@ def test_it_is_offered_once_on_the_first_visit(alice_client, alice, catalogue):
     assert OFFER not in alice_client.get("/h5/renai/").content.decode()
 
 
+def test_the_wechat_sign_in_pages_follow_the_choice_and_never_offer(alice_client, alice, catalogue):
+    refused = "/wechat/renai/oauth/callback?state=stale"  # a sign-in link that has expired
+    page = alice_client.get(refused).content.decode()
+    assert CARE not in page and OFFER not in page
+    alice.refresh_from_db()
+    assert alice.elder_mode_offered_at is None  # offered on the first H5 page, not here
+    choose(alice_client, "elder")
+    page = alice_client.get(refused).content.decode()
+    assert f'<body ontouchstart {CARE} class="h5-elder">' in page
+
+
 def test_the_choice_page_explains_and_is_not_offered_again_there(alice_client, catalogue):
     page = alice_client.get(ELDER, {"next": "/h5/renai/booking/"}).content.decode()
     assert OFFER not in page
