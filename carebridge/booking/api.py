@@ -9,37 +9,28 @@ look-up of a patient by card or ID number, is written to the patients' audit log
 client's name."""
 
 import uuid
-from functools import wraps
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
 
 from carebridge.integrations.auth import ScopeMissing, requires
 from carebridge.integrations.models import Scope
 from carebridge.lib.api_input import Day, IdParam
-from carebridge.patients import crypto
+from carebridge.lib.api_refusals import Refusal, refusals
 from carebridge.patients.audit import client_ip, log_access
 from carebridge.patients.choices import AccessAction
 from carebridge.patients.masking import mask_name
-from carebridge.patients.models import HASH_CARD, HASH_ID, Patient
-from carebridge.patients.validation import (
-    normalize_card_number,
-    validate_id_number,
-    validate_name,
-)
+from carebridge.patients.references import ParsedRef, find_patient, parse_patient_ref
 
 from . import actions, queries
-from .errors import BookingError, NotFound, PatientNotFound
+from .errors import NotFound, PatientNotFound
 from .models import Appointment, BookingPolicy, CancelledBy, ClinicSession
 from .schemas import (
     AppointmentOut,
     BookIn,
     CheckedIn,
     CheckInByCode,
-    PatientRef,
     QueueOut,
-    Refusal,
     SessionOut,
     SlotOut,
 )
@@ -48,23 +39,6 @@ router = Router(tags=["booking"])
 
 # An appointment's public id in a path: any other text is simply an appointment not found.
 PublicId = Path(..., max_length=64, description="the appointment's public id (a UUID)")
-
-
-def refusals(view):
-    """A BookingError becomes its 4xx status with {code, message}; nothing was changed."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except BookingError as exc:
-            return Status(exc.status, {"code": exc.code, "message": str(exc.message)})
-
-    return wrapper
-
-
-def refuse(status: int, code: str, message: str):
-    return Status(status, {"code": code, "message": message})
 
 
 # Every refusal has the same shape; 401 (no or bad key) and 422 (malformed body) are ninja's.
@@ -235,46 +209,15 @@ def session_queue(request, session_id: IdParam):
     )
 
 
-def parse_patient_ref(ref: PatientRef):
-    """The reference checked for form, without the database: ("id", patient id), ("card_number",
-    keyed hash), ("id_number", keyed hash, walk-in name) or a (status, refusal) tuple."""
-    if ref.patient_id is not None:
-        return "id", ref.patient_id
-    if ref.card_number:
-        try:
-            card = normalize_card_number(ref.card_number)
-        except ValidationError as exc:
-            return refuse(400, "invalid_card_number", exc.messages[0])
-        return "card_number", crypto.blind_index(HASH_CARD, card)
-    if ref.id_type and ref.id_number:
-        try:
-            number = validate_id_number(ref.id_type, ref.id_number)
-        except ValidationError as exc:
-            return refuse(400, "invalid_id_number", exc.messages[0])
-        name = ref.name or ""
-        if name.strip():
-            try:
-                name = validate_name(name)
-            except ValidationError as exc:
-                return refuse(400, "invalid_name", exc.messages[0])
-        return "id_number", crypto.blind_index(HASH_ID, number), name.strip()
-    return refuse(
-        400, "patient_required", "give patient_id, card_number, or id_type with id_number"
-    )
-
-
-def resolve_patient(request, parsed) -> tuple[int | None, str, str]:
+def resolve_patient(request, parsed: ParsedRef) -> tuple[int | None, str, str]:
     """(patient id, walk-in name, person key) for a reference by card or ID number, audited as
     a look-up. An ID number that finds no patient is a walk-in, if a name came with it."""
-    kind, key = parsed[:2]
-    patients = Patient.objects.of_institution(_institution(request))
-    found = patients.filter(**{f"{kind}_hash": key}).order_by("id").first()
-    _audit(request, [found], AccessAction.SEARCH)
+    found = find_patient(request, _institution(request), parsed)
     if found is not None:
         return found.pk, "", ""
-    if kind == "card_number" or not parsed[2]:
+    if parsed.kind == "card_number" or not parsed.name:
         raise PatientNotFound()
-    return None, parsed[2][:50], key
+    return None, parsed.name[:50], parsed.key
 
 
 @router.post(
@@ -290,10 +233,8 @@ def book(request, payload: BookIn):
     limit_reached, 400 for a bad patient reference, 404 not_found (session or slot) and
     patient_not_found."""
     parsed = parse_patient_ref(payload.patient)
-    if isinstance(parsed, Status):
-        return parsed
-    if parsed[0] == "id":
-        patient_id, walk_in_name, person_key = parsed[1], "", ""
+    if parsed.kind == "id":
+        patient_id, walk_in_name, person_key = parsed.key, "", ""
     else:
         patient_id, walk_in_name, person_key = resolve_patient(request, parsed)
     client = request.api_client

@@ -3,15 +3,11 @@ status the API and H5 views answer with. Nothing has changed when one is raised.
 
 from django.utils.translation import gettext_lazy as _
 
+from carebridge.lib.api_refusals import ApiRefusal
 
-class BookingError(Exception):
+
+class BookingError(ApiRefusal):
     code = "booking_error"
-    status = 409
-    default_message = _("无法完成操作")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
 
 
 class SoldOut(BookingError):

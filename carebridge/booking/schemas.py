@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import WithJsonSchema
 
 from carebridge.lib.api_input import Id, text
+from carebridge.patients.references import PatientRef
 
 # A time of day on the institution's clock (Asia/Shanghai), "08:00:00": JSON Schema's "time"
 # format would demand an offset the API does not send.
@@ -21,11 +22,6 @@ ClockTime = Annotated[
         }
     ),
 ]
-
-
-class Refusal(Schema):
-    code: str = Field(description="stable machine code, e.g. sold_out, not_released")
-    message: str = Field(description="human-readable reason (Chinese unless Accept-Language: en)")
 
 
 class Pool(Schema):
@@ -60,23 +56,6 @@ class SlotOut(Schema):
     number: int = Field(description="queue number this slot gives")
     starts_at: datetime
     ends_at: datetime
-
-
-class PatientRef(Schema):
-    """Who is booked. Give one of: ``patient_id``; ``card_number``; ``id_type`` + ``id_number``
-    of a patient registered through WeChat. A window may book someone with no WeChat account by
-    giving ``name`` with ``id_type`` + ``id_number`` (a walk-in: the ID is checked and only its
-    keyed hash is kept, to enforce one place per person per session)."""
-
-    patient_id: Id | None = None
-    card_number: str | None = text(64, default=None)
-    id_type: str | None = text(
-        32, default=None, description="resident_id, passport, hk_macau_permit…"
-    )
-    id_number: str | None = text(64, default=None)
-    name: str | None = text(
-        50, default=None, description="walk-in's name, when no registered patient"
-    )
 
 
 class BookIn(Schema):
