@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "carebridge.patients",
     "carebridge.booking",
     "carebridge.integrations",
+    "carebridge.results",
 ]
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("carebridge.sandbox")

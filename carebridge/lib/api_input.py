@@ -3,14 +3,15 @@ naming the field before any query runs, never a database error (a 500).
 
 - Ids are positive and fit a 64-bit integer (PostgreSQL's bigint, SQLite's INTEGER). In a JSON
   body they must be JSON integers: ``true`` is not session 1, ``"7"`` is not 7.
-- Dates lie in 2000–2100, so date arithmetic on them cannot leave Python's calendar.
+- Dates lie in 2000–2100, so date arithmetic on them cannot leave Python's calendar; a moment
+  (date and time) carries its offset and lies in the same years.
 - Text has a length and no NUL character (PostgreSQL refuses to compare text holding one).
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 MAX_ID = 2**63 - 1
 FIRST_DAY = date(2000, 1, 1)
@@ -25,6 +26,16 @@ IdParam = Annotated[int, Field(gt=0, le=MAX_ID)]
 Day = Annotated[
     date,
     Field(ge=FIRST_DAY, le=LAST_DAY, description=f"a date from {FIRST_DAY} to {LAST_DAY}"),
+]
+
+# A moment sent by another system: ISO 8601 with its offset ("2026-01-08T09:30:00+08:00").
+Moment = Annotated[
+    AwareDatetime,
+    Field(
+        ge=datetime(FIRST_DAY.year, 1, 1, tzinfo=UTC),
+        le=datetime(LAST_DAY.year, 12, 31, tzinfo=UTC),
+        description=f"a date and time with its offset, from {FIRST_DAY} to {LAST_DAY}",
+    ),
 ]
 
 

@@ -26,10 +26,11 @@ from .validation import normalize_card_number, validate_id_number, validate_name
 
 
 class PatientRef(Schema):
-    """Who is booked. Give one of: ``patient_id``; ``card_number``; ``id_type`` + ``id_number``
-    of a patient registered through WeChat. A window may book someone with no WeChat account by
-    giving ``name`` with ``id_type`` + ``id_number`` (a walk-in: the ID is checked and only its
-    keyed hash is kept, to enforce one place per person per session)."""
+    """A patient. Give one of: ``patient_id``; ``card_number``; ``id_type`` + ``id_number`` of a
+    patient registered through WeChat. A booking window may book someone with no WeChat account
+    by giving ``name`` with ``id_type`` + ``id_number`` (a walk-in: the ID is checked and only its
+    keyed hash is kept, to enforce one place per person per session); reports and visits are
+    only for registered patients."""
 
     patient_id: Id | None = None
     card_number: str | None = text(64, default=None)

@@ -1,0 +1,131 @@
+"""A report pushed by the HIS (or typed in the back office), version by version, and withdrawn.
+
+``push_report`` is the one write of a report's content, for the API and the back office alike.
+A version is identified by the report's HIS id and its version number: the same one pushed again
+changes nothing; an older one arriving after a newer one is kept as history and never becomes
+the report's current version."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..errors import (
+    CategoryMismatch,
+    EncounterMismatch,
+    PatientMismatch,
+    ReportWithdrawn,
+    StatusRegression,
+    VersionConflict,
+)
+from ..models import Report, ReportStatus, ReportVersion, Visit
+from ..schemas import ReportIn
+from ..signals import report_withdrawn
+from .content import content_hash, write_version
+from .release import release_report
+
+
+@dataclass
+class Pushed:
+    report: Report
+    version: ReportVersion  # the version the push named
+    outcome: str  # created, updated, superseded, unchanged
+
+
+@transaction.atomic
+def push_report(institution, patient, data: ReportIn, *, now=None, **source) -> Pushed:
+    """Store version ``data.meta.versionId`` of ``institution``'s report ``data.identifier``
+    about ``patient``. A newer version becomes the current one and is released to the patient
+    if nothing holds it (release_report), or withdraws the report if it is cancelled or entered
+    in error. ``source``: ``api_client`` or ``entered_by`` (a member of staff). Raises a
+    ResultsError, with nothing changed, when the push contradicts what was received before."""
+    now = now or timezone.now()
+    digest = content_hash(data, patient)
+    report, created = _report_for_update(institution, patient, data, now)
+    number = data.meta.versionId
+    same = report.versions.filter(version=number).first()
+    if same is not None:
+        if same.content_hash != digest:
+            raise VersionConflict()
+        return Pushed(report, same, "unchanged")
+    if report.patient_id != patient.pk:
+        raise PatientMismatch()
+    if report.kind != data.category:
+        raise CategoryMismatch()
+    if report.is_withdrawn:
+        raise ReportWithdrawn()
+    current = report.current
+    if current is not None and number < current.version:
+        return Pushed(
+            report, write_version(report, patient, data, digest, now, **source), "superseded"
+        )
+    if current is not None and not ReportStatus.may_follow(current.status, data.status):
+        raise StatusRegression()
+    visit = _visit(institution, patient, data.encounter)
+    version = write_version(report, patient, data, digest, now, **source)
+    _make_current(report, version, data, visit, now)
+    if data.status in ReportStatus.withdrawing():
+        withdraw_report(report, reason=data.status, now=now)
+    else:
+        release_report(version, now=now)
+    return Pushed(report, version, "created" if created else "updated")
+
+
+def _report_for_update(institution, patient, data: ReportIn, now) -> tuple[Report, bool]:
+    """The report, locked until the push commits, or a new one (current set by the caller)."""
+    lookup = {"institution": institution, "identifier": data.identifier}
+    report = Report.objects.select_for_update().filter(**lookup).first()
+    if report is not None:
+        return report, False
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                **lookup,
+                patient=patient,
+                kind=data.category,
+                title=data.code.text,
+                issued_at=data.issued or now,
+                created_at=now,
+            )
+            return report, True
+    except IntegrityError:  # pushed at the same moment by another call, which committed first
+        return Report.objects.select_for_update().get(**lookup), False
+
+
+def _visit(institution, patient, identifier: str | None) -> Visit | None:
+    if not identifier:
+        return None
+    visit = Visit.objects.filter(institution=institution, identifier=identifier).first()
+    if visit is not None and visit.patient_id != patient.pk:
+        raise EncounterMismatch()
+    return visit
+
+
+def _make_current(report: Report, version: ReportVersion, data: ReportIn, visit, now) -> None:
+    previous = report.current
+    if previous is not None and previous.released_at is not None and previous.released_at > now:
+        # Held by a delay and overtaken before it ended: the patient never saw it.
+        ReportVersion.objects.filter(pk=previous.pk).update(released_at=None)
+    report.current = version
+    report.title = version.title
+    report.issued_at = version.issued_at or version.received_at
+    report.encounter = data.encounter or ""
+    report.visit = visit
+    report.save(update_fields=["current", "title", "issued_at", "encounter", "visit"])
+
+
+@transaction.atomic
+def withdraw_report(report: Report, *, reason: str = "", now=None) -> bool:
+    """Take the report away from the patient (cancelled, or entered in error); False if it
+    already was. Its versions stay for staff; ``signals.report_withdrawn`` says whether the
+    patient could have seen it, so that they can be told."""
+    now = now or timezone.now()
+    if not Report.objects.filter(pk=report.pk, withdrawn_at=None).update(
+        withdrawn_at=now, withdrawn_reason=reason[:200]
+    ):
+        return False
+    report.withdrawn_at, report.withdrawn_reason = now, reason[:200]
+    was_visible = report.versions.filter(released_at__lte=now).exists()
+    report.versions.filter(released_at__gt=now).update(released_at=None)  # never will be
+    report_withdrawn.send(sender=Report, report=report, was_visible=was_visible)
+    return True

@@ -1,0 +1,34 @@
+from ..choices import (
+    Blocker,
+    ContactMethod,
+    Flag,
+    RangeType,
+    ReleaseMode,
+    ReportKind,
+    ReportStatus,
+    VisitStatus,
+)
+from .observations import CheckupSection, Observation
+from .reports import Report, ReportVersion
+from .rules import Hold, ReleaseRule
+from .visits import Diagnosis, PrescriptionItem, Visit
+
+__all__ = [
+    "Blocker",
+    "CheckupSection",
+    "ContactMethod",
+    "Diagnosis",
+    "Flag",
+    "Hold",
+    "Observation",
+    "PrescriptionItem",
+    "RangeType",
+    "ReleaseMode",
+    "ReleaseRule",
+    "Report",
+    "ReportKind",
+    "ReportStatus",
+    "ReportVersion",
+    "Visit",
+    "VisitStatus",
+]
