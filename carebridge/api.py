@@ -9,6 +9,7 @@ from carebridge.booking.api import router as booking_router
 from carebridge.institutions.api import router as institutions_router
 from carebridge.integrations.api import router as integrations_router
 from carebridge.integrations.auth import ScopeMissing
+from carebridge.results.api import router as results_router
 
 SECURITY_SCHEME = "ApiKeyAuth"
 
@@ -109,6 +110,7 @@ api = CareBridgeAPI(
 api.add_router("/institutions", institutions_router)
 api.add_router("/booking", booking_router)
 api.add_router("/integrations", integrations_router)
+api.add_router("/results", results_router)
 
 
 @api.exception_handler(ScopeMissing)

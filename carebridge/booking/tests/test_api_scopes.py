@@ -21,6 +21,8 @@ from carebridge.booking.models import (
 from carebridge.integrations.models import ApiClient, Scope
 from carebridge.outbox.models import OutboxMessage
 from carebridge.patients.models import AccessLog
+from carebridge.results.models import Report, ReportVersion, Visit
+from carebridge.results.tests.helpers import push, report_body, visit_body
 
 from .helpers import WECHAT, before_visit, book, make_session
 from .test_api import call, make_client
@@ -62,6 +64,9 @@ def db_state():
         WaitRecord.objects.count(),
         AccessLog.objects.count(),
         OutboxMessage.objects.count(),
+        list(Report.objects.order_by("pk").values_list("pk", "current_id", "withdrawn_at")),
+        ReportVersion.objects.count(),
+        list(Visit.objects.order_by("pk").values_list("pk", "version")),
     )
 
 
@@ -85,6 +90,9 @@ ENDPOINTS = [
     ("post", "/booking/check-in", "code", {Scope.CHECK_IN}, "start", 200),
     ("post", "/booking/sessions/{s}/call-next", None, {Scope.CALL_NEXT}, "start", 200),
     ("post", "/booking/appointments/{a}/no-show", None, {Scope.NO_SHOW}, "end", 200),
+    ("post", "/results/reports", "report", {Scope.REPORTS_PUSH}, "end", 201),
+    ("post", "/results/reports/{r}/withdraw", "withdraw", {Scope.REPORTS_PUSH}, "end", 200),
+    ("post", "/results/visits", "visit", {Scope.REPORTS_PUSH}, "end", 201),
 ]
 # Endpoints any key may call, or none need: the public catalogue, whoami, the health check.
 UNSCOPED = [
@@ -99,11 +107,18 @@ UNSCOPED = [
 
 def request_for(world, path, body, alice_mother):
     session, appointment = world["session"], world["window"]
-    path = path.format(s=session.pk, a=appointment.public_id)
+    path = path.format(s=session.pk, a=appointment.public_id, r="{r}")
     if body == "book":
         body = {"session_id": session.pk, "patient": {"patient_id": alice_mother.pk}}
     elif body == "code":
         body = {"code": appointment.checkin_payload}
+    elif body == "report":
+        body = report_body(alice_mother, identifier="LIS-SCOPE")
+    elif body == "withdraw":
+        path = path.format(r=push(alice_mother, identifier="LIS-OLD").report.identifier)
+        body = {}
+    elif body == "visit":
+        body = visit_body(alice_mother)
     return path, body
 
 
@@ -142,6 +157,14 @@ def test_every_endpoint_refuses_a_key_without_its_scope_and_serves_one_with_it(
     assert r.status_code == status, r.content
 
 
+def in_docs(path: str) -> str:
+    """A path of ENDPOINTS as the OpenAPI document writes it."""
+    names = {"{s}": "{session_id}", "{a}": "{public_id}", "{r}": "{identifier}"}
+    for short, name in names.items():
+        path = path.replace(short, name)
+    return path
+
+
 def test_the_matrix_covers_every_endpoint_and_the_docs_say_the_same_scopes(client):
     """A new endpoint must join ENDPOINTS (with its scopes) or UNSCOPED."""
     schema = client.get("/api/openapi.json").json()
@@ -151,14 +174,11 @@ def test_the_matrix_covers_every_endpoint_and_the_docs_say_the_same_scopes(clien
         for method, operation in operations.items()
     }
     matrix = {(method, path): allowed for method, path, _b, allowed, _w, _s in ENDPOINTS}
-    expected = {
-        (method, path.replace("{s}", "{session_id}").replace("{a}", "{public_id}")): allowed
-        for (method, path), allowed in matrix.items()
-    }
+    expected = {(method, in_docs(path)): allowed for (method, path), allowed in matrix.items()}
     expected.update({("get", path): set() for path in UNSCOPED})
     assert documented == expected
     for method, path in matrix:
-        path = path.replace("{s}", "{session_id}").replace("{a}", "{public_id}")
+        path = in_docs(path)
         operation = schema["paths"][f"/api{path}"][method]
         assert "Scope:" in operation["description"]
         assert all(f"`{s}`" in operation["description"] for s in documented[(method, path)])
