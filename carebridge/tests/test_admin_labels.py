@@ -137,6 +137,15 @@ def some_of_everything(account, alice, alice_self):
     doctor.departments.add(department)
     make_session(hospital, department, doctor, __import__("datetime").date(2030, 1, 8))
     AutoReply.objects.create(account=account, trigger="keyword", pattern="挂号", text="请预约")
+    # Reports: a critical value to acknowledge, an examination held for a doctor, a visit.
+    from carebridge.results.models import ReleaseRule
+    from carebridge.results.tests.helpers import push, push_visit
+    from carebridge.results.tests.test_critical import LOW_POTASSIUM
+
+    ReleaseRule.objects.create(institution=hospital, kind="imaging", mode="doctor")
+    push(alice_self, result=LOW_POTASSIUM, encounter="V-0001")
+    push(alice_self, identifier="PACS-1", category="imaging", result=[], findings="未见异常")
+    push_visit(alice_self)
 
 
 def back_office_urls(user) -> list[str]:

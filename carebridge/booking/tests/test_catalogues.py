@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-APPS = ["institutions", "content", "patients", "booking", "integrations"]
+APPS = ["institutions", "content", "patients", "booking", "integrations", "results"]
 ROOT = Path(__file__).resolve().parents[2]
 
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')

@@ -12,13 +12,16 @@ from .observations import CheckupSection, Observation
 from .reports import Report, ReportVersion
 from .rules import Hold, ReleaseRule
 from .visits import Diagnosis, PrescriptionItem, Visit
+from .worklists import CriticalValue, HeldReport
 
 __all__ = [
     "Blocker",
     "CheckupSection",
     "ContactMethod",
+    "CriticalValue",
     "Diagnosis",
     "Flag",
+    "HeldReport",
     "Hold",
     "Observation",
     "PrescriptionItem",

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Min
+from django.db.models import Exists, F, Min, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import Blocker, ContactMethod, ReportKind, ReportStatus
+from ..choices import Blocker, ContactMethod, ReleaseMode, ReportKind, ReportStatus
 from .rules import Hold, ReleaseRule
 
 
@@ -109,6 +109,28 @@ class Report(models.Model):
         return self.versions.order_by("-version")
 
 
+class ReportVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The newest version of each report that was not withdrawn: the ones staff act on."""
+        return self.filter(report__current=F("pk"), report__withdrawn_at=None)
+
+    def awaiting_acknowledgement(self):
+        """The critical-value worklist: current versions whose 危急值 no clinician has
+        acknowledged yet."""
+        return self.current().filter(critical=True, critical_acknowledged_at=None)
+
+    def awaiting_doctor(self):
+        """Current versions, ready but for a doctor's release that a rule asks for."""
+        doctor_rules = ReleaseRule.objects.applying_to(
+            OuterRef("report__institution"), OuterRef("report__kind"), OuterRef("code")
+        ).filter(mode=ReleaseMode.DOCTOR)
+        return (
+            self.current()
+            .filter(status__in=ReportStatus.visible(), doctor_released_at=None)
+            .filter(Exists(doctor_rules))
+        )
+
+
 class ReportVersion(models.Model):
     """One version of a report as pushed: its status, its content, and when it was released
     to the patient. A critical value holds it until a clinician acknowledges it."""
@@ -177,6 +199,8 @@ class ReportVersion(models.Model):
         related_name="+",
         verbose_name=_("录入人"),
     )
+
+    objects = ReportVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("报告版本")
