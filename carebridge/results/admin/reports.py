@@ -104,9 +104,7 @@ class ObservationInline(ReadOnlyInline):
 
     @admin.display(description=_("结果"))
     def value_column(self, obj):
-        if obj.value_quantity is not None:
-            return format(obj.value_quantity.normalize(), "f")
-        return obj.value_string
+        return obj.display_value()
 
     @admin.display(description=_("参考范围"))
     def range_column(self, obj):

@@ -54,9 +54,7 @@ class WorklistAdmin(AuditedAdmin):
     @admin.display(description=_("危急值项目"))
     def critical_items(self, obj):
         items = [o for o in obj.observations.all() if o.is_critical]
-        return "; ".join(
-            f"{o.name} {o.value_string or o.value_quantity} {o.unit} ({o.flag})" for o in items
-        )
+        return "; ".join(f"{o.name} {o.display_value()} {o.unit} ({o.flag})" for o in items)
 
 
 @admin.register(CriticalValue)

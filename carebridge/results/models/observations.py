@@ -88,6 +88,12 @@ class Observation(models.Model):
         """The flag shown: the HIS's when it sent one, else the computed one."""
         self.flag = self.his_flag or self.computed_flag(sex, age)
 
+    def display_value(self) -> str:
+        """The result as people write it: 2.4, not 2.400000; or the text."""
+        if self.value_quantity is None:
+            return self.value_string
+        return format(self.value_quantity.normalize(), "f")
+
     @property
     def is_critical(self) -> bool:
         return self.flag in Flag.critical()
