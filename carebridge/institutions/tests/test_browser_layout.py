@@ -4,15 +4,19 @@ once shrank to one character a line beside its location). Playwright drives Debi
 as in booking/tests/test_browser.py; screenshots go to test-artifacts/browser/."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
+from carebridge.booking.tests.helpers import make_session
 from carebridge.institutions.demo.load import load_demo
+from carebridge.institutions.models import Doctor
 from carebridge.wechat.actions.menu import sync_menu
 from conftest import wechat_session
 
@@ -72,11 +76,11 @@ def signed_in_cookie(account, base_url: str) -> dict:
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}
 
 
-def assert_names_use_the_lines_they_need(frame, where: str) -> None:
+def assert_names_use_the_lines_they_need(frame, where: str, least: int = 5) -> None:
     names = frame.locator(".h5-cell-name")
     expect(names.first).to_be_visible()
     measured = names.evaluate_all(MEASURE)
-    assert len(measured) >= 5, where
+    assert len(measured) >= least, where
     for name in measured:
         needed = -(-round(name["oneLine"]) // max(1, round(name["width"])))  # ceil
         lines = round(name["height"] / name["lineHeight"])
@@ -125,5 +129,33 @@ def test_department_names_keep_their_width_in_the_simulators_phone(browser, demo
         assert_names_use_the_lines_they_need(frame, "科室介绍 in the simulator")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.locator(".phone").screenshot(path=str(ARTIFACTS / "narrow-simulator.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_doctors_sessions_and_departments_keep_their_width_at_200_percent_text(
+    browser, demo, live_server, language
+):
+    """WeChat's largest font on a 320 px phone: a session's day and a department's name once
+    shrank to a character or two a line beside the places left or the campus, which drew over
+    them. Each now has its row's width, the rest under it."""
+    doctor = Doctor.objects.get(institution=demo.institution, name="王建国")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    make_session(demo.institution, doctor.departments.get(), doctor, tomorrow, quota_wechat=4)
+    # A phone, as WeChat's web view is: Chromium honours -webkit-text-size-adjust only there.
+    context = browser.new_context(
+        viewport={"width": 320, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/h5/demo/doctors/{doctor.pk}/")
+        page.evaluate("document.body.style.webkitTextSizeAdjust = '200%'")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"doctor-200-percent-{language}.png"), full_page=True)
+        # One session and one department: a day and a name, each on the lines it needs.
+        assert_names_use_the_lines_they_need(page, f"doctor at 200 % text, {language}", least=2)
     finally:
         context.close()
