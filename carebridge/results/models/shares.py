@@ -72,11 +72,6 @@ class ReportShare(models.Model):
     def state_label(self, now) -> str:
         return ShareState(self.state(now)).label
 
-    def opens(self, now) -> bool:
-        """Whether the link opens its report now: neither revoked nor expired, and the report
-        still one its patient may see (a withdrawn report takes its links with it)."""
-        return self.state(now) == ShareState.ACTIVE and self.report.is_visible_to_patient(now)
-
     @staticmethod
     def lifetime(hours: int) -> timedelta:
         if not 1 <= hours <= MAX_HOURS:
