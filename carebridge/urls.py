@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("h5/<slug:slug>/news/", include("carebridge.content.urls")),
     path("h5/<slug:slug>/patients/", include("carebridge.patients.urls")),
+    path("", include("carebridge.results.urls")),  # h5/<slug>/reports/, visits/; shared/
     path("h5/<slug:slug>/", include("carebridge.booking.urls")),  # booking/, appointments/
     path("h5/<slug:slug>/", include("carebridge.institutions.urls")),
 ]

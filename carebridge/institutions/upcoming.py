@@ -1,5 +1,6 @@
-"""Menu items of seed 001 whose apps come with later issues: reports (results), fee lists and
-payment (billing), surveys (engagement) and 个人中心. Until then each URL answers with an honest
+"""Menu items of seed 001 whose apps come with later issues: fee lists and payment (billing),
+surveys (engagement) and 个人中心 (which links to the pages that exist: reports and visits came
+with results, issue 13). Until then each URL answers with an honest
 page saying what will be there, so no menu item or reply link of an account is a 404.
 
 The app that builds one mounts its own page at the same URL, above the institutions' in
@@ -21,12 +22,10 @@ class Upcoming:
 
 _APPOINTMENTS = (pgettext_lazy("menu", "我的预约"), "booking:appointments")
 _PATIENTS = (pgettext_lazy("menu", "就诊人管理"), "patients:list")
+_REPORTS = (pgettext_lazy("menu", "查报告单"), "results:list")
+_VISITS = (pgettext_lazy("menu", "就诊记录"), "results:visits")
 
 UPCOMING = {
-    "reports": Upcoming(
-        pgettext_lazy("menu", "查报告单"),
-        _("开通后，您和家人的检验、检查报告出结果即可在这里查看。"),
-    ),
     "orders": Upcoming(
         pgettext_lazy("menu", "我的服务单"),
         _("开通后，这里列出您和家人的挂号、检查、治疗等各项费用单及其缴费状态。"),
@@ -44,8 +43,8 @@ UPCOMING = {
     ),
     "me": Upcoming(
         pgettext_lazy("menu", "个人中心"),
-        _("开通后，这里汇总您的订单、账单和预交金。就诊人和预约现在即可管理："),
-        (_PATIENTS, _APPOINTMENTS),
+        _("开通后，这里汇总您的订单、账单和预交金。就诊人、预约、报告和就诊记录现在即可查看："),
+        (_PATIENTS, _APPOINTMENTS, _REPORTS, _VISITS),
     ),
 }
 

@@ -60,6 +60,11 @@ class Flag(models.TextChoices):
     def critical(cls) -> list[str]:
         return [cls.CRITICAL_HIGH, cls.CRITICAL_LOW, cls.CRITICAL_ABNORMAL]
 
+    @classmethod
+    def abnormal(cls) -> list[str]:
+        """Every flag a patient's page marks: all but N (and no flag at all)."""
+        return [cls.HIGH, cls.LOW, cls.ABNORMAL, *cls.critical()]
+
 
 class RangeType(models.TextChoices):
     """What a reference range bounds: the normal values, or the critical limits beyond which a

@@ -11,6 +11,7 @@ from ..choices import (
 from .observations import CheckupSection, Observation
 from .reports import Report, ReportVersion
 from .rules import Hold, ReleaseRule
+from .shares import ReportShare, ShareAccess, ShareState
 from .visits import Diagnosis, PrescriptionItem, Visit
 from .worklists import CriticalValue, HeldReport
 
@@ -31,7 +32,10 @@ __all__ = [
     "Report",
     "ReportKind",
     "ReportStatus",
+    "ReportShare",
     "ReportVersion",
+    "ShareAccess",
+    "ShareState",
     "Visit",
     "VisitStatus",
 ]

@@ -13,7 +13,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import Blocker, ContactMethod, ReleaseMode, ReportKind, ReportStatus
+from ..choices import Blocker, ContactMethod, Flag, ReleaseMode, ReportKind, ReportStatus
+from .observations import Observation
 from .rules import Hold, ReleaseRule
 
 
@@ -39,6 +40,11 @@ class ReportQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-issued_at", "-id")
+
+    def with_abnormal(self):
+        """Annotates ``has_abnormal``: the current version has an item flagged other than N."""
+        flagged = Observation.objects.filter(version=OuterRef("current"), flag__in=Flag.abnormal())
+        return self.annotate(has_abnormal=Exists(flagged))
 
 
 class Report(models.Model):

@@ -1,0 +1,127 @@
+"""查报告单: the list (by patient, kind and date) and one report, with its share links."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carebridge.institutions.pages import institution_page
+from carebridge.wechat.h5 import wechat_user_required
+
+from .. import actions
+from ..models import Report, ReportShare, Visit
+from ..page_forms import ReportFilterForm, ShareForm
+from ..presenting import items_of, sections_of
+from .common import account_patients, chosen_patient, page_context
+
+NEW_LINK = "results_new_share"  # session key: the link just made, shown once
+
+
+def reports_for(follower, now):
+    return Report.objects.for_account(follower).visible_to_patient(now)
+
+
+@institution_page  # an unknown account: 404 before any sign-in
+@wechat_user_required
+def report_list(request, slug):
+    now = timezone.now()
+    patients = account_patients(request.follower)
+    form = ReportFilterForm(request.GET, patients)
+    patient = chosen_patient(form, patients)
+    reports = Report.objects.none()
+    if patient is not None:
+        reports = reports_for(request.follower, now).filter(patient=patient)
+        if form.is_valid():
+            reports = _filtered(reports, form.cleaned_data)
+    reports = reports.with_abnormal().select_related("current").newest_first()
+    context = page_context(request, slug, form=form, patient=patient, reports=reports)
+    context["patients"] = patients
+    return render(request, "results/list.html", context, status=200 if form.is_valid() else 400)
+
+
+def _filtered(reports, data):
+    if data["kind"]:
+        reports = reports.filter(kind=data["kind"])
+    if data["start"]:
+        reports = reports.filter(issued_at__date__gte=data["start"])
+    if data["end"]:
+        reports = reports.filter(issued_at__date__lte=data["end"])
+    return reports
+
+
+def report_or_404(follower, report_id, now) -> Report:
+    found = (
+        reports_for(follower, now)
+        .select_related("current", "patient")
+        .prefetch_related("current__observations", "current__sections")
+        .filter(pk=report_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("no such report for this user")
+    return found
+
+
+@institution_page  # an unknown account: 404 before any sign-in
+@wechat_user_required
+def report_detail(request, slug, report_id):
+    return _report_page(request, slug, report_id, ShareForm(), status=200)
+
+
+def _report_page(request, slug, report_id, share_form, status):
+    now = timezone.now()
+    report = report_or_404(request.follower, report_id, now)
+    items = items_of(report, now)
+    sections, loose = sections_of(report, items)
+    shares = report.shares.newest_first().prefetch_related(
+        Prefetch("accesses", to_attr="access_log")
+    )
+    new_link = request.session.pop(NEW_LINK, None)
+    context = page_context(
+        request,
+        slug,
+        report=report,
+        version=report.current,
+        items=loose,
+        sections=sections,
+        abnormal=[i for i in items if i.abnormal],
+        visit=Visit.objects.visible_to_patient().filter(pk=report.visit_id).first(),
+        shares=[(s, s.state_label(now), s.state(now) == "active") for s in shares],
+        share_form=share_form,
+        new_link=new_link if new_link and new_link["report"] == report.pk else None,
+    )
+    return render(request, "results/report.html", context, status=status)
+
+
+@institution_page  # an unknown account: 404 before any sign-in
+@wechat_user_required
+@require_POST
+def share(request, slug, report_id):
+    now = timezone.now()
+    form = ShareForm(request.POST)
+    if not form.is_valid():  # the page again with the error; another account's report: 404
+        return _report_page(request, slug, report_id, form, status=400)
+    try:
+        made = actions.share_report(request.follower, report_id, form.cleaned_data["hours"], now)
+    except Report.DoesNotExist as exc:
+        raise Http404("no such report for this user") from exc
+    link = reverse("results:shared", kwargs={"token": made.token})
+    request.session[NEW_LINK] = {"report": report_id, "url": request.build_absolute_uri(link)}
+    messages.success(request, _("分享链接已生成，请复制发给医生"))
+    return redirect("results:report", slug=slug, report_id=report_id)
+
+
+@institution_page  # an unknown account: 404 before any sign-in
+@wechat_user_required
+@require_POST
+def revoke(request, slug, share_id):
+    try:
+        revoked = actions.revoke_share(request.follower, share_id, timezone.now())
+    except ReportShare.DoesNotExist as exc:
+        raise Http404("no such share for this user") from exc
+    messages.success(request, _("分享链接已撤销，对方将无法再打开"))
+    return redirect("results:report", slug=slug, report_id=revoked.report_id)
