@@ -9,6 +9,7 @@ from ..choices import (
     VisitStatus,
 )
 from .observations import CheckupSection, Observation
+from .policy import ResultsPolicy
 from .reports import Report, ReportVersion
 from .rules import Hold, ReleaseRule
 from .visits import Diagnosis, PrescriptionItem, Visit
@@ -32,6 +33,7 @@ __all__ = [
     "ReportKind",
     "ReportStatus",
     "ReportVersion",
+    "ResultsPolicy",
     "Visit",
     "VisitStatus",
 ]
