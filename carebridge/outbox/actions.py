@@ -65,14 +65,23 @@ def enqueue_many(
     )
 
 
-def drop_unsent(topic: str, dedup_keys: list[str], reason: str) -> int:
-    """Mark the rows of ``topic`` with these dedup keys that no worker has taken yet as never to
-    be sent (status ``expired``, ``reason`` as their error), in the caller's transaction: what
-    they announce stopped being true. A row a worker holds is left to its handler, which checks
-    again. Returns how many were dropped."""
-    return OutboxMessage.objects.filter(
-        topic=topic,
-        dedup_key__in=dedup_keys,
-        status=OutboxStatus.PENDING,
-        claimed_at=None,
-    ).update(status=OutboxStatus.EXPIRED, last_error=reason[:2000])
+def drop_unsent(rows, reason: str) -> int:
+    """Mark the rows of the queryset ``rows`` that no worker has taken yet as never to be sent
+    (status ``expired``, ``reason`` as their error), in the caller's transaction: what they
+    announce stopped being true. Their topic is told, as of rows the worker drops
+    (``registry.on_drop``: a template row's send is failed with the reason). A row a worker
+    holds is left to its handler. Returns how many were dropped."""
+    from .registry import DROPPED
+
+    waiting = rows.filter(status=OutboxStatus.PENDING, claimed_at=None)
+    ids = list(waiting.values_list("id", flat=True))
+    dropped = OutboxMessage.objects.filter(
+        id__in=ids, status=OutboxStatus.PENDING, claimed_at=None
+    ).update(status=OutboxStatus.EXPIRED, last_error=reason[:2000], failing_since=None)
+    by_topic: dict[str, list] = {}
+    for row in OutboxMessage.objects.filter(id__in=ids, status=OutboxStatus.EXPIRED):
+        by_topic.setdefault(row.topic, []).append(row)
+    for topic, messages in by_topic.items():
+        if topic in DROPPED:
+            DROPPED[topic](messages)
+    return dropped

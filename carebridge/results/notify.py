@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from carebridge.outbox.actions import drop_unsent, enqueue
+from carebridge.outbox.models import OutboxMessage, OutboxStatus
 
 from .models import Report, ReportVersion, ResultsPolicy
 from .signals import report_released, report_withdrawn
@@ -57,8 +58,18 @@ def queue_withdrawn(sender, report: Report, was_visible: bool, **kwargs) -> None
     """A "ready" message still waiting is dropped (saying why); the patient is told of the
     withdrawal only if they could have seen the report, and the institution has the template."""
     keys = [ready_key(pk) for pk in report.versions.values_list("pk", flat=True)]
+    ready = OutboxMessage.objects.filter(topic=READY_TOPIC, dedup_key__in=keys)
+    # A ready row already carried out has become template rows (tasks.send_ready records their
+    # sends); those WeChat has not taken yet (it was down, say) are dropped too.
+    sends = [
+        send
+        for row in ready.filter(status=OutboxStatus.SENT)
+        for send in (row.response or {}).get("sends", [])
+    ]
+    templates = OutboxMessage.objects.filter(topic="wechat.template", payload__send_id__in=sends)
     with translation.override(settings.LANGUAGE_CODE):
-        dropped = drop_unsent(READY_TOPIC, keys, _("报告已撤回,不再通知"))
+        reason = _("报告已撤回,不再通知")
+        dropped = drop_unsent(ready, reason) + (drop_unsent(templates, reason) if sends else 0)
     if dropped:
         log.info("report %s withdrawn: %d ready message(s) dropped unsent", report.pk, dropped)
     policy = ResultsPolicy.for_institution(report.institution)

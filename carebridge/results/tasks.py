@@ -80,8 +80,12 @@ def send_ready(messages):
     for batch in by_account.values():
         results = send_templates(batch[0][1], [wechat for _m, _a, wechat in batch])
         for (message, _account, _wechat), result in zip(batch, results, strict=True):
-            outcome = f"refused: {result.code}" if isinstance(result, LimitExceeded) else "written"
-            outcomes.setdefault(message.id, {"ready": []})["ready"].append(outcome)
+            outcome = outcomes.setdefault(message.id, {"ready": [], "sends": []})
+            if isinstance(result, LimitExceeded):
+                outcome["ready"].append(f"refused: {result.code}")
+            else:  # kept, so that a withdrawal can still stop it (notify.queue_withdrawn)
+                outcome["ready"].append("written")
+                outcome["sends"].append(result.pk)
     return outcomes
 
 

@@ -15,6 +15,8 @@ from carebridge.results.actions import acknowledge_critical, withdraw_report
 from carebridge.results.models import ContactMethod, ReleaseRule, ResultsPolicy
 from carebridge.results.notify import READY_TOPIC, WITHDRAWN_TOPIC
 from carebridge.wechat.client import WeChatClient
+from carebridge.wechat.models import TemplateSend
+from carebridge.wechat.transport import WeChatError
 
 from .helpers import NOW, item, push
 
@@ -138,7 +140,7 @@ def test_a_version_overtaken_during_its_delay_is_not_announced(
     outcomes = OutboxMessage.objects.filter(topic=READY_TOPIC).order_by("id")
     assert [m.response for m in outcomes] == [
         {"ready": "no longer released"},
-        {"ready": ["written"]},
+        {"ready": ["written"], "sends": [TemplateSend.objects.get().pk]},
     ]
 
 
@@ -219,3 +221,24 @@ def test_an_archived_patient_is_not_messaged(alice_self, templates, wechat):
     drain()
     assert wechat == []
     assert OutboxMessage.objects.get(topic=READY_TOPIC).response == {"ready": "nothing to send"}
+
+
+def test_a_ready_message_wechat_has_not_taken_yet_is_dropped_at_withdrawal(
+    alice_self, templates, wechat, monkeypatch
+):
+    def down(self, path, json=None, params=None):
+        raise WeChatError(None, "connection refused")
+
+    pushed = push(alice_self)
+    with monkeypatch.context() as outage:
+        outage.setattr(WeChatClient, "post", down)
+        drain()  # the ready row becomes a template row, which WeChat does not take
+    [row] = OutboxMessage.objects.filter(topic="wechat.template")
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1
+    withdraw_report(pushed.report, reason="entered-in-error", now=NOW + timedelta(hours=1))
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.EXPIRED and "撤回" in row.last_error
+    send = TemplateSend.objects.get(template_id=READY)
+    assert send.status == "failed" and "撤回" in send.error
+    drain()  # WeChat is back: only the notice goes out
+    assert [c["template_id"] for c in wechat] == [WITHDRAWN]
