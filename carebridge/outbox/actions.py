@@ -3,7 +3,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import OutboxMessage
+from .models import OutboxMessage, OutboxStatus
 
 
 def enqueue(
@@ -14,8 +14,12 @@ def enqueue(
     *,
     recipient: str = "",
     expires_at: datetime | None = None,
+    available_at: datetime | None = None,
 ) -> OutboxMessage:
     """Write an outbox row in the caller's transaction; the worker sends it after commit.
+
+    It is due after ``delay`` from now, or at ``available_at`` (a moment the caller decided,
+    such as when a delayed report is released), or at once.
 
     With ``dedup_key`` the same side effect is enqueued once: a second call returns the first row.
     Without one it is a single INSERT, which needs no savepoint of its own. Rows with the same
@@ -31,6 +35,8 @@ def enqueue(
     }
     if delay is not None:
         fields["available_at"] = timezone.now() + delay
+    elif available_at is not None:
+        fields["available_at"] = available_at
     if dedup_key is None:
         return OutboxMessage.objects.create(**fields)
     try:
@@ -57,3 +63,25 @@ def enqueue_many(
             for payload, recipient, expiry in zip(payloads, recipients, expires, strict=True)
         ]
     )
+
+
+def drop_unsent(rows, reason: str) -> int:
+    """Mark the rows of the queryset ``rows`` that no worker has taken yet as never to be sent
+    (status ``expired``, ``reason`` as their error), in the caller's transaction: what they
+    announce stopped being true. Their topic is told, as of rows the worker drops
+    (``registry.on_drop``: a template row's send is failed with the reason). A row a worker
+    holds is left to its handler. Returns how many were dropped."""
+    from .registry import DROPPED
+
+    waiting = rows.filter(status=OutboxStatus.PENDING, claimed_at=None)
+    ids = list(waiting.values_list("id", flat=True))
+    dropped = OutboxMessage.objects.filter(
+        id__in=ids, status=OutboxStatus.PENDING, claimed_at=None
+    ).update(status=OutboxStatus.EXPIRED, last_error=reason[:2000], failing_since=None)
+    by_topic: dict[str, list] = {}
+    for row in OutboxMessage.objects.filter(id__in=ids, status=OutboxStatus.EXPIRED):
+        by_topic.setdefault(row.topic, []).append(row)
+    for topic, messages in by_topic.items():
+        if topic in DROPPED:
+            DROPPED[topic](messages)
+    return dropped

@@ -3,7 +3,7 @@ messages.
 
 Both are sent *inside* the action's transaction, so a receiver that enqueues an outbox row
 (``outbox.actions.enqueue``) has it committed with the change or not at all; a receiver must
-not call WeChat itself. No receiver is connected yet: the state below is the durable record.
+not call WeChat itself. Their receivers are the patient's messages (notify.py).
 
 ``report_released(sender=ReportVersion, version=…, released_at=…)``: ``version`` may be shown
 to the patient from ``released_at``, which is ahead of now when a hold rule delays it. One per

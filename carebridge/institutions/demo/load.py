@@ -13,13 +13,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from carebridge.booking.models import BookingPolicy, ScheduleTemplate
+from carebridge.results.models import ResultsPolicy
 from carebridge.sandbox.phone.identity import app_id_of
 from carebridge.sandbox.wxapi.templates import register
 from carebridge.wechat.models import AutoReply, MenuButton, QrScene
 from carebridge.wechat.models.routing import ReplyType
 
 from ..models import Campus, Department, Doctor, Institution, WeChatAccount
-from . import ADMIN_USERNAME, admin_password, hospital, wechat
+from . import ADMIN_USERNAME, admin_password, hospital, reports, wechat
 
 _LOOPBACK_H5 = re.compile(r"https?://(?:127\.0\.0\.1|localhost)(?::\d+)?/h5/demo/")
 
@@ -82,6 +83,8 @@ def load_demo(site_url: str | None = None) -> DemoLoaded:
             scene_str=scene["scene_str"],
             defaults={"label": scene["label"]},
         )
+    # After the templates: the demo's reports are announced on the demo user's phone.
+    result.created += reports.load_reports(result.account)
     result.admin_created = _admin()
     return result
 
@@ -158,6 +161,14 @@ def _templates(result: DemoLoaded, institution: Institution) -> None:
         if not getattr(policy, field_name):
             setattr(policy, field_name, template_id)
             policy.save(update_fields=[field_name])
+    results, made = ResultsPolicy.objects.get_or_create(institution=institution)
+    if made:
+        result.created.append("results policy")
+    for field_name, template_id, title in reports.TEMPLATES:
+        register(app_id, template_id, title, reports.TEMPLATE_CONTENT)
+        if not getattr(results, field_name):
+            setattr(results, field_name, template_id)
+            results.save(update_fields=[field_name])
 
 
 def _rebase(text: str, h5: str) -> str:

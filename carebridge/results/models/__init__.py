@@ -9,6 +9,7 @@ from ..choices import (
     VisitStatus,
 )
 from .observations import CheckupSection, Observation
+from .policy import ResultsPolicy
 from .reports import Report, ReportVersion
 from .rules import Hold, ReleaseRule
 from .shares import ReportShare, ShareAccess, ShareState
@@ -34,6 +35,7 @@ __all__ = [
     "ReportStatus",
     "ReportShare",
     "ReportVersion",
+    "ResultsPolicy",
     "ShareAccess",
     "ShareState",
     "Visit",

@@ -1,0 +1,376 @@
+"""The HIS's report feed and a long-time patient's reports, on PostgreSQL (issue 13).
+
+(a) **Feed.** A day of a large hospital: ``--reports`` lab reports (default 20,000) of 15 items
+each, pushed through the real API (``POST /api/results/reports``, a ``reports:push`` key, the
+patient by id) to ``carebridge serve`` by ``--clients`` concurrent connections. The institution
+has a report-ready template, so each push also queues its outbox row, as in production (no
+worker runs: sending is not the feed's cost). The baseline, in the same run and database: the
+same rows (reports, versions, observations, the current pointer) written by plain
+``bulk_create`` in batches of 1,000 reports, in one process. **Ratio: reports/s pushed over
+reports/s bulk-inserted** (target ≥ 0.25). Every push must answer 201, and the database must
+hold one report, one version and 15 observations per push afterwards.
+
+(b) **Reading.** One patient with 10 years of reports (``--history``, 500, pushed through the
+action) and, for comparison, one with 25. The patient pages of reports are another branch's
+work, so what is timed is the model-layer reads they will make, in one process (Django's test
+client is used only for whoami): the list's first page
+(``Report.objects.for_account(follower).visible_to_patient(now).newest_first()`` with
+``select_related``, 20 rows) and one report with its observations and each item's earlier
+values (its trend). Queries per page must not grow with the history; **median latency against
+whoami's** (``GET /api/integrations/whoami`` through the test client; target within 3×).
+
+The script creates and drops its own database (``carebridge_bench_reports``).
+
+    flock /tmp/carebridge-bench.lock .venv/bin/python bench/reports_feed.py
+    flock /tmp/carebridge-bench.lock .venv/bin/python bench/reports_feed.py --reports 2000
+"""
+
+import argparse
+import json
+import random
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import loadgen  # noqa: E402
+from bench.common import bench_environment, manage, percentile, serve  # noqa: E402
+
+ITEMS = 15
+SETUP = """
+import json
+from datetime import date
+from carebridge.institutions.models import Institution, WeChatAccount
+from carebridge.integrations.models import ApiClient, Scope
+from carebridge.patients.models import Patient
+from carebridge.results.models import ResultsPolicy
+from carebridge.wechat.models import Follower
+
+cfg = json.loads({cfg!r})
+hospital = Institution.objects.create(slug="feed", name="基准市第一人民医院")
+account = WeChatAccount.objects.create(institution=hospital, slug="feed", name="基准服务号",
+                                       account_type="service", verified=True)
+ResultsPolicy.objects.create(institution=hospital, tpl_report_ready="TPL_READY")
+followers = Follower.objects.bulk_create(
+    Follower(account=account, openid=f"o_feed_{{i:06d}}") for i in range(cfg["patients"]))
+patients = []
+for i, f in enumerate(followers):
+    p = Patient(owner=f, name=f"患者{{i}}", sex="female" if i % 2 else "male",
+                birth_date=date(1950 + i % 50, 1 + i % 12, 1), id_type="passport",
+                relation="self", is_default=True)
+    p.set_id_number(f"E{{i:08d}}")
+    p.set_phone("13800000000")
+    patients.append(p)
+Patient.objects.bulk_create(patients)
+client = ApiClient(institution=hospital, name="LIS", channel="window",
+                   scopes=[Scope.REPORTS_PUSH])
+key = client.set_new_key()
+client.save()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")
+print(json.dumps({{"key": key, "patients": [p.pk for p in patients]}}))
+"""
+
+# The same rows as the pushes, written the cheapest way the ORM offers: bulk_create.
+BULK = """
+import json, time
+from datetime import datetime
+from django.db import transaction
+from carebridge.institutions.models import Institution
+from carebridge.patients.models import Patient
+from carebridge.results.models import Observation, Report, ReportVersion
+
+cfg = json.loads({cfg!r})
+bodies = json.load(open(cfg["bodies"]))
+hospital = Institution.objects.get(slug="feed")
+patients = Patient.objects.in_bulk([b["subject"]["patient_id"] for b in bodies])
+start = time.perf_counter()
+for first in range(0, len(bodies), 1000):
+    batch = bodies[first:first + 1000]
+    with transaction.atomic():
+        reports = Report.objects.bulk_create(
+            Report(institution=hospital, identifier="BULK-" + b["identifier"],
+                   patient=patients[b["subject"]["patient_id"]], kind=b["category"],
+                   title=b["code"]["text"], issued_at=datetime.fromisoformat(b["issued"]))
+            for b in batch)
+        versions = ReportVersion.objects.bulk_create(
+            ReportVersion(report=r, version=1, status=b["status"], code=b["code"]["code"],
+                          title=b["code"]["text"],
+                          effective_at=datetime.fromisoformat(b["effectiveDateTime"]),
+                          issued_at=datetime.fromisoformat(b["issued"]), content_hash="x" * 64,
+                          released_at=datetime.fromisoformat(b["issued"]))
+            for r, b in zip(reports, batch))
+        for r, v in zip(reports, versions):
+            r.current = v
+        Report.objects.bulk_update(reports, ["current"])
+        Observation.objects.bulk_create(
+            Observation(version=v, position=i, code=o["code"]["code"], name=o["code"]["text"],
+                        value_quantity=o["valueQuantity"]["value"],
+                        unit=o["valueQuantity"]["unit"],
+                        reference_ranges=[{{"type": "normal",
+                                            "low": o["referenceRange"][0]["low"]["value"],
+                                            "high": o["referenceRange"][0]["high"]["value"]}}],
+                        flag="N")
+            for v, b in zip(versions, batch) for i, o in enumerate(b["result"]))
+print(json.dumps({{"seconds": time.perf_counter() - start}}))
+"""
+
+CHECK = """
+import json
+from carebridge.outbox.models import OutboxMessage
+from carebridge.results.models import Observation, Report, ReportVersion
+pushed = Report.objects.filter(identifier__startswith="LIS-")
+print(json.dumps({
+    "reports": pushed.count(),
+    "versions": ReportVersion.objects.filter(report__in=pushed).count(),
+    "observations": Observation.objects.filter(version__report__in=pushed).count(),
+    "released": pushed.filter(current__released_at__isnull=False).count(),
+    "ready rows": OutboxMessage.objects.filter(topic="results.report_ready").count(),
+}))
+"""
+
+# (b): the reads of the report pages, timed in one process against whoami.
+READS = """
+import json, statistics, time
+from datetime import date, datetime, timedelta
+from django.db import connection
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from carebridge.institutions.models import Institution
+from carebridge.patients.models import Patient
+from carebridge.results.actions import push_report
+from carebridge.results.models import Observation, Report
+from carebridge.results.schemas import ReportIn
+from carebridge.wechat.models import Follower
+
+cfg = json.loads({cfg!r})
+hospital = Institution.objects.get(slug="feed")
+from carebridge.institutions.models import WeChatAccount
+account = WeChatAccount.objects.get(slug="feed")
+
+def patient_with(n, tag):
+    follower = Follower.objects.create(account=account, openid=f"o_long_{{tag}}")
+    p = Patient(owner=follower, name="老病号", sex="female", birth_date=date(1960, 1, 1),
+                id_type="passport", relation="self", is_default=True)
+    p.set_id_number(f"L{{tag}}0000")
+    p.set_phone("13800000000")
+    p.save()
+    first = timezone.now() - timedelta(days=3650)
+    for i in range(n):
+        body = json.loads(cfg["template"])
+        at = first + timedelta(days=3650 * i / n)
+        body.update(identifier=f"HIST-{{tag}}-{{i:04d}}", subject={{"patient_id": p.pk}},
+                    effectiveDateTime=at.isoformat(), issued=(at + timedelta(hours=2)).isoformat())
+        push_report(hospital, p, ReportIn.model_validate(body), now=at + timedelta(hours=2))
+    return follower
+
+started = time.perf_counter()
+long, short = patient_with(cfg["history"], "a"), patient_with(25, "b")
+setup = time.perf_counter() - started
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")
+
+def first_page(follower, now):
+    qs = (Report.objects.for_account(follower).visible_to_patient(now).newest_first()
+          .select_related("current", "patient"))
+    return list(qs[:20])
+
+def one_report(follower, now):
+    report = (Report.objects.for_account(follower).visible_to_patient(now)
+              .select_related("current", "patient", "visit").get(pk=cfg_report[follower.pk]))
+    items = list(report.current.observations.all())
+    codes = [o.code for o in items]
+    # Each item's earlier values: the released current versions of the same patient's reports.
+    trend = list(Observation.objects.filter(
+        version__report__patient=report.patient, version__report__current=F("version"),
+        version__report__withdrawn_at=None, version__released_at__lte=now, code__in=codes,
+    ).order_by("code", "version__effective_at")
+     .values_list("code", "value_quantity", "version__effective_at"))
+    return report, items, trend
+
+def one_report_recent(follower, now, last=10):
+    # The same, each item's trend cut to its ``last`` values (a window function).
+    report = (Report.objects.for_account(follower).visible_to_patient(now)
+              .select_related("current", "patient", "visit").get(pk=cfg_report[follower.pk]))
+    items = list(report.current.observations.all())
+    newest = Window(RowNumber(), partition_by=F("code"),
+                    order_by=F("version__effective_at").desc())
+    trend = list(Observation.objects.filter(
+        version__report__patient=report.patient, version__report__current=F("version"),
+        version__report__withdrawn_at=None, version__released_at__lte=now,
+        code__in=[o.code for o in items],
+    ).annotate(newest=newest).filter(newest__lte=last)
+     .values_list("code", "value_quantity", "version__effective_at"))
+    return report, items, trend
+
+now = timezone.now()
+cfg_report = {{f.pk: first_page(f, now)[5].pk for f in (long, short)}}
+client = Client(SERVER_NAME="127.0.0.1", HTTP_X_API_KEY=cfg["key"])
+
+def whoami():
+    response = client.get("/api/integrations/whoami", secure=True)
+    assert response.status_code == 200, response.status_code
+
+def queries(fn, *args):
+    with CaptureQueriesContext(connection) as ctx:
+        fn(*args)
+    return len(ctx.captured_queries)
+
+counts = {{
+    "list, 500": queries(first_page, long, now), "list, 25": queries(first_page, short, now),
+    "report, 500": queries(one_report, long, now), "report, 25": queries(one_report, short, now),
+    "report last 10, 500": queries(one_report_recent, long, now),
+    "whoami": queries(whoami),
+}}
+_, items, trend = one_report(long, now)
+recent = one_report_recent(long, now)[2]
+times = {{"whoami": [], "list": [], "report": [], "report last 10": []}}
+for _ in range(cfg["rounds"]):
+    for name, fn in (("whoami", whoami), ("list", lambda: first_page(long, now)),
+                     ("report", lambda: one_report(long, now)),
+                     ("report last 10", lambda: one_report_recent(long, now))):
+        began = time.perf_counter()
+        fn()
+        times[name].append(time.perf_counter() - began)
+print(json.dumps({{"setup": setup, "queries": counts, "items": len(items), "trend": len(trend),
+                   "recent": len(recent),
+                   "median_ms": {{k: statistics.median(v) * 1000 for k, v in times.items()}}}}))
+"""
+
+
+def lab_body(identifier: str, patient_id: int, at: datetime) -> dict:
+    """A report of ``ITEMS`` lab items, as a LIS pushes it."""
+    rng = random.Random(identifier)
+    return {
+        "identifier": identifier,
+        "meta": {"versionId": 1},
+        "status": "final",
+        "category": "laboratory",
+        "code": {"code": "CHEM15", "text": "生化全套"},
+        "subject": {"patient_id": patient_id},
+        "effectiveDateTime": at.isoformat(),
+        "issued": (at + timedelta(hours=2)).isoformat(),
+        "performer": "检验科",
+        "specimen": "静脉血",
+        "result": [
+            {
+                "code": {"code": f"C{i:02d}", "text": f"项目{i:02d}"},
+                "valueQuantity": {"value": round(rng.uniform(2, 12), 2), "unit": "mmol/L"},
+                "referenceRange": [{"low": {"value": 3.0}, "high": {"value": 10.0}}],
+            }
+            for i in range(ITEMS)
+        ],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--history", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=300, help="timed reads of each kind")
+    parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--db-name", default="carebridge_bench_reports")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    database_url = urlunsplit(urlsplit(args.admin_url)._replace(path="/" + args.db_name))
+    with bench_environment(database_url, accounts=("feed",)) as env:
+        print("migrating…", file=sys.stderr)
+        manage(env, "migrate", "--no-input")
+        manage(env, "createcachetable")
+        cfg = {"patients": max(1, args.reports // 10)}
+        data = json.loads(
+            manage(env, "shell", "-c", SETUP.format(cfg=json.dumps(cfg))).strip().splitlines()[-1]
+        )
+        day = datetime.fromisoformat("2026-12-01T07:00:00+08:00")
+        bodies = [
+            lab_body(
+                f"LIS-{n:07d}",
+                data["patients"][n % len(data["patients"])],
+                day + timedelta(seconds=n * 43200 / args.reports),
+            )
+            for n in range(args.reports)
+        ]
+        bodies_file = Path(env["CAREBRIDGE_VAR_DIR"]) / "bodies.json"
+        bodies_file.write_text(json.dumps(bodies, ensure_ascii=False))
+        headers = {"X-Api-Key": data["key"], "Content-Type": "application/json"}
+        requests = [
+            (
+                b["identifier"],
+                loadgen.render(
+                    "POST", "/api/results/reports", body=json.dumps(b).encode(), headers=headers
+                ),
+            )
+            for b in bodies
+        ]
+        with serve(env, args.workers, args.threads) as url:
+            print(f"server {url}; pushing {args.reports} reports…", file=sys.stderr)
+            run = loadgen.load(url, requests, args.clients)
+        statuses = {}
+        for r in run.responses:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+        check = json.loads(manage(env, "shell", "-c", CHECK).strip().splitlines()[-1])
+        print("bulk insert of the same rows…", file=sys.stderr)
+        bulk = json.loads(
+            manage(env, "shell", "-c", BULK.format(cfg=json.dumps({"bodies": str(bodies_file)})))
+            .strip()
+            .splitlines()[-1]
+        )
+        pushed_rate = args.reports / run.elapsed
+        bulk_rate = args.reports / bulk["seconds"]
+        latencies = [r.latency for r in run.responses]
+        print("reads of a 10-year patient…", file=sys.stderr)
+        template = lab_body("T", 0, day)
+        reads_cfg = {
+            "history": args.history,
+            "rounds": args.rounds,
+            "key": data["key"],
+            "template": json.dumps(template),
+        }
+        reads = json.loads(
+            manage(env, "shell", "-c", READS.format(cfg=json.dumps(reads_cfg)))
+            .strip()
+            .splitlines()[-1]
+        )
+    ok = (
+        statuses == {201: args.reports}
+        and check["reports"] == check["versions"] == check["released"] == args.reports
+        and check["observations"] == args.reports * ITEMS
+        and check["ready rows"] == args.reports
+    )
+    med = reads["median_ms"]
+    lines = [
+        f"(a) feed: {args.reports} reports × {ITEMS} items, {args.clients} clients, "
+        f"PostgreSQL, carebridge serve",
+        f"  pushed through the API: {run.elapsed:.1f} s, {pushed_rate:.0f} reports/s "
+        f"(p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+        f"p99 {percentile(latencies, 99) * 1000:.0f} ms)",
+        f"  answers {statuses}; errors {dict(run.errors)}",
+        f"  read back {check}: {'ok' if ok else 'MISMATCH'}",
+        f"  bulk_create of the same rows: {bulk['seconds']:.1f} s, {bulk_rate:.0f} reports/s",
+        f"  ratio {pushed_rate / bulk_rate:.3f} (target ≥ 0.25)",
+        f"(b) reads, through the querysets directly (no report pages in this tree), "
+        f"{args.history} reports (pushed in {reads['setup']:.0f} s), {args.rounds} rounds",
+        f"  queries: {reads['queries']}",
+        f"  report: {reads['items']} items, {reads['trend']} trend points "
+        f"({reads['recent']} when cut to each item's last 10)",
+        f"  median: whoami {med['whoami']:.2f} ms, list {med['list']:.2f} ms "
+        f"({med['list'] / med['whoami']:.2f}×), report {med['report']:.2f} ms "
+        f"({med['report'] / med['whoami']:.2f}×), report with the last 10 values "
+        f"{med['report last 10']:.2f} ms ({med['report last 10'] / med['whoami']:.2f}×) "
+        f"(target within 3×)",
+    ]
+    print("\n".join(lines))
+    if not ok:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
