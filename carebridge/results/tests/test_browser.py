@@ -78,8 +78,9 @@ def shot(page, name: str) -> None:
 
 
 def test_alice_shares_her_abnormal_report_and_revokes_it(
-    browser, live_server, account, alice, alice_self
+    browser, live_server, settings, account, alice, alice_self
 ):
+    settings.SITE_URL = live_server.url  # the site the links are made for, as deployed
     alice_reports(alice_self)
     cookie = wechat_session(Client(), account, ALICE_OPENID).cookies["sessionid"].value
     errors: list[str] = []

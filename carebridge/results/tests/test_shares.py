@@ -7,6 +7,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +19,8 @@ from conftest import wechat_session
 from .pages import alice_reports, report_url
 
 pytestmark = pytest.mark.django_db
-LINK = re.compile(r'value="http://testserver(/shared/reports/[^/"]+/)"')
+# The link is on the configured site (SITE_URL), whatever Host the request came with.
+LINK = re.compile(r'value="' + re.escape(settings.SITE_URL) + r'(/shared/reports/[^/"]+/)"')
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """查报告单: the list (by patient, kind and date) and one report, with its share links."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
@@ -109,8 +110,9 @@ def share(request, slug, report_id):
         made = actions.share_report(request.follower, report_id, form.cleaned_data["hours"], now)
     except Report.DoesNotExist as exc:
         raise Http404("no such report for this user") from exc
-    link = reverse("results:shared", kwargs={"token": made.token})
-    request.session[NEW_LINK] = {"report": report_id, "url": request.build_absolute_uri(link)}
+    # On the configured site, as every link we hand out is: never the request's own Host.
+    link = settings.SITE_URL + reverse("results:shared", kwargs={"token": made.token})
+    request.session[NEW_LINK] = {"report": report_id, "url": link}
     messages.success(request, _("分享链接已生成，请复制发给医生"))
     return redirect("results:report", slug=slug, report_id=report_id)
 
