@@ -379,7 +379,14 @@ class PlaceClaim:
             _execute(cursor, sql, _claim_place_params(session_id, channel))
 
     def __exit__(self, exc_type, exc, tb):
-        self._pipeline.close()
+        # Leaving the pipeline with the block's error, so that an error in leaving it is logged
+        # (psycopg's "error ignored terminating") rather than raised over a refusal. That
+        # happens when psycopg reads the claim's error before the COMMIT's answer (the server
+        # sent them apart; in CI once, and 2 in 400 refusals with both cores busy): Django's
+        # rollback meets the COMMIT's "pipeline aborted" first, fails, and Django drops the
+        # connection, pipeline and all. The server rolled the transaction back; Django has
+        # opened another connection.
+        self._pipeline.__exit__(exc_type, exc, tb)
         if self._sent_with_commit and exc is not None:
             from psycopg.errors import DivisionByZero
 
