@@ -94,6 +94,15 @@ def sandbox(live_server, settings):
     wxapi.wait_for_reports()
 
 
+@pytest.fixture
+def browser(live_server, monkeypatch):
+    """Debian's chromium (carebridge/tests/browser.py), for the pages on ``live_server``."""
+    from carebridge.tests.browser import launched_chromium
+
+    with launched_chromium(monkeypatch) as chromium:
+        yield chromium
+
+
 def wechat_session(client, account, openid, scope="snsapi_base"):
     """Sign ``client`` in as a WeChat user, as OAuth would."""
     session = client.session

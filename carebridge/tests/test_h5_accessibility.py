@@ -18,7 +18,6 @@ cannot be added without a check.
 """
 
 import json
-import os
 import re
 import time
 from collections.abc import Callable
@@ -29,11 +28,9 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.base import AXE_FILE_PATH
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
 from carebridge.booking.actions import book_appointment
 from carebridge.booking.models import Channel
@@ -45,12 +42,11 @@ from carebridge.patients.tests import factories
 from carebridge.results import actions as results_actions
 from carebridge.results.tests import helpers as results_helpers
 from carebridge.results.tests import pages as results_pages
+from carebridge.tests.browser import TIMEOUT_MS
 from carebridge.wechat.models import Follower
 from conftest import wechat_session
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "a11y"
-TIMEOUT_MS = 15_000
 OPENID = "o_a11y_elder_0000000000000000"
 WIDTHS = (320, 390)
 LANGUAGES = ("zh-hans", "en")
@@ -248,28 +244,6 @@ AXE_RUN = """async () => {
   return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' — ' + n.failureSummary)}));
 }"""
-
-
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    """Debian's chromium, never a downloaded one; missing, the test is skipped (fails in CI)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (as root: apt-get install chromium, or run make test)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see booking/tests/test_browser.py
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-            headless=True,
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
 
 
 @pytest.fixture

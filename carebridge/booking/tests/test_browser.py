@@ -9,16 +9,14 @@ A full-page screenshot of every step goes to test-artifacts/browser/ at the repo
 (ignored by git). Any script error or console error on a page fails the test.
 """
 
-import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.utils import timezone
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from carebridge.booking.models import Appointment, BookingPolicy
 from carebridge.institutions.demo.load import load_demo
@@ -27,6 +25,7 @@ from carebridge.outbox import worker
 from carebridge.patients.models import Patient
 from carebridge.patients.tests.factories import resident_id
 from carebridge.sandbox import wxapi
+from carebridge.tests.browser import TIMEOUT_MS
 from carebridge.wechat.actions.menu import sync_menu
 from carebridge.wechat.models import TemplateSend
 from carebridge.wechat.models.messaging import SendStatus
@@ -36,38 +35,9 @@ from .helpers import make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
-TIMEOUT_MS = 15_000
 WECHAT_GREEN = "rgb(7, 193, 96)"  # WeUI's brand colour: a success message must be legible
 PATIENT = {"name": "林小雨", "born": date(1992, 5, 17), "phone": "13912345678"}
-
-
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    """Debian's chromium, never a browser downloaded by Playwright. Missing: the test is
-    skipped on a developer's machine (`make test` installs it as root) and fails in CI."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (as root: apt-get install chromium, or run make test)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    # Playwright's sync API keeps an asyncio loop running on this thread, so Django would take
-    # the test's own (plain sync) queries for ones made from async code; they also get their
-    # own connection there, closed before the loop goes (PostgreSQL drops no database in use).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-            headless=True,
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
 
 
 @pytest.fixture

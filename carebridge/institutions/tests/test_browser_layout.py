@@ -3,28 +3,25 @@ the phone simulator's frame, no department name wraps onto more lines than its t
 once shrank to one character a line beside its location). Playwright drives Debian's chromium
 as in booking/tests/test_browser.py; screenshots go to test-artifacts/browser/."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from carebridge.booking.tests.helpers import make_session
 from carebridge.institutions.demo.load import load_demo
 from carebridge.institutions.models import Doctor
+from carebridge.tests.browser import TIMEOUT_MS
 from carebridge.wechat.actions.menu import sync_menu
 from conftest import wechat_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
-TIMEOUT_MS = 15_000
 PAGES = ["departments/", "booking/", "search/?q=科"]  # 科室介绍, 预约挂号, a search's departments
 
 # For each name: its box, its line height, and the width of its text on one line.
@@ -38,29 +35,6 @@ MEASURE = """names => names.map(name => {
   const lineHeight = parseFloat(getComputedStyle(name).lineHeight);
   return {text: name.innerText, width: box.width, height: box.height, lineHeight, oneLine};
 })"""
-
-
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    """Debian's chromium, never a downloaded one; missing, the test is skipped (fails in CI)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (as root: apt-get install chromium, or run make test)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see booking/tests/test_browser.py
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-            headless=True,
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
 
 
 @pytest.fixture

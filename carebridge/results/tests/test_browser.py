@@ -6,47 +6,21 @@ WeChat sign-in), alice sees his visit logged, revokes the link, and the doctor i
 A full-page screenshot of every step goes to test-artifacts/browser/ (ignored by git); any
 script or console error fails the test."""
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from carebridge.tests.browser import TIMEOUT_MS
 from conftest import ALICE_OPENID, wechat_session
 
 from .pages import alice_reports
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    """As in booking/tests/test_browser.py: missing chromium skips here and fails in CI."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (as root: apt-get install chromium, or run make test)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-            headless=True,
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
 
 
 def open_context(browser, live_server, errors, cookie=None):
