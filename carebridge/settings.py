@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "carebridge.booking",
     "carebridge.integrations",
     "carebridge.results",
+    "carebridge.billing",
 ]
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("carebridge.sandbox")

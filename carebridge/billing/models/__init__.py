@@ -1,0 +1,3 @@
+from .merchants import Merchant, VerifyMode
+
+__all__ = ["Merchant", "VerifyMode"]
