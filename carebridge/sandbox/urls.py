@@ -6,6 +6,7 @@ urlpatterns = [
     path(
         "wx/", include("carebridge.sandbox.wxapi_urls")
     ),  # WeChat's API server (api.weixin.qq.com)
+    path("pay/", include("carebridge.sandbox.wxpay_urls")),  # WeChat Pay (api.mch.weixin.qq.com)
     path("open/", include("carebridge.sandbox.oauth_urls")),  # OAuth2 (open.weixin.qq.com)
     path("", include("carebridge.sandbox.phone_urls")),  # the phone simulator
 ]

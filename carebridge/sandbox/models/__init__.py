@@ -113,3 +113,52 @@ class SandboxOAuthToken(models.Model):
     refresh_expires_at = models.DateTimeField()
     snapshot = models.BooleanField(default=False)
     unionid = models.CharField(max_length=64, blank=True)
+
+
+class SandboxPayMerchant(models.Model):
+    """A merchant as WeChat Pay knows it: the public key of its API certificate (to verify its
+    requests), its APIv3 key (to encrypt notifications) and the platform key WeChat Pay signs
+    its answers with, named by a certificate serial or a ``PUB_KEY_ID_…`` (``mode``)."""
+
+    mchid = models.CharField(max_length=32, unique=True)
+    appid = models.CharField(max_length=32)
+    merchant_serial = models.CharField(max_length=64)
+    merchant_public_key = models.TextField()
+    apiv3_key = models.CharField(max_length=32)
+    platform_private_key = models.TextField()
+    platform_serial = models.CharField(max_length=64)
+    platform_certificate = models.TextField()
+    public_key_id = models.CharField(max_length=64)
+    mode = models.CharField(max_length=16, default="public_key")  # | certificate
+    # Tests: sign answers and notifications with a stray key, as a forger would.
+    forge_signatures = models.BooleanField(default=False)
+
+    @property
+    def serial(self) -> str:
+        """What Wechatpay-Serial names in the merchant's current mode."""
+        return self.public_key_id if self.mode == "public_key" else self.platform_serial
+
+
+class SandboxPayOrder(models.Model):
+    """A JSAPI order placed with /v3/pay/transactions/jsapi."""
+
+    mchid = models.CharField(max_length=32)
+    appid = models.CharField(max_length=32)
+    out_trade_no = models.CharField(max_length=32)
+    prepay_id = models.CharField(max_length=64, unique=True)
+    description = models.CharField(max_length=127)
+    total = models.PositiveIntegerField()
+    openid = models.CharField(max_length=128)
+    notify_url = models.CharField(max_length=256)
+    attach = models.CharField(max_length=128, blank=True)
+    time_expire = models.DateTimeField()
+    trade_state = models.CharField(max_length=16, default="NOTPAY")  # SUCCESS | CLOSED
+    transaction_id = models.CharField(max_length=32, blank=True)
+    success_time = models.DateTimeField(null=True, blank=True)
+    request = models.JSONField(default=dict)  # the prepay body: a retry must repeat it
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mchid", "out_trade_no"], name="sandbox_pay_order")
+        ]
