@@ -223,6 +223,13 @@ WECHAT_OPEN_BASE = envstr(
     "https://open.weixin.qq.com" if PRODUCTION else "http://127.0.0.1:8001/sandbox/open",
 ).rstrip("/")
 WECHAT_HTTP_TIMEOUT = float(envstr("WECHAT_HTTP_TIMEOUT", "5"))
+# WeChat Pay API v3 (api.mch.weixin.qq.com); outside production, the sandbox's stand-in.
+WECHATPAY_API_BASE = envstr(
+    "WECHATPAY_API_BASE",
+    "https://api.mch.weixin.qq.com" if PRODUCTION else "http://127.0.0.1:8001/sandbox/pay",
+).rstrip("/")
+# An answer or notification from WeChat Pay further than this from our clock is refused (s).
+WECHATPAY_MAX_SKEW = envint("WECHATPAY_MAX_SKEW", 300)
 # A callback whose timestamp is further than this from our clock is a replay (seconds).
 WECHAT_CALLBACK_MAX_SKEW = envint("WECHAT_CALLBACK_MAX_SKEW", 300)
 WECHAT_CALLBACK_MAX_BYTES = envint("WECHAT_CALLBACK_MAX_BYTES", 64 * 1024)

@@ -1,0 +1,128 @@
+"""Payment notifications as WeChat Pay sends them (built by the sandbox): verified and
+decrypted, or refused with an exception that names what is wrong — so the notification view
+can answer 4xx and change nothing."""
+
+import json
+
+import pytest
+
+from carebridge.billing.wxpay import (
+    BadSignature,
+    NotTrusted,
+    SignatureProbe,
+    StaleTimestamp,
+    UndecryptableResource,
+    UnknownSerial,
+    WxPayClient,
+)
+from carebridge.sandbox.models import SandboxPayOrder
+from carebridge.sandbox.wxpay import merchants, transactions
+from carebridge.sandbox.wxpay.notify import build_notification
+from conftest import ALICE_OPENID
+
+# The merchant fixture's ``mode`` is parametrised, which sets it up after the cache
+# clearing (root conftest) that needs the database: the mark opens it first.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid(merchant):
+    """alice paid 12.50 yuan for her registration (placed straight in the sandbox's books)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    SandboxPayOrder.objects.create(
+        mchid=merchant.mchid,
+        appid=merchant.appid,
+        out_trade_no="RA20261203000001",
+        prepay_id="wx03000000000000000000000000000001",
+        description="仁爱医院-挂号费",
+        total=1250,
+        openid=ALICE_OPENID,
+        notify_url=merchant.notify_url,
+        time_expire=timezone.now() + timedelta(minutes=30),
+    )
+    return transactions.pay(merchant.mchid, "RA20261203000001")
+
+
+def test_a_notification_is_verified_and_decrypted(wxpay, paid):
+    headers, body = build_notification(paid)
+    transaction = wxpay.verify_notification(headers, body)
+    assert transaction["trade_state"] == "SUCCESS"
+    assert transaction["out_trade_no"] == "RA20261203000001"
+    assert transaction["amount"]["payer_total"] == 1250
+    assert transaction["transaction_id"] == paid.transaction_id
+    assert transaction["payer"]["openid"] == ALICE_OPENID
+
+
+def test_django_style_header_names_are_read_too(wxpay, paid):
+    headers, body = build_notification(paid)
+    lowered = {name.lower(): value for name, value in headers.items()}
+    assert wxpay.verify_notification(lowered, body.decode())["trade_state"] == "SUCCESS"
+
+
+def test_a_notification_older_than_five_minutes_is_refused(wxpay, paid, clock):
+    headers, body = build_notification(paid)
+    clock.advance(minutes=5, seconds=1)
+    with pytest.raises(StaleTimestamp):
+        wxpay.verify_notification(headers, body)
+
+
+def test_a_notification_from_the_future_is_refused(wxpay, paid, clock):
+    clock.advance(minutes=6)
+    headers, body = build_notification(paid)
+    clock.advance(minutes=-6)
+    with pytest.raises(StaleTimestamp):
+        wxpay.verify_notification(headers, body)
+
+
+def test_the_signtest_probe_is_refused(wxpay, paid):
+    headers, body = build_notification(paid)
+    headers["Wechatpay-Signature"] = "WECHATPAY/SIGNTEST/" + headers["Wechatpay-Signature"]
+    with pytest.raises(SignatureProbe):
+        wxpay.verify_notification(headers, body)
+
+
+def test_a_tampered_body_is_refused(wxpay, paid):
+    headers, body = build_notification(paid)
+    event = json.loads(body)
+    event["event_type"] = "REFUND.SUCCESS"
+    tampered = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
+    with pytest.raises(BadSignature):
+        wxpay.verify_notification(headers, tampered)
+
+
+def test_a_notification_signed_with_a_forged_key_is_refused(wxpay, paid, merchant):
+    merchants.forge_signatures(merchant.mchid)
+    with pytest.raises(BadSignature):
+        wxpay.verify_notification(*build_notification(paid))
+
+
+@pytest.mark.parametrize("header", ["Wechatpay-Signature", "Wechatpay-Nonce", "Wechatpay-Serial"])
+def test_a_notification_missing_a_header_is_refused(wxpay, paid, header):
+    headers, body = build_notification(paid)
+    del headers[header]
+    with pytest.raises(NotTrusted):
+        wxpay.verify_notification(headers, body)
+
+
+def test_an_unknown_serial_is_refused(wxpay, paid, merchant, mode):
+    merchants.set_mode(merchant.mchid, "certificate" if mode == "public_key" else "public_key")
+    with pytest.raises(UnknownSerial):
+        wxpay.verify_notification(*build_notification(paid))
+
+
+def test_a_notification_under_another_apiv3_key_does_not_open(paid, merchant):
+    headers, body = build_notification(paid)
+    merchant.apiv3_key = "0123456789abcdef0123456789abcdef"  # 32 bytes, not the merchant's
+    with pytest.raises(UndecryptableResource):
+        WxPayClient(merchant).verify_notification(headers, body)
+
+
+def test_the_refusals_are_distinct_kinds():
+    kinds = [StaleTimestamp, SignatureProbe, BadSignature, UnknownSerial, UndecryptableResource]
+    assert len(set(kinds)) == 5
+    assert all(issubclass(kind, NotTrusted) for kind in kinds)
+    for kind in kinds:
+        assert not any(issubclass(kind, other) for other in kinds if other is not kind)

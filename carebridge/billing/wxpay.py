@@ -1,0 +1,265 @@
+"""The merchant's client for WeChat Pay API v3: JSAPI prepay, the H5 page's paySign, query,
+close, and the verification of WeChat Pay's answers and notifications.
+
+Built on wechatpayv3's primitives (``rsa_sign``, ``rsa_verify``, ``aes_decrypt``, key
+loading), not on its ``WeChatPay`` class: that class talks to a hard-coded
+``https://api.mch.weixin.qq.com`` (no base URL parameter; only the private ``_core._gate_way``),
+through ``requests`` rather than our pooled httpx client, downloads platform certificates over
+the network in its constructor in certificate mode, checks no timestamp skew and no
+``WECHATPAY/SIGNTEST/`` probe, and answers every failed notification check with the same
+``None``. Here the calls go to ``settings.WECHATPAY_API_BASE`` (the sandbox on loopback outside
+production) and each refusal is an exception of its own, so the notification view can answer
+4xx and change nothing.
+
+Requests are signed over the API path (``/v3/pay/...``) whatever the base URL's own path:
+the sandbox, mounted at /sandbox/pay, verifies against the same path WeChat would.
+"""
+
+import json
+import secrets
+from urllib.parse import urlencode
+
+from cryptography import x509
+from django.conf import settings
+from django.utils import timezone
+from wechatpayv3.utils import aes_decrypt, load_private_key, load_public_key, rsa_sign, rsa_verify
+
+from carebridge.lib.http import outgoing
+
+from .models import Merchant, VerifyMode
+
+SCHEME = "WECHATPAY2-SHA256-RSA2048"
+PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
+JSAPI_PATH = "/v3/pay/transactions/jsapi"
+ORDER_PATH = "/v3/pay/transactions/out-trade-no/{}"
+
+
+class WxPayError(Exception):
+    """Anything that went wrong talking to WeChat Pay."""
+
+
+class WxPayRefused(WxPayError):
+    """WeChat Pay answered with an error: ``status`` and its ``code`` (SIGN_ERROR, ORDERPAID…)."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(f"HTTP {status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+class WxPayUnavailable(WxPayError):
+    """No answer (connection refused, timeout): the outcome of the call is unknown."""
+
+
+class NotTrusted(WxPayError):
+    """A signed message (answer or notification) failed a check: act on nothing in it."""
+
+
+class StaleTimestamp(NotTrusted):
+    """Wechatpay-Timestamp is more than WECHATPAY_MAX_SKEW seconds from our clock."""
+
+
+class SignatureProbe(NotTrusted):
+    """WeChat Pay's ``WECHATPAY/SIGNTEST/`` probe: it checks that we refuse bad signatures."""
+
+
+class BadSignature(NotTrusted):
+    """The signature is missing or does not verify with the key the serial names."""
+
+
+class UnknownSerial(NotTrusted):
+    """Wechatpay-Serial names no certificate or public key this merchant trusts."""
+
+
+class UndecryptableResource(NotTrusted):
+    """The notification's resource does not open with the APIv3 key (or is malformed)."""
+
+
+def _nonce() -> str:
+    return secrets.token_hex(16).upper()
+
+
+def _now() -> int:
+    return int(timezone.now().timestamp())
+
+
+def _header(headers, name: str) -> str:
+    """A header from a dict, httpx's headers or Django's ``request.headers``, any case."""
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return ""
+
+
+class WxPayClient:
+    """One merchant's calls. Construct per use: keys are loaded from the (encrypted) row."""
+
+    def __init__(self, merchant: Merchant, base: str | None = None):
+        self.merchant = merchant
+        self.base = (base or settings.WECHATPAY_API_BASE).rstrip("/")
+        self._private_key = load_private_key(merchant.private_key)
+        self._keys = self._trusted_keys(merchant)
+
+    @staticmethod
+    def _trusted_keys(merchant: Merchant) -> dict:
+        """Serial (upper case) → public key, for the merchant's verification mode only."""
+        if merchant.verify_mode == VerifyMode.PUBLIC_KEY:
+            return {merchant.public_key_id.upper(): load_public_key(merchant.public_key)}
+        certs = x509.load_pem_x509_certificates(merchant.platform_certificates.encode())
+        return {format(c.serial_number, "X"): c.public_key() for c in certs}
+
+    # --- signing our requests ---------------------------------------------------------------
+
+    def authorization(self, method: str, path: str, body: str, timestamp: int | None = None) -> str:
+        """The Authorization header for ``METHOD\\nPATH?QUERY\\nts\\nnonce\\nbody\\n``."""
+        timestamp = _now() if timestamp is None else timestamp
+        nonce = _nonce()
+        message = f"{method}\n{path}\n{timestamp}\n{nonce}\n{body}\n"
+        signature = rsa_sign(self._private_key, message)
+        return (
+            f'{SCHEME} mchid="{self.merchant.mchid}",nonce_str="{nonce}",'
+            f'signature="{signature}",timestamp="{timestamp}",'
+            f'serial_no="{self.merchant.cert_serial_no}"'
+        )
+
+    def _call(self, method: str, path: str, data: dict | None = None) -> tuple[int, dict]:
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")) if data else ""
+        headers = {
+            "Authorization": self.authorization(method, path, body),
+            "Accept": "application/json",
+            "User-Agent": "CareBridge",
+        }
+        if body:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = outgoing().request(
+                method,
+                self.base + path,
+                content=body.encode(),
+                headers=headers,
+                timeout=settings.WECHAT_HTTP_TIMEOUT,
+            )
+        except Exception as exc:  # httpx's errors, whatever the transport raised
+            raise WxPayUnavailable(f"{method} {path}: {exc.__class__.__name__}") from exc
+        text = response.content.decode("utf-8", errors="replace")
+        if 200 <= response.status_code < 300 or _header(response.headers, "Wechatpay-Signature"):
+            # A success is only believed signed; a refusal is checked when it carries a signature.
+            self.verify_signature(response.headers, text)
+        try:
+            answer = json.loads(text) if text else {}
+        except ValueError:
+            answer = {"code": "INVALID_ANSWER", "message": text[:200]}
+        if not 200 <= response.status_code < 300:
+            raise WxPayRefused(
+                response.status_code, str(answer.get("code", "")), str(answer.get("message", ""))
+            )
+        return response.status_code, answer
+
+    # --- the API --------------------------------------------------------------------------
+
+    def jsapi_prepay(
+        self,
+        *,
+        out_trade_no: str,
+        description: str,
+        total: int,
+        openid: str,
+        time_expire: str | None = None,
+        attach: str | None = None,
+    ) -> str:
+        """Place a JSAPI order; return its ``prepay_id`` (valid two hours at WeChat).
+        ``total`` is integer fen; ``time_expire`` RFC 3339 (the last moment to pay)."""
+        data = {
+            "appid": self.merchant.appid,
+            "mchid": self.merchant.mchid,
+            "description": description,
+            "out_trade_no": out_trade_no,
+            "notify_url": self.merchant.notify_url,
+            "amount": {"total": total, "currency": "CNY"},
+            "payer": {"openid": openid},
+        }
+        if time_expire:
+            data["time_expire"] = time_expire
+        if attach:
+            data["attach"] = attach
+        _, answer = self._call("POST", JSAPI_PATH, data)
+        return answer["prepay_id"]
+
+    def jsapi_params(self, prepay_id: str) -> dict:
+        """What the H5 page hands to ``WeixinJSBridge.invoke('getBrandWCPayRequest', …)``.
+        Its ``get_brand_wcpay_request:ok`` is no proof of payment: query or the notification is."""
+        timestamp, nonce = str(_now()), _nonce()
+        package = f"prepay_id={prepay_id}"
+        message = f"{self.merchant.appid}\n{timestamp}\n{nonce}\n{package}\n"
+        return {
+            "appId": self.merchant.appid,
+            "timeStamp": timestamp,
+            "nonceStr": nonce,
+            "package": package,
+            "signType": "RSA",
+            "paySign": rsa_sign(self._private_key, message),
+        }
+
+    def query(self, out_trade_no: str) -> dict:
+        """The order as WeChat Pay holds it (``trade_state``: NOTPAY, SUCCESS, CLOSED…)."""
+        path = ORDER_PATH.format(out_trade_no) + "?" + urlencode({"mchid": self.merchant.mchid})
+        return self._call("GET", path)[1]
+
+    def close(self, out_trade_no: str) -> None:
+        """Close an unpaid order (WeChat answers 204); a paid one is refused (ORDERPAID)."""
+        self._call(
+            "POST", ORDER_PATH.format(out_trade_no) + "/close", {"mchid": self.merchant.mchid}
+        )
+
+    # --- verifying WeChat Pay ---------------------------------------------------------------
+
+    def verify_signature(self, headers, body: str) -> None:
+        """Check Wechatpay-Timestamp/-Nonce/-Signature/-Serial over ``ts\\nnonce\\nbody\\n``;
+        raise the NotTrusted subclass that says what is wrong."""
+        signature = _header(headers, "Wechatpay-Signature")
+        if signature.startswith(PROBE_PREFIX):
+            raise SignatureProbe(signature[:40])
+        timestamp = _header(headers, "Wechatpay-Timestamp")
+        nonce = _header(headers, "Wechatpay-Nonce")
+        serial = _header(headers, "Wechatpay-Serial")
+        if not (signature and timestamp and nonce and serial):
+            raise BadSignature("Wechatpay-Signature, -Timestamp, -Nonce or -Serial missing")
+        try:
+            skew = abs(_now() - int(timestamp))
+        except ValueError as exc:
+            raise StaleTimestamp(f"timestamp {timestamp[:20]!r}") from exc
+        if skew > settings.WECHATPAY_MAX_SKEW:
+            raise StaleTimestamp(f"timestamp {timestamp} is {skew} s off")
+        key = self._keys.get(serial.upper())
+        if key is None:
+            raise UnknownSerial(serial[:64])
+        if not rsa_verify(timestamp, nonce, body, signature, key):
+            raise BadSignature(f"signature does not verify with {serial[:64]}")
+
+    def verify_notification(self, headers, body: bytes | str) -> dict:
+        """A payment notification's decrypted ``resource`` (the transaction), once its
+        signature, timestamp and serial checked out; else a NotTrusted subclass."""
+        if isinstance(body, bytes):
+            try:
+                body = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BadSignature("body is not UTF-8") from exc
+        self.verify_signature(headers, body)
+        try:
+            resource = json.loads(body)["resource"]
+            if resource["algorithm"] != "AEAD_AES_256_GCM":
+                raise ValueError(resource["algorithm"])
+            plaintext = aes_decrypt(
+                nonce=resource["nonce"],
+                ciphertext=resource["ciphertext"],
+                associated_data=resource.get("associated_data") or "",
+                apiv3_key=self.merchant.apiv3_key,
+            )
+            if plaintext is None:  # wechatpayv3's answer to a failed GCM tag
+                raise ValueError("GCM tag does not verify")
+            decrypted = json.loads(plaintext)
+            if not isinstance(decrypted, dict):
+                raise ValueError("resource is not an object")
+        except Exception as exc:  # malformed JSON, base64, nonce length, key: all undecryptable
+            raise UndecryptableResource(f"{exc.__class__.__name__}: {exc}"[:200]) from exc
+        return decrypted
