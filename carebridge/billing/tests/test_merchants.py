@@ -52,3 +52,12 @@ def test_certificate_mode_needs_a_certificate(merchant):
     merchant.platform_certificates = ""
     with pytest.raises(ValidationError):
         merchant.full_clean()
+
+
+def test_the_labels_are_chinese_by_default_and_english_on_request():
+    from django.utils import translation
+
+    assert str(VerifyMode.PUBLIC_KEY.label) == "微信支付公钥"
+    with translation.override("en"):
+        assert str(VerifyMode.PUBLIC_KEY.label) == "WeChat Pay public key"
+        assert str(Merchant._meta.verbose_name) == "WeChat Pay merchant"
