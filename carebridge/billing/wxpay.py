@@ -19,6 +19,7 @@ import json
 import secrets
 from urllib.parse import urlencode
 
+import httpx
 from cryptography import x509
 from django.conf import settings
 from django.utils import timezone
@@ -139,7 +140,7 @@ class WxPayClient:
                 headers=headers,
                 timeout=settings.WECHAT_HTTP_TIMEOUT,
             )
-        except Exception as exc:  # httpx's errors, whatever the transport raised
+        except httpx.HTTPError as exc:
             raise WxPayUnavailable(f"{method} {path}: {exc.__class__.__name__}") from exc
         text = response.content.decode("utf-8", errors="replace")
         if 200 <= response.status_code < 300 or _header(response.headers, "Wechatpay-Signature"):

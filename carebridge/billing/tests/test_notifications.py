@@ -3,6 +3,9 @@ decrypted, or refused with an exception that names what is wrong — so the noti
 can answer 4xx and change nothing."""
 
 import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -17,7 +20,7 @@ from carebridge.billing.wxpay import (
 )
 from carebridge.sandbox.models import SandboxPayOrder
 from carebridge.sandbox.wxpay import merchants, transactions
-from carebridge.sandbox.wxpay.notify import build_notification
+from carebridge.sandbox.wxpay.notify import build_notification, send_notification
 from conftest import ALICE_OPENID
 
 # The merchant fixture's ``mode`` is parametrised, which sets it up after the cache
@@ -126,3 +129,38 @@ def test_the_refusals_are_distinct_kinds():
     assert all(issubclass(kind, NotTrusted) for kind in kinds)
     for kind in kinds:
         assert not any(issubclass(kind, other) for other in kinds if other is not kind)
+
+
+def test_a_notification_is_posted_to_the_notify_url_and_verifies_there(wxpay, paid):
+    """Over the wire: the sandbox POSTs to notify_url; what arrives verifies and decrypts."""
+    received = {}
+
+    class Merchant(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received["headers"] = dict(self.headers.items())
+            received["body"] = self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Merchant)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    paid.notify_url = f"http://127.0.0.1:{server.server_port}/billing/wxpay/notify/x/"
+    try:
+        assert send_notification(paid) == 204
+    finally:
+        thread.join(timeout=5)
+        server.server_close()
+    transaction = wxpay.verify_notification(received["headers"], received["body"])
+    assert transaction["out_trade_no"] == "RA20261203000001"
+
+
+def test_a_notify_url_nobody_answers_is_reported_as_zero(paid):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    paid.notify_url = f"http://127.0.0.1:{port}/"
+    assert send_notification(paid) == 0
