@@ -105,9 +105,19 @@ class WxPayClient:
     def _trusted_keys(merchant: Merchant) -> dict:
         """Serial (upper case) → public key, for the merchant's verification mode only."""
         if merchant.verify_mode == VerifyMode.PUBLIC_KEY:
+            if not merchant.public_key:
+                return {}
             return {merchant.public_key_id.upper(): load_public_key(merchant.public_key)}
+        if not merchant.platform_certificates:
+            return {}
+        now = timezone.now()
         certs = x509.load_pem_x509_certificates(merchant.platform_certificates.encode())
-        return {format(c.serial_number, "X"): c.public_key() for c in certs}
+        # An expired (or not yet valid) platform certificate vouches for nothing.
+        return {
+            format(c.serial_number, "X"): c.public_key()
+            for c in certs
+            if c.not_valid_before_utc <= now <= c.not_valid_after_utc
+        }
 
     # --- signing our requests ---------------------------------------------------------------
 
@@ -132,6 +142,9 @@ class WxPayClient:
         }
         if body:
             headers["Content-Type"] = "application/json"
+        if self.merchant.verify_mode == VerifyMode.PUBLIC_KEY:
+            # Tells WeChat Pay which of its keys we verify with, as its public-key mode asks.
+            headers["Wechatpay-Serial"] = self.merchant.public_key_id
         try:
             response = outgoing().request(
                 method,

@@ -5,10 +5,16 @@ can answer 4xx and change nothing."""
 import json
 import socket
 import threading
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
+from django.utils import timezone
 
+from carebridge.billing.models import VerifyMode
 from carebridge.billing.wxpay import (
     BadSignature,
     NotTrusted,
@@ -18,7 +24,7 @@ from carebridge.billing.wxpay import (
     UnknownSerial,
     WxPayClient,
 )
-from carebridge.sandbox.models import SandboxPayOrder
+from carebridge.sandbox.models import SandboxPayMerchant, SandboxPayOrder
 from carebridge.sandbox.wxpay import merchants, transactions
 from carebridge.sandbox.wxpay.notify import build_notification, send_notification
 from conftest import ALICE_OPENID
@@ -31,10 +37,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def paid(merchant):
     """alice paid 12.50 yuan for her registration (placed straight in the sandbox's books)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     SandboxPayOrder.objects.create(
         mchid=merchant.mchid,
         appid=merchant.appid,
@@ -164,3 +166,24 @@ def test_a_notify_url_nobody_answers_is_reported_as_zero(paid):
         port = unused.getsockname()[1]
     paid.notify_url = f"http://127.0.0.1:{port}/"
     assert send_notification(paid) == 0
+
+
+@pytest.mark.parametrize("mode", [VerifyMode.CERTIFICATE])
+def test_an_expired_platform_certificate_vouches_for_nothing(paid, merchant):
+    platform = SandboxPayMerchant.objects.get(mchid=merchant.mchid)
+    key = serialization.load_pem_private_key(platform.platform_private_key.encode(), None)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Tenpay.com Root CA (sandbox)")])
+    now = datetime.now(UTC)
+    expired = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(int(platform.platform_serial, 16))  # the very serial WeChat Pay names
+        .not_valid_before(now - timedelta(days=400))
+        .not_valid_after(now - timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    merchant.platform_certificates = expired.public_bytes(serialization.Encoding.PEM).decode()
+    with pytest.raises(UnknownSerial):
+        WxPayClient(merchant).verify_notification(*build_notification(paid))
