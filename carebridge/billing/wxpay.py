@@ -16,6 +16,7 @@ the sandbox, mounted at /sandbox/pay, verifies against the same path WeChat woul
 """
 
 import json
+import re
 import secrets
 from urllib.parse import urlencode
 
@@ -33,6 +34,9 @@ SCHEME = "WECHATPAY2-SHA256-RSA2048"
 PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
 JSAPI_PATH = "/v3/pay/transactions/jsapi"
 ORDER_PATH = "/v3/pay/transactions/out-trade-no/{}"
+# WeChat also allows | and * in out_trade_no, but those travel percent-encoded and the signed
+# path must be the path as sent; our own numbers never need them, so they are refused here.
+OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-]{6,32}$")
 
 
 class WxPayError(Exception):
@@ -77,6 +81,12 @@ class UndecryptableResource(NotTrusted):
 
 def _nonce() -> str:
     return secrets.token_hex(16).upper()
+
+
+def _checked(out_trade_no: str) -> str:
+    if not OUT_TRADE_NO.match(out_trade_no):
+        raise ValueError(f"out_trade_no must be 6-32 of [0-9A-Za-z_-], not {out_trade_no!r}")
+    return out_trade_no
 
 
 def _now() -> int:
@@ -187,7 +197,7 @@ class WxPayClient:
             "appid": self.merchant.appid,
             "mchid": self.merchant.mchid,
             "description": description,
-            "out_trade_no": out_trade_no,
+            "out_trade_no": _checked(out_trade_no),
             "notify_url": self.merchant.notify_url,
             "amount": {"total": total, "currency": "CNY"},
             "payer": {"openid": openid},
@@ -216,14 +226,14 @@ class WxPayClient:
 
     def query(self, out_trade_no: str) -> dict:
         """The order as WeChat Pay holds it (``trade_state``: NOTPAY, SUCCESS, CLOSED…)."""
-        path = ORDER_PATH.format(out_trade_no) + "?" + urlencode({"mchid": self.merchant.mchid})
+        query = urlencode({"mchid": self.merchant.mchid})
+        path = ORDER_PATH.format(_checked(out_trade_no)) + "?" + query
         return self._call("GET", path)[1]
 
     def close(self, out_trade_no: str) -> None:
         """Close an unpaid order (WeChat answers 204); a paid one is refused (ORDERPAID)."""
-        self._call(
-            "POST", ORDER_PATH.format(out_trade_no) + "/close", {"mchid": self.merchant.mchid}
-        )
+        path = ORDER_PATH.format(_checked(out_trade_no)) + "/close"
+        self._call("POST", path, {"mchid": self.merchant.mchid})
 
     # --- verifying WeChat Pay ---------------------------------------------------------------
 

@@ -149,3 +149,14 @@ def test_time_expire_is_the_last_moment_to_pay(wxpay, merchant, clock):
     clock.advance(minutes=16)
     with pytest.raises(transactions.PayError):
         transactions.pay(merchant.mchid, "RA20261203000001")
+
+
+@pytest.mark.parametrize("out_trade_no", ["RA|2026120301", "RA*2026120301", "short", "R" * 33])
+def test_an_out_trade_no_that_would_travel_encoded_is_refused_before_sending(wxpay, out_trade_no):
+    with pytest.raises(ValueError):
+        wxpay.query(out_trade_no)
+    with pytest.raises(ValueError):
+        prepay(wxpay, out_trade_no=out_trade_no)
+    with pytest.raises(ValueError):
+        wxpay.close(out_trade_no)
+    assert not SandboxPayOrder.objects.exists()
