@@ -42,7 +42,8 @@ def pushed_out(report: Report, number: int, outcome: str, now) -> dict:
         "outcome": outcome,
         "status": current.status,
         "released_at": current.released_at,
-        "waiting_for": [] if report.is_visible_to_patient(now) else current.release_blockers(),
+        # As the action left the rows: no query to ask the database what it just wrote.
+        "waiting_for": [] if report.shown_to_patient(now) else current.release_blockers(),
     }
 
 

@@ -32,7 +32,6 @@ class Pushed:
     outcome: str  # created, updated, superseded, unchanged
 
 
-@transaction.atomic
 def push_report(institution, patient, data: ReportIn, *, now=None, **source) -> Pushed:
     """Store version ``data.meta.versionId`` of ``institution``'s report ``data.identifier``
     about ``patient``. A newer version becomes the current one and is released to the patient
@@ -41,6 +40,18 @@ def push_report(institution, patient, data: ReportIn, *, now=None, **source) -> 
     ResultsError, with nothing changed, when the push contradicts what was received before."""
     now = now or timezone.now()
     digest = content_hash(data, patient)
+    try:
+        return _push(institution, patient, data, digest, now, source)
+    except IntegrityError:
+        # The report was created at the same moment by another call, which committed first
+        # (our INSERT waited for it, then failed): its transaction rolled back, this one finds
+        # the report and locks it. A savepoint around every create would cost two round trips
+        # a new report for a race that is rare.
+        return _push(institution, patient, data, digest, now, source)
+
+
+@transaction.atomic
+def _push(institution, patient, data: ReportIn, digest: str, now, source: dict) -> Pushed:
     report, created = _report_for_update(institution, patient, data, now)
     number = data.meta.versionId
     # A report created by this push has no versions yet: one statement fewer per new report.
@@ -73,24 +84,26 @@ def push_report(institution, patient, data: ReportIn, *, now=None, **source) -> 
 
 
 def _report_for_update(institution, patient, data: ReportIn, now) -> tuple[Report, bool]:
-    """The report, locked until the push commits, or a new one (current set by the caller)."""
+    """The report, locked until the push commits, or a new one (current set by the caller).
+    A report created by another call at the same moment is an IntegrityError (push_report
+    tries again)."""
     lookup = {"institution": institution, "identifier": data.identifier}
-    report = Report.objects.select_for_update().filter(**lookup).first()
+    # The current version comes with it (a push compares with it), unlocked: the report's
+    # lock is what orders pushes.
+    locked = Report.objects.select_related("current").select_for_update(of=("self",))
+    report = locked.filter(**lookup).first()
     if report is not None:
+        report.institution = institution  # the signals' receivers read it: not again
         return report, False
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                **lookup,
-                patient=patient,
-                kind=data.category,
-                title=data.code.text,
-                issued_at=data.issued or now,
-                created_at=now,
-            )
-            return report, True
-    except IntegrityError:  # pushed at the same moment by another call, which committed first
-        return Report.objects.select_for_update().get(**lookup), False
+    report = Report.objects.create(
+        **lookup,
+        patient=patient,
+        kind=data.category,
+        title=data.code.text,
+        issued_at=data.issued or now,
+        created_at=now,
+    )
+    return report, True
 
 
 def _visit(institution, patient, identifier: str | None) -> Visit | None:

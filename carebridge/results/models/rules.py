@@ -1,6 +1,7 @@
 """The institution's release rules: kinds of report held back from patients for some days, or
 until a doctor releases them (pathology, for instance), as data edited in the back office."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -81,12 +82,16 @@ class ReleaseRule(models.Model):
             raise ValidationError({"days": _("医生发布的规则不填天数")})
 
     @classmethod
-    def hold_for(cls, institution, kind: str, code: str, first_issued: datetime) -> Hold:
+    def hold_for(
+        cls, institution, kind: str, code: str, first_issued: Callable[[], datetime]
+    ) -> Hold:
         """All the rules that apply, together: the longest delay, and a doctor's release if any
-        rule asks for one."""
+        rule asks for one. ``first_issued()`` returns the moment a delay counts from; it is
+        called only when a delay applies, so that a report no delay rule covers costs one
+        query here, not two."""
         rules = list(cls.objects.applying_to(institution, kind, code))
         days = max((r.days for r in rules if r.mode == ReleaseMode.DELAY), default=0)
         return Hold(
-            until=first_issued + timedelta(days=days) if days else None,
+            until=first_issued() + timedelta(days=days) if days else None,
             needs_doctor=any(r.mode == ReleaseMode.DOCTOR for r in rules),
         )
