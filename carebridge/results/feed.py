@@ -13,6 +13,7 @@ from carebridge.patients.references import find_patient, parse_patient_ref
 from . import actions
 from .errors import PatientNotFound
 from .models import Report
+from .models.rules import rules_read_once
 from .schemas import ReportIn
 
 
@@ -43,7 +44,9 @@ def pushed_out(report: Report, number: int, outcome: str, now) -> dict:
     }
 
 
-def push(request, payload: ReportIn, now, known: dict | None = None) -> tuple[int, dict]:
+def push(
+    request, payload: ReportIn, now, known: dict | None = None, expect_new=False
+) -> tuple[int, dict]:
     """Push one report for the key's client: (200 or 201, the answer). A refusal is raised."""
     patient = patient_named(request, payload.subject, known)
     done = actions.push_report(
@@ -52,6 +55,7 @@ def push(request, payload: ReportIn, now, known: dict | None = None) -> tuple[in
         payload,
         api_client=request.api_client,
         now=now,
+        expect_new=expect_new,
     )
     # The action keeps done.report as it left it (current version, release, withdrawal): read
     # again, it would cost a statement per push of the HIS's feed (bench/reports_feed.py).
@@ -61,8 +65,9 @@ def push(request, payload: ReportIn, now, known: dict | None = None) -> tuple[in
 
 def push_batch(request, resources: list, now) -> list[dict]:
     """Each entry pushed on its own, in order, in a transaction of its own: a malformed or
-    refused entry changes nothing and is answered with its 4xx; the others are pushed. The
-    patients named by id are read in one query."""
+    refused entry changes nothing and is answered with its 4xx; the others are pushed. Read
+    once for the whole batch, not per entry: the patients named by id, which of the reports
+    exist already (a new one is inserted without a look-up), the hold rules."""
     entries = []
     for raw in resources:
         try:
@@ -72,18 +77,27 @@ def push_batch(request, resources: list, now) -> list[dict]:
     ids = {e.subject.patient_id for e in entries if isinstance(e, ReportIn)} - {None}
     institution = request.api_client.institution
     known = Patient.objects.of_institution(institution).in_bulk(ids) if ids else {}
-    answers = []
-    for entry in entries:
-        if isinstance(entry, ValidationError):
-            answers.append(_invalid(entry))
-            continue
-        try:
-            status, answer = push(request, entry, now, known)
-        except ApiRefusal as exc:
-            answers.append(_refused(exc.status, exc.code, str(exc.message)))
-        else:
-            answers.append({"resource": answer, "response": {"status": _status(status)}})
-    return answers
+    identifiers = [e.identifier for e in entries if isinstance(e, ReportIn)]
+    existing = set(
+        Report.objects.of_institution(institution)
+        .filter(identifier__in=identifiers)
+        .values_list("identifier", flat=True)
+    )
+    with rules_read_once():
+        return [_entry(request, entry, now, known, existing) for entry in entries]
+
+
+def _entry(request, entry, now, known: dict, existing: set) -> dict:
+    if isinstance(entry, ValidationError):
+        return _invalid(entry)
+    # The same report twice in a batch: the second finds the first's row.
+    new = entry.identifier not in existing
+    existing.add(entry.identifier)
+    try:
+        status, answer = push(request, entry, now, known, expect_new=new)
+    except ApiRefusal as exc:
+        return _refused(exc.status, exc.code, str(exc.message))
+    return {"resource": answer, "response": {"status": _status(status)}}
 
 
 def _status(code: int) -> str:

@@ -32,16 +32,20 @@ class Pushed:
     outcome: str  # created, updated, superseded, unchanged
 
 
-def push_report(institution, patient, data: ReportIn, *, now=None, **source) -> Pushed:
+def push_report(
+    institution, patient, data: ReportIn, *, now=None, expect_new=False, **source
+) -> Pushed:
     """Store version ``data.meta.versionId`` of ``institution``'s report ``data.identifier``
     about ``patient``. A newer version becomes the current one and is released to the patient
     if nothing holds it (release_report), or withdraws the report if it is cancelled or entered
     in error. ``source``: ``api_client`` or ``entered_by`` (a member of staff). Raises a
-    ResultsError, with nothing changed, when the push contradicts what was received before."""
+    ResultsError, with nothing changed, when the push contradicts what was received before.
+    ``expect_new``: the caller found no such report a moment ago (a batch reads them first),
+    so the report is inserted without looking for it; if it exists after all, as below."""
     now = now or timezone.now()
     digest = content_hash(data, patient)
     try:
-        return _push(institution, patient, data, digest, now, source)
+        return _push(institution, patient, data, digest, now, source, expect_new)
     except IntegrityError:
         # The report was created at the same moment by another call, which committed first
         # (our INSERT waited for it, then failed): its transaction rolled back, this one finds
@@ -51,8 +55,10 @@ def push_report(institution, patient, data: ReportIn, *, now=None, **source) -> 
 
 
 @transaction.atomic
-def _push(institution, patient, data: ReportIn, digest: str, now, source: dict) -> Pushed:
-    report, created = _report_for_update(institution, patient, data, now)
+def _push(
+    institution, patient, data: ReportIn, digest: str, now, source: dict, expect_new=False
+) -> Pushed:
+    report, created = _report_for_update(institution, patient, data, now, expect_new)
     number = data.meta.versionId
     # A report created by this push has no versions yet: one statement fewer per new report.
     same = None if created else report.versions.filter(version=number).first()
@@ -83,7 +89,9 @@ def _push(institution, patient, data: ReportIn, digest: str, now, source: dict) 
     return Pushed(report, version, "created" if created else "updated")
 
 
-def _report_for_update(institution, patient, data: ReportIn, now) -> tuple[Report, bool]:
+def _report_for_update(
+    institution, patient, data: ReportIn, now, expect_new=False
+) -> tuple[Report, bool]:
     """The report, locked until the push commits, or a new one (current set by the caller).
     A report created by another call at the same moment is an IntegrityError (push_report
     tries again)."""
@@ -91,7 +99,7 @@ def _report_for_update(institution, patient, data: ReportIn, now) -> tuple[Repor
     # The current version comes with it (a push compares with it), unlocked: the report's
     # lock is what orders pushes.
     locked = Report.objects.select_related("current").select_for_update(of=("self",))
-    report = locked.filter(**lookup).first()
+    report = None if expect_new else locked.filter(**lookup).first()
     if report is not None:
         report.institution = institution  # the signals' receivers read it: not again
         return report, False

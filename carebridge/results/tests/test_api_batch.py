@@ -3,14 +3,16 @@ the same action as POST /reports, answered in a "batch-response" with its own st
 entry is refused alone and changes nothing."""
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from carebridge.outbox.models import OutboxMessage
-from carebridge.results.models import Report, ResultsPolicy
+from carebridge.results.models import ReleaseRule, Report, ResultsPolicy
 from carebridge.results.schemas import MAX_BATCH
 
-from .helpers import report_body, visit_body
+from .helpers import push, report_body, visit_body
 from .test_api import call, state
 
 
@@ -148,3 +150,54 @@ def test_the_batch_is_documented_with_the_report_shape(client):
     entry = schema["components"]["schemas"]["BatchEntry"]
     resource = entry["properties"]["resource"]
     assert {"identifier", "meta", "subject", "result"} <= set(resource["properties"])
+
+
+@pytest.mark.django_db
+def test_versions_of_one_report_in_a_batch_and_of_one_pushed_before(client, his_key, alice_self):
+    call(client, "/reports", his_key, report_body(alice_self, identifier="LIS-OLD"))
+    body = bundle(
+        report_body(alice_self, identifier="LIS-NEW", status="preliminary"),
+        report_body(alice_self, identifier="LIS-NEW", version=2),
+        report_body(alice_self, identifier="LIS-OLD", version=2, status="corrected"),
+        report_body(alice_self, identifier="LIS-OLD", version=1),
+    )
+    r = call(client, "/reports/batch", his_key, body)
+    assert statuses(r) == ["201 Created", "201 Created", "201 Created", "200 OK"]
+    answers = [e["resource"] for e in r.json()["entry"]]
+    assert [a["outcome"] for a in answers] == ["created", "updated", "updated", "unchanged"]
+    assert [a["current_version"] for a in answers] == [1, 2, 2, 2]
+    assert Report.objects.get(identifier="LIS-NEW").current.version == 2
+
+
+@pytest.mark.django_db
+def test_hold_rules_apply_to_every_entry_read_once_per_batch(
+    client, hospital, his_key, alice_self, django_assert_max_num_queries
+):
+    ReleaseRule.objects.create(institution=hospital, kind="laboratory", mode="delay", days=3)
+    issued = timezone.now().isoformat()
+    body = bundle(*(report_body(alice_self, identifier=f"L-{n}", issued=issued) for n in range(5)))
+    # Once: the key, the patients, the reports that exist, the rules, the template setting.
+    # Per entry: its savepoint (a transaction in production), the report, the version, its
+    # items, the current pointer, the first-issued moment the delay counts from, the release.
+    with django_assert_max_num_queries(5 + 5 * 9):
+        r = call(client, "/reports/batch", his_key, body)
+    answers = [e["resource"] for e in r.json()["entry"]]
+    held_until = {a["released_at"] for a in answers if a["outcome"] == "created"}
+    assert len(answers) == 5 and len(held_until) == 1
+    assert datetime.fromisoformat(held_until.pop()) > timezone.now() + timedelta(days=2)
+
+
+@pytest.mark.django_db
+def test_a_report_expected_new_that_exists_after_all_is_pushed_as_usual(alice_self):
+    """A batch inserts the reports it did not find without looking again; one created in the
+    meantime by another call makes the insert fail, and the push is done again the usual way."""
+    from carebridge.results.actions import push_report
+    from carebridge.results.schemas import ReportIn
+
+    push(alice_self)
+    institution = alice_self.owner.account.institution
+    data = ReportIn.model_validate(report_body(alice_self))
+    assert push_report(institution, alice_self, data, expect_new=True).outcome == "unchanged"
+    data = ReportIn.model_validate(report_body(alice_self, version=2, status="corrected"))
+    assert push_report(institution, alice_self, data, expect_new=True).outcome == "updated"
+    assert Report.objects.count() == 1
