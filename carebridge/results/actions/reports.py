@@ -96,9 +96,11 @@ def _report_for_update(
     A report created by another call at the same moment is an IntegrityError (push_report
     tries again)."""
     lookup = {"institution": institution, "identifier": data.identifier}
-    # The current version comes with it (a push compares with it), unlocked: the report's
-    # lock is what orders pushes.
-    locked = Report.objects.select_related("current").select_for_update(of=("self",))
+    # Not select_related("current"): on PostgreSQL, a SELECT … FOR UPDATE that waited for
+    # another push re-reads the report's row but not the joined version's, so it would
+    # compare with the version that was current before that push (test_concurrency). The
+    # current version is read after the lock, by a statement of its own.
+    locked = Report.objects.select_for_update()
     report = None if expect_new else locked.filter(**lookup).first()
     if report is not None:
         report.institution = institution  # the signals' receivers read it: not again
