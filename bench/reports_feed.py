@@ -8,7 +8,10 @@ worker runs: sending is not the feed's cost). The baseline, in the same run and 
 same rows (reports, versions, observations, the current pointer) written by plain
 ``bulk_create`` in batches of 1,000 reports, in one process. **Ratio: reports/s pushed over
 reports/s bulk-inserted** (target ≥ 0.25). Every push must answer 201, and the database must
-hold one report, one version and 15 observations per push afterwards.
+hold one report, one version and 15 observations per push afterwards. **Batches:** then as
+many other reports in FHIR batch Bundles of ``--batch`` entries (``POST /api/results/reports
+/batch``) by the same clients, every entry answering "201 Created", with their own ratio
+against the same baseline.
 
 (b) **Reading.** One patient with 10 years of reports (``--history``, 500, pushed through the
 action) and, for comparison, one with 25. The patient pages of reports are another branch's
@@ -122,14 +125,16 @@ CHECK = """
 import json
 from carebridge.outbox.models import OutboxMessage
 from carebridge.results.models import Observation, Report, ReportVersion
-pushed = Report.objects.filter(identifier__startswith="LIS-")
-print(json.dumps({
+pushed = Report.objects.filter(identifier__startswith={prefix!r})
+ready = OutboxMessage.objects.filter(topic="results.report_ready")
+print(json.dumps({{
     "reports": pushed.count(),
     "versions": ReportVersion.objects.filter(report__in=pushed).count(),
     "observations": Observation.objects.filter(version__report__in=pushed).count(),
     "released": pushed.filter(current__released_at__isnull=False).count(),
-    "ready rows": OutboxMessage.objects.filter(topic="results.report_ready").count(),
-}))
+    "ready rows": ready.filter(
+        payload__version_id__in=list(pushed.values_list("current", flat=True))).count(),
+}}))
 """
 
 # (b): the reads of the report pages, timed in one process against whoami.
@@ -273,6 +278,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=50, help="entries per batch Bundle")
     parser.add_argument("--history", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=300, help="timed reads of each kind")
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
@@ -310,13 +316,46 @@ def main() -> None:
             )
             for b in bodies
         ]
+        # The same day again as other reports (LISB-), pushed in FHIR batch Bundles.
+        batched = [{**b, "identifier": "LISB-" + b["identifier"][4:]} for b in bodies]
+        bundles = [
+            (
+                first,
+                loadgen.render(
+                    "POST",
+                    "/api/results/reports/batch",
+                    body=json.dumps(
+                        {
+                            "resourceType": "Bundle",
+                            "type": "batch",
+                            "entry": [{"resource": b} for b in batched[first : first + args.batch]],
+                        }
+                    ).encode(),
+                    headers=headers,
+                ),
+            )
+            for first in range(0, len(batched), args.batch)
+        ]
         with serve(env, args.workers, args.threads) as url:
             print(f"server {url}; pushing {args.reports} reports…", file=sys.stderr)
             run = loadgen.load(url, requests, args.clients)
+            print(f"… and {args.reports} in batches of {args.batch}…", file=sys.stderr)
+            batch_run = loadgen.load(url, bundles, args.clients)
         statuses = {}
         for r in run.responses:
             statuses[r.status] = statuses.get(r.status, 0) + 1
-        check = json.loads(manage(env, "shell", "-c", CHECK).strip().splitlines()[-1])
+        entry_statuses = {}
+        for r in batch_run.responses:
+            entries = json.loads(r.body)["entry"] if r.status == 200 else [{"response": {}}]
+            for e in entries:
+                status = e["response"].get("status", f"HTTP {r.status}")
+                entry_statuses[status] = entry_statuses.get(status, 0) + 1
+        check = json.loads(
+            manage(env, "shell", "-c", CHECK.format(prefix="LIS-")).strip().splitlines()[-1]
+        )
+        batch_check = json.loads(
+            manage(env, "shell", "-c", CHECK.format(prefix="LISB-")).strip().splitlines()[-1]
+        )
         print("bulk insert of the same rows…", file=sys.stderr)
         bulk = json.loads(
             manage(env, "shell", "-c", BULK.format(cfg=json.dumps({"bodies": str(bodies_file)})))
@@ -324,6 +363,8 @@ def main() -> None:
             .splitlines()[-1]
         )
         pushed_rate = args.reports / run.elapsed
+        batch_rate = args.reports / batch_run.elapsed
+        batch_latencies = [r.latency for r in batch_run.responses]
         bulk_rate = args.reports / bulk["seconds"]
         latencies = [r.latency for r in run.responses]
         print("reads of a 10-year patient…", file=sys.stderr)
@@ -339,12 +380,16 @@ def main() -> None:
             .strip()
             .splitlines()[-1]
         )
-    ok = (
-        statuses == {201: args.reports}
-        and check["reports"] == check["versions"] == check["released"] == args.reports
-        and check["observations"] == args.reports * ITEMS
-        and check["ready rows"] == args.reports
-    )
+
+    def complete(check):
+        return (
+            check["reports"] == check["versions"] == check["released"] == args.reports
+            and check["observations"] == args.reports * ITEMS
+            and check["ready rows"] == args.reports
+        )
+
+    ok = statuses == {201: args.reports} and complete(check)
+    batch_ok = entry_statuses == {"201 Created": args.reports} and complete(batch_check)
     med = reads["median_ms"]
     lines = [
         f"(a) feed: {args.reports} reports × {ITEMS} items, {args.clients} clients, "
@@ -356,6 +401,13 @@ def main() -> None:
         f"  read back {check}: {'ok' if ok else 'MISMATCH'}",
         f"  bulk_create of the same rows: {bulk['seconds']:.1f} s, {bulk_rate:.0f} reports/s",
         f"  ratio {pushed_rate / bulk_rate:.3f} (target ≥ 0.25)",
+        f"  in batches of {args.batch} (POST /api/results/reports/batch): "
+        f"{batch_run.elapsed:.1f} s, {batch_rate:.0f} reports/s "
+        f"(per batch p50 {percentile(batch_latencies, 50) * 1000:.0f} ms, "
+        f"p99 {percentile(batch_latencies, 99) * 1000:.0f} ms)",
+        f"  entries {entry_statuses}; errors {dict(batch_run.errors)}",
+        f"  read back {batch_check}: {'ok' if batch_ok else 'MISMATCH'}",
+        f"  batch ratio {batch_rate / bulk_rate:.3f} (target ≥ 0.25)",
         f"(b) reads, through the querysets directly (no report pages in this tree), "
         f"{args.history} reports (pushed in {reads['setup']:.0f} s), {args.rounds} rounds",
         f"  queries: {reads['queries']}",
@@ -368,7 +420,7 @@ def main() -> None:
         f"(target within 3×)",
     ]
     print("\n".join(lines))
-    if not ok:
+    if not (ok and batch_ok):
         raise SystemExit(1)
 
 

@@ -46,6 +46,20 @@ def enqueue(
         return OutboxMessage.objects.get(dedup_key=dedup_key)
 
 
+def enqueue_once(
+    topic: str, payload: dict, dedup_key: str, *, available_at: datetime | None = None
+) -> None:
+    """Write an outbox row keyed ``dedup_key`` in the caller's transaction, unless one already
+    is (then nothing changes). As ``enqueue`` with a key, for callers that do not need the row
+    back: one INSERT … ON CONFLICT DO NOTHING, where ``enqueue`` needs a savepoint around its
+    INSERT (three round trips). A key taken by a transaction still open waits for it to end,
+    as ``enqueue``'s INSERT does."""
+    row = OutboxMessage(topic=topic, payload=payload, dedup_key=dedup_key)
+    if available_at is not None:
+        row.available_at = available_at
+    OutboxMessage.objects.bulk_create([row], ignore_conflicts=True)
+
+
 def enqueue_many(
     topic: str,
     payloads: list[dict],

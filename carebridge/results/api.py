@@ -12,38 +12,27 @@ from ninja import Path, Router, Status
 from carebridge.integrations.auth import requires
 from carebridge.integrations.models import Scope
 from carebridge.lib.api_refusals import Refusal, refusals
-from carebridge.patients.references import find_patient, parse_patient_ref
 
-from . import actions
-from .errors import NotFound, PatientNotFound
+from . import actions, feed
+from .errors import NotFound
+from .feed import patient_named, pushed_out
 from .models import Report
-from .schemas import HIS_ID, ReportIn, ReportPushed, VisitIn, VisitPushed, Withdrawal
+from .schemas import (
+    HIS_ID,
+    BatchAnswer,
+    ReportBatch,
+    ReportIn,
+    ReportPushed,
+    VisitIn,
+    VisitPushed,
+    Withdrawal,
+)
 
 router = Router(tags=["results"])
 
 # Every refusal has the same shape; 401 (no or bad key) and 422 (malformed body) are ninja's.
 REFUSALS = {400: Refusal, 403: Refusal, 404: Refusal, 409: Refusal}
 ReportId = Path(..., min_length=1, max_length=64, pattern=HIS_ID, description="the HIS's id")
-
-
-def _patient(request, ref):
-    found = find_patient(request, request.api_client.institution, parse_patient_ref(ref))
-    if found is None:
-        raise PatientNotFound()
-    return found
-
-
-def pushed_out(report: Report, number: int, outcome: str, now) -> dict:
-    current = report.current
-    return {
-        "identifier": report.identifier,
-        "version": number,
-        "current_version": current.version,
-        "outcome": outcome,
-        "status": current.status,
-        "released_at": current.released_at,
-        "waiting_for": [] if report.is_visible_to_patient(now) else current.release_blockers(),
-    }
 
 
 @router.post(
@@ -62,19 +51,28 @@ def push_report(request, payload: ReportIn):
     allow; ``cancelled`` or ``entered-in-error`` withdraws the report. Refusals: 404
     patient_not_found; 409 patient_mismatch, category_mismatch, status_regression,
     report_withdrawn, encounter_mismatch."""
-    now = timezone.now()
-    patient = _patient(request, payload.subject)
-    done = actions.push_report(
-        request.api_client.institution,
-        patient,
-        payload,
-        api_client=request.api_client,
-        now=now,
-    )
-    # The action keeps done.report as it left it (current version, release, withdrawal): read
-    # again, it would cost a statement per push of the HIS's feed (bench/reports_feed.py).
-    answer = pushed_out(done.report, done.version.version, done.outcome, now)
-    return Status(200 if done.outcome == "unchanged" else 201, answer)
+    status, answer = feed.push(request, payload, timezone.now())
+    return Status(status, answer)
+
+
+@router.post(
+    "/reports/batch",
+    auth=requires(Scope.REPORTS_PUSH),
+    response={200: BatchAnswer, 400: Refusal, 403: Refusal},
+    summary="Push reports in a batch (FHIR Bundle)",
+)
+def push_reports(request, payload: ReportBatch):
+    """A FHIR Bundle of type ``batch`` with up to 100 entries, each ``{"resource": <the body of
+    POST /reports>}``. Each entry is pushed on its own, with the same rules, in its own
+    transaction: the answer (200, a ``batch-response`` Bundle) has one entry per entry, in
+    order, with the status and answer POST /reports would have given it, or its refusal in
+    ``response.outcome`` (a malformed entry: 422 ``invalid`` naming the ``field``). A refused
+    entry changes nothing; the others are pushed all the same. Retrying a whole batch is safe:
+    entries already pushed answer 200 ``unchanged``. More than 100 entries, or a body that is
+    not such a Bundle, is a 422 for the whole batch, and nothing is pushed."""
+    resources = [entry.resource for entry in payload.entry]
+    answers = feed.push_batch(request, resources, timezone.now())
+    return Status(200, {"resourceType": "Bundle", "type": "batch-response", "entry": answers})
 
 
 @router.post(
@@ -113,7 +111,7 @@ def push_visit(request, payload: VisitIn):
     """Creates the visit or replaces it with a newer version (201); the same version again
     changes nothing (200 ``unchanged``, or 409 ``version_conflict`` if its content differs); an
     older version is ignored (200 ``superseded``). Reports naming the visit are linked to it."""
-    patient = _patient(request, payload.subject)
+    patient = patient_named(request, payload.subject)
     visit, outcome = actions.push_visit(
         request.api_client.institution, patient, payload, api_client=request.api_client
     )

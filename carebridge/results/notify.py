@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from carebridge.outbox.actions import drop_unsent, enqueue
+from carebridge.outbox.actions import drop_unsent, enqueue_once
 from carebridge.outbox.models import OutboxMessage, OutboxStatus
 
 from .models import Report, ReportVersion, ResultsPolicy
@@ -45,10 +45,10 @@ def queue_ready(sender, version: ReportVersion, released_at, **kwargs) -> None:
     policy = ResultsPolicy.for_institution(version.report.institution)
     if not policy.tpl_report_ready:
         return
-    enqueue(
+    enqueue_once(
         READY_TOPIC,
         {"version_id": version.pk, "released_at": released_at.isoformat()},
-        dedup_key=ready_key(version.pk),
+        ready_key(version.pk),
         available_at=released_at,
     )
 
@@ -74,10 +74,10 @@ def queue_withdrawn(sender, report: Report, was_visible: bool, **kwargs) -> None
         log.info("report %s withdrawn: %d ready message(s) dropped unsent", report.pk, dropped)
     policy = ResultsPolicy.for_institution(report.institution)
     if was_visible and policy.tpl_report_withdrawn:
-        enqueue(
+        enqueue_once(
             WITHDRAWN_TOPIC,
             {"report_id": report.pk},
-            dedup_key=f"results.withdrawn:{report.pk}",  # a report is withdrawn once
+            f"results.withdrawn:{report.pk}",  # a report is withdrawn once
         )
 
 

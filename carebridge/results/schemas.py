@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import SkipValidation, field_validator
 
 from carebridge.lib.api_input import Moment, text
 from carebridge.patients.choices import Sex
@@ -31,6 +31,8 @@ Years = Annotated[int, Field(strict=True, ge=0, le=150)]
 
 MAX_ITEMS = 300
 MAX_SECTIONS = 40
+# Reports in one batch (POST /reports/batch): a LIS's minute of results, in one request.
+MAX_BATCH = 100
 
 
 class Meta(Schema):
@@ -155,6 +157,48 @@ class ReportPushed(Schema):
     waiting_for: list[str] = Field(
         description="why it is not released: not_final, critical, doctor, withdrawn…"
     )
+
+
+class BatchEntry(Schema):
+    resource: SkipValidation[ReportIn] = Field(
+        description="a report, exactly as POST /reports takes it; checked entry by entry, so "
+        "that a malformed one is refused alone"
+    )
+
+
+class ReportBatch(Schema):
+    """A FHIR Bundle of type ``batch``: reports pushed together, each on its own."""
+
+    resourceType: Literal["Bundle"]
+    type: Literal["batch"]
+    entry: list[BatchEntry] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class EntryOutcome(Schema):
+    """Why an entry was refused: a refusal's ``code`` and ``message``, and for a malformed
+    entry (``invalid``) the ``field`` at fault, as a path in the entry's resource."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class EntryResponse(Schema):
+    status: str = Field(description='the entry\'s HTTP status, as FHIR writes it: "201 Created"')
+    outcome: EntryOutcome | None = Field(None, description="only when the entry was refused")
+
+
+class BatchEntryAnswer(Schema):
+    resource: ReportPushed | None = Field(None, description="what POST /reports would answer")
+    response: EntryResponse
+
+
+class BatchAnswer(Schema):
+    """A FHIR Bundle of type ``batch-response``: one entry per entry pushed, in their order."""
+
+    resourceType: Literal["Bundle"] = "Bundle"
+    type: Literal["batch-response"] = "batch-response"
+    entry: list[BatchEntryAnswer]
 
 
 class Period(Schema):

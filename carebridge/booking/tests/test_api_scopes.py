@@ -91,6 +91,7 @@ ENDPOINTS = [
     ("post", "/booking/sessions/{s}/call-next", None, {Scope.CALL_NEXT}, "start", 200),
     ("post", "/booking/appointments/{a}/no-show", None, {Scope.NO_SHOW}, "end", 200),
     ("post", "/results/reports", "report", {Scope.REPORTS_PUSH}, "end", 201),
+    ("post", "/results/reports/batch", "batch", {Scope.REPORTS_PUSH}, "end", 200),
     ("post", "/results/reports/{r}/withdraw", "withdraw", {Scope.REPORTS_PUSH}, "end", 200),
     ("post", "/results/visits", "visit", {Scope.REPORTS_PUSH}, "end", 201),
 ]
@@ -114,6 +115,9 @@ def request_for(world, path, body, alice_mother):
         body = {"code": appointment.checkin_payload}
     elif body == "report":
         body = report_body(alice_mother, identifier="LIS-SCOPE")
+    elif body == "batch":
+        report = report_body(alice_mother, identifier="LIS-BATCH")
+        body = {"resourceType": "Bundle", "type": "batch", "entry": [{"resource": report}]}
     elif body == "withdraw":
         path = path.format(r=push(alice_mother, identifier="LIS-OLD").report.identifier)
         body = {}

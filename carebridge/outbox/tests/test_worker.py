@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from carebridge.outbox import registry, worker
-from carebridge.outbox.actions import enqueue
+from carebridge.outbox.actions import enqueue, enqueue_once
 from carebridge.outbox.models import OutboxMessage, OutboxStatus
 from carebridge.tests.threads import run_together
 
@@ -71,6 +71,17 @@ def test_the_same_dedup_key_is_enqueued_once():
     second = enqueue("test.ok", {"n": 2}, dedup_key="reply:msg:42")
     assert first.pk == second.pk
     assert OutboxMessage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_enqueue_once_writes_a_key_once_and_keeps_the_first_row(django_assert_num_queries):
+    due = timezone.now() + timedelta(hours=1)
+    with django_assert_num_queries(1):  # one INSERT … ON CONFLICT DO NOTHING, no savepoint
+        enqueue_once("test.ok", {"n": 1}, "ready:1", available_at=due)
+    enqueue_once("test.ok", {"n": 2}, "ready:1")
+    enqueue("test.ok", {"n": 3}, dedup_key="ready:1")
+    row = OutboxMessage.objects.get()
+    assert (row.payload, row.available_at, row.status) == ({"n": 1}, due, OutboxStatus.PENDING)
 
 
 @pytest.mark.django_db

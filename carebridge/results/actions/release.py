@@ -12,7 +12,9 @@ from ..models import Blocker, ReportVersion
 from ..signals import report_released
 
 
-@transaction.atomic
+# No savepoint of its own (two round trips a push): inside a push or an acknowledgement it is
+# one step of their transaction, which rolls back whole if it fails; alone, it is atomic.
+@transaction.atomic(savepoint=False)
 def release_report(version: ReportVersion, *, now=None) -> datetime | None:
     """Record when the patient may see ``version`` (now, or the end of a hold rule's delay) if
     nothing blocks it, and announce it (``signals.report_released``, in this transaction);

@@ -32,16 +32,33 @@ class Pushed:
     outcome: str  # created, updated, superseded, unchanged
 
 
-@transaction.atomic
-def push_report(institution, patient, data: ReportIn, *, now=None, **source) -> Pushed:
+def push_report(
+    institution, patient, data: ReportIn, *, now=None, expect_new=False, **source
+) -> Pushed:
     """Store version ``data.meta.versionId`` of ``institution``'s report ``data.identifier``
     about ``patient``. A newer version becomes the current one and is released to the patient
     if nothing holds it (release_report), or withdraws the report if it is cancelled or entered
     in error. ``source``: ``api_client`` or ``entered_by`` (a member of staff). Raises a
-    ResultsError, with nothing changed, when the push contradicts what was received before."""
+    ResultsError, with nothing changed, when the push contradicts what was received before.
+    ``expect_new``: the caller found no such report a moment ago (a batch reads them first),
+    so the report is inserted without looking for it; if it exists after all, as below."""
     now = now or timezone.now()
     digest = content_hash(data, patient)
-    report, created = _report_for_update(institution, patient, data, now)
+    try:
+        return _push(institution, patient, data, digest, now, source, expect_new)
+    except IntegrityError:
+        # The report was created at the same moment by another call, which committed first
+        # (our INSERT waited for it, then failed): its transaction rolled back, this one finds
+        # the report and locks it. A savepoint around every create would cost two round trips
+        # a new report for a race that is rare.
+        return _push(institution, patient, data, digest, now, source)
+
+
+@transaction.atomic
+def _push(
+    institution, patient, data: ReportIn, digest: str, now, source: dict, expect_new=False
+) -> Pushed:
+    report, created = _report_for_update(institution, patient, data, now, expect_new)
     number = data.meta.versionId
     # A report created by this push has no versions yet: one statement fewer per new report.
     same = None if created else report.versions.filter(version=number).first()
@@ -72,25 +89,31 @@ def push_report(institution, patient, data: ReportIn, *, now=None, **source) -> 
     return Pushed(report, version, "created" if created else "updated")
 
 
-def _report_for_update(institution, patient, data: ReportIn, now) -> tuple[Report, bool]:
-    """The report, locked until the push commits, or a new one (current set by the caller)."""
+def _report_for_update(
+    institution, patient, data: ReportIn, now, expect_new=False
+) -> tuple[Report, bool]:
+    """The report, locked until the push commits, or a new one (current set by the caller).
+    A report created by another call at the same moment is an IntegrityError (push_report
+    tries again)."""
     lookup = {"institution": institution, "identifier": data.identifier}
-    report = Report.objects.select_for_update().filter(**lookup).first()
+    # Not select_related("current"): on PostgreSQL, a SELECT … FOR UPDATE that waited for
+    # another push re-reads the report's row but not the joined version's, so it would
+    # compare with the version that was current before that push (test_concurrency). The
+    # current version is read after the lock, by a statement of its own.
+    locked = Report.objects.select_for_update()
+    report = None if expect_new else locked.filter(**lookup).first()
     if report is not None:
+        report.institution = institution  # the signals' receivers read it: not again
         return report, False
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                **lookup,
-                patient=patient,
-                kind=data.category,
-                title=data.code.text,
-                issued_at=data.issued or now,
-                created_at=now,
-            )
-            return report, True
-    except IntegrityError:  # pushed at the same moment by another call, which committed first
-        return Report.objects.select_for_update().get(**lookup), False
+    report = Report.objects.create(
+        **lookup,
+        patient=patient,
+        kind=data.category,
+        title=data.code.text,
+        issued_at=data.issued or now,
+        created_at=now,
+    )
+    return report, True
 
 
 def _visit(institution, patient, identifier: str | None) -> Visit | None:

@@ -110,6 +110,18 @@ class Report(models.Model):
     def is_visible_to_patient(self, now) -> bool:
         return Report.objects.visible_to_patient(now).filter(pk=self.pk).exists()
 
+    def shown_to_patient(self, now) -> bool:
+        """``visible_to_patient``'s test on this instance and its ``current`` as they are in
+        memory, without a query: for an action's answer about the rows it has just written."""
+        current = self.current
+        return (
+            self.withdrawn_at is None
+            and current is not None
+            and current.status in ReportStatus.visible()
+            and current.released_at is not None
+            and current.released_at <= now
+        )
+
     def history(self):
         """Every version received, newest first (staff only: the patient sees ``current``)."""
         return self.versions.order_by("-version")
@@ -240,12 +252,14 @@ class ReportVersion(models.Model):
         first time the report was issued as final, so a correction after the delay is not held
         again."""
         report = self.report
-        first_issued = report.versions.filter(status__in=ReportStatus.visible()).aggregate(
-            first=Min(Coalesce("issued_at", "received_at"))
-        )["first"]
-        return ReleaseRule.hold_for(
-            report.institution_id, report.kind, self.code, first_issued or self.received_at
-        )
+
+        def first_issued():
+            first = report.versions.filter(status__in=ReportStatus.visible()).aggregate(
+                first=Min(Coalesce("issued_at", "received_at"))
+            )["first"]
+            return first or self.received_at
+
+        return ReleaseRule.hold_for(report.institution_id, report.kind, self.code, first_issued)
 
     def release_blockers(self, hold: Hold | None = None) -> list[str]:
         """Why this version may not be released yet (Blocker values); [] when it may."""

@@ -1,6 +1,9 @@
 """The institution's release rules: kinds of report held back from patients for some days, or
 until a doctor releases them (pathology, for instance), as data edited in the back office."""
 
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import ReleaseMode, ReportKind
 
 MAX_HOLD_DAYS = 90
+
+# Within rules_read_once(): the rules read so far, by (institution, kind, code).
+_read: ContextVar[dict | None] = ContextVar("release_rules_read", default=None)
+
+
+@contextmanager
+def rules_read_once():
+    """Within the block (a batch of pushes), the rules for a kind and code of report are read
+    once, not once per report: a rule changed during the batch applies from the next one."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
 
 
 @dataclass(frozen=True)
@@ -81,12 +98,23 @@ class ReleaseRule(models.Model):
             raise ValidationError({"days": _("医生发布的规则不填天数")})
 
     @classmethod
-    def hold_for(cls, institution, kind: str, code: str, first_issued: datetime) -> Hold:
+    def hold_for(
+        cls, institution, kind: str, code: str, first_issued: Callable[[], datetime]
+    ) -> Hold:
         """All the rules that apply, together: the longest delay, and a doctor's release if any
-        rule asks for one."""
-        rules = list(cls.objects.applying_to(institution, kind, code))
+        rule asks for one. ``first_issued()`` returns the moment a delay counts from; it is
+        called only when a delay applies, so that a report no delay rule covers costs one
+        query here, not two."""
+        read = _read.get()
+        key = (getattr(institution, "pk", institution), kind, code)
+        if read is not None and key in read:
+            rules = read[key]
+        else:
+            rules = list(cls.objects.applying_to(institution, kind, code))
+            if read is not None:
+                read[key] = rules
         days = max((r.days for r in rules if r.mode == ReleaseMode.DELAY), default=0)
         return Hold(
-            until=first_issued + timedelta(days=days) if days else None,
+            until=first_issued() + timedelta(days=days) if days else None,
             needs_doctor=any(r.mode == ReleaseMode.DOCTOR for r in rules),
         )
