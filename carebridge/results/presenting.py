@@ -57,6 +57,10 @@ class Item:
     def critical(self) -> bool:
         return self.flag in Flag.critical()
 
+    @property
+    def trend_rows(self):
+        return self.trend.rows(self.observation.unit) if self.trend else ""
+
 
 @dataclass
 class Section:

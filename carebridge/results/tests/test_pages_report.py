@@ -21,6 +21,7 @@ def test_an_abnormal_item_is_marked_in_words_with_its_range_and_trend(alice_clie
     assert "参考范围：3.5–9.5 10^9/L" in page and "高于参考范围" in page
     assert "近2次：6.1 → 11.2" in page and "<svg" in page and "<polyline" in page
     assert "白细胞计数历次结果" in page  # the table for screen readers
+    assert "<tr><td>2026年1月31日</td><td>6.1 10^9/L</td></tr>" in page
     assert "正常</span>" in page  # 血红蛋白: N, in words too
     assert f'href="/h5/renai/visits/{visit.pk}/"' in page
     assert "本报告有 1 项结果异常" in page
