@@ -8,4 +8,4 @@ class ResultsConfig(AppConfig):
 
     def ready(self):
         # The signal receivers and the outbox handlers register themselves on import.
-        from . import notify, tasks  # noqa: F401
+        from . import notify, rule_changes, tasks  # noqa: F401

@@ -3,8 +3,11 @@ its trend across the patient's earlier reports. Reads only; the rules themselves
 models' (``Observation.computed_flag``, ``applicable_range``, ``Report.visible_to_patient``)."""
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
-from django.db.models import F
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +57,10 @@ class Item:
     def critical(self) -> bool:
         return self.flag in Flag.critical()
 
+    @property
+    def trend_rows(self):
+        return self.trend.rows(self.observation.unit) if self.trend else ""
+
 
 @dataclass
 class Section:
@@ -96,31 +103,47 @@ def sections_of(report: Report, items: list[Item]) -> tuple[list[Section], list[
 
 
 def _add_trends(report: Report, items: list[Item], now) -> None:
-    """Each numeric item with a code gets the values of the same item (same code and unit) in
-    the patient's earlier reports that they may see: one query for the whole report."""
+    """Each numeric item with a code gets its newest values (same code and unit) in the
+    patient's earlier reports that they may see: one query for the whole report, which reads
+    at most TREND_POINTS - 1 values per item however long the patient's history."""
     numeric = {i.observation.code: i for i in items if _trendable(i.observation)}
     if not numeric:
         return
+    same_item = reduce(
+        or_,
+        (
+            Q(current__observations__code=code, current__observations__unit=i.observation.unit)
+            for code, i in numeric.items()
+        ),
+    )
+    # Numbered newest first within each item, so the database keeps only the last few.
+    newest = Window(
+        RowNumber(),
+        partition_by=[F("current__observations__code")],
+        order_by=[F("issued_at").desc(), F("id").desc()],
+    )
     earlier = (
-        Observation.objects.filter(
-            version__report__in=Report.objects.visible_to_patient(now).filter(
-                patient_id=report.patient_id, issued_at__lt=report.issued_at
-            ),
-            version__report__current=F("version"),
-            code__in=numeric,
-            value_quantity__isnull=False,
+        Report.objects.visible_to_patient(now)
+        .filter(
+            same_item,
+            patient_id=report.patient_id,
+            issued_at__lt=report.issued_at,
+            current__observations__value_quantity__isnull=False,
         )
-        .select_related("version__report")
-        .order_by("version__report__issued_at", "version__report_id")
+        .annotate(newest=newest)
+        .filter(newest__lt=TREND_POINTS)
+        .order_by("issued_at", "id")
+        .values_list(
+            "current__observations__code", "issued_at", "current__observations__value_quantity"
+        )
     )
     points: dict[str, list[tuple]] = {code: [] for code in numeric}
-    for obs in earlier:
-        if obs.unit == numeric[obs.code].observation.unit:
-            points[obs.code].append((obs.version.report.issued_at, obs.value_quantity))
+    for code, issued_at, value in earlier:
+        points[code].append((issued_at, value))
     for code, item in numeric.items():
         if points[code]:
             series = points[code] + [(report.issued_at, item.observation.value_quantity)]
-            item.trend = Trend.of(series[-TREND_POINTS:], item.normal)
+            item.trend = Trend.of(series, item.normal)
 
 
 def _trendable(obs: Observation) -> bool:

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 
 from .flags import Range
 
@@ -43,6 +45,18 @@ class Trend:
     def text(self) -> str:
         """The values in order, for reading: "5.2 → 6.1 → 11.2"."""
         return " → ".join(p.display for p in self.points)
+
+    def rows(self, unit: str) -> SafeString:
+        """The screen readers' table rows, a date and a value each: written here rather than in
+        the template, whose loop cost a report of 15 items 120 rows of lookups and filters."""
+        return format_html_join(
+            "",
+            "<tr><td>{}</td><td>{} {}</td></tr>",
+            (
+                (date_format(localtime(p.moment), "SHORT_DATE_FORMAT"), p.display, unit)
+                for p in self.points
+            ),
+        )
 
     def svg(self) -> SafeString:
         values = [p.value for p in self.points]

@@ -71,7 +71,12 @@ def wechat_user_required(view=None, *, scope: str = "snsapi_base"):
                     f"{start}?{urlencode({'next': request.get_full_path(), 'scope': scope})}"
                 )
             request.wechat_user = user
-            request.wechat_account = get_object_or_404(WeChatAccount, slug=slug)
+            # Under @institution_page the account (with its institution) is already read:
+            # reading it again cost every signed-in page two queries.
+            account = getattr(request, "wechat_account", None)
+            if account is None or account.slug != slug:
+                account = get_object_or_404(WeChatAccount, slug=slug)
+            request.wechat_account = account
             request.follower, _ = Follower.objects.get_or_create(
                 account=request.wechat_account, openid=user.openid
             )

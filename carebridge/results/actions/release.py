@@ -1,6 +1,7 @@
 """When a version reaches the patient: released once nothing blocks it (release_report), after a
-clinician acknowledges its critical values, or when a doctor releases a held report. Each write
-is a conditional update, so two members of staff acting at once release a version once."""
+clinician acknowledges its critical values, when a doctor releases a held report, or when the
+rule that held it is changed or removed (release_held). Each write is a conditional update, so
+two members of staff acting at once release a version once."""
 
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..errors import NothingToDo
-from ..models import Blocker, ReportVersion
+from ..models import Blocker, ReportStatus, ReportVersion
 from ..signals import report_released
 
 
@@ -65,3 +66,22 @@ def release_by_doctor(version: ReportVersion, *, by, now=None):
         raise NothingToDo()
     version.refresh_from_db()
     return release_report(version, now=now)
+
+
+@transaction.atomic
+def release_held(institution_id: int, *, now=None) -> int:
+    """Look again at the institution's current versions that are not released (after one of
+    its release rules was changed, disabled or removed: a version held for a doctor by a rule
+    that no longer asks for one would otherwise wait forever, and be on no worklist). Each is
+    released if nothing else holds it (release_report); return how many were."""
+    now = now or timezone.now()
+    held = (
+        ReportVersion.objects.current()
+        .filter(
+            report__institution_id=institution_id,
+            status__in=ReportStatus.visible(),
+            released_at=None,
+        )
+        .select_related("report")
+    )
+    return sum(release_report(version, now=now) is not None for version in held)

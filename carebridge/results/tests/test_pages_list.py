@@ -4,8 +4,10 @@ reports marked; anyone else's ids refused with nothing revealed."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 
 from carebridge.results.actions import withdraw_report
+from carebridge.results.views.reports import PAGE_SIZE
 
 from .helpers import NOW, push
 from .pages import alice_reports, high_count
@@ -106,3 +108,18 @@ def test_it_speaks_english(alice_client, alice_self):
     alice_client.post("/i18n/setlang/", {"language": "en", "next": LIST})
     page = alice_client.get(LIST).content.decode()
     assert 'lang="en"' in page and "Abnormal" in page and "2 Mar 2026 08:00" in page
+
+
+def test_a_long_history_comes_a_page_at_a_time_with_the_filter_kept(alice_client, alice_self):
+    for n in range(PAGE_SIZE + 3):
+        moment = (NOW - timedelta(days=n)).isoformat()
+        push(alice_self, identifier=f"LIS-{n:04}", issued=moment)
+    first = alice_client.get(LIST, {"kind": "laboratory"}).content.decode()
+    assert first.count("血常规") == PAGE_SIZE and "更早的报告" in first
+    assert "?kind=laboratory&amp;page=2" in first
+    second = alice_client.get(LIST, {"kind": "laboratory", "page": 2}).content.decode()
+    assert second.count("血常规") == 3 and "较新的报告" in second
+    assert "2 / 2" in second
+    alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = alice_client.get(LIST, {"page": 2}).content.decode()
+    assert "Newer reports" in english and "较新的报告" not in english

@@ -1,9 +1,12 @@
 """One report's page: abnormal items with their range, the flags in words, the trend of an item
 seen before, imaging and check-up layouts, revisions; another account's ids are a 404."""
 
+from datetime import timedelta
+
 import pytest
 
 from carebridge.results.actions import withdraw_report
+from carebridge.results.presenting import TREND_POINTS
 
 from .helpers import NOW, blood_count, item, push
 from .pages import alice_reports, high_count, report_url
@@ -18,6 +21,7 @@ def test_an_abnormal_item_is_marked_in_words_with_its_range_and_trend(alice_clie
     assert "参考范围：3.5–9.5 10^9/L" in page and "高于参考范围" in page
     assert "近2次：6.1 → 11.2" in page and "<svg" in page and "<polyline" in page
     assert "白细胞计数历次结果" in page  # the table for screen readers
+    assert "<tr><td>2026年1月31日</td><td>6.1 10^9/L</td></tr>" in page
     assert "正常</span>" in page  # 血红蛋白: N, in words too
     assert f'href="/h5/renai/visits/{visit.pk}/"' in page
     assert "本报告有 1 项结果异常" in page
@@ -96,3 +100,29 @@ def test_a_report_held_for_a_critical_value_is_a_404(alice_client, alice_self):
     items[0]["interpretation"] = "HH"
     report = push(alice_self, result=items).report
     assert alice_client.get(report_url(report)).status_code == 404
+
+
+def test_a_trend_keeps_the_newest_values_of_the_same_item_and_unit(alice_client, alice_self):
+    for n in range(1, 11):  # 10 earlier counts, the oldest 1.0, the newest 10.0
+        moment = (NOW - timedelta(days=11 - n)).isoformat()
+        push(
+            alice_self,
+            identifier=f"LIS-{n:04}",
+            issued=moment,
+            result=[item("白细胞计数", float(n), "10^9/L", 3.5, 9.5, code="WBC")],
+        )
+    # The newest earlier value in another unit is not the same item; a withdrawn one is gone.
+    other_unit = (NOW - timedelta(hours=5)).isoformat()
+    push(
+        alice_self,
+        identifier="LIS-UNIT",
+        issued=other_unit,
+        result=[item("白细胞计数", 9000, "/uL", 3500, 9500, code="WBC")],
+    )
+    withdrawn = push(
+        alice_self, identifier="LIS-GONE", issued=(NOW - timedelta(hours=4)).isoformat()
+    )
+    withdraw_report(withdrawn.report, now=NOW)
+    report = push(alice_self, identifier="LIS-0011", result=high_count()).report
+    page = alice_client.get(report_url(report)).content.decode()
+    assert f"近{TREND_POINTS}次：4 → 5 → 6 → 7 → 8 → 9 → 10 → 11.2" in page

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,6 +21,8 @@ from ..presenting import items_of, sections_of
 from .common import account_patients, chosen_patient, page_context
 
 NEW_LINK = "results_new_share"  # session key: the link just made, shown once
+# Reports per page of the list: ten years of a patient's reports are hundreds.
+PAGE_SIZE = 20
 
 
 def reports_for(follower, now):
@@ -39,7 +42,8 @@ def report_list(request, slug):
         if form.is_valid():
             reports = _filtered(reports, form.cleaned_data)
     reports = reports.with_abnormal().select_related("current").newest_first()
-    context = page_context(request, slug, form=form, patient=patient, reports=reports)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = page_context(request, slug, form=form, patient=patient, reports=page, page=page)
     context["patients"] = patients
     return render(request, "results/list.html", context, status=200 if form.is_valid() else 400)
 
