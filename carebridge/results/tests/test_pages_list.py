@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from carebridge.results.actions import withdraw_report
-from carebridge.results.views.reports import PAGE_SIZE
+from carebridge.results.views.common import PAGE_SIZE
 
 from .helpers import NOW, push
 from .pages import alice_reports, high_count

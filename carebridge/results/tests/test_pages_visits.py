@@ -1,9 +1,14 @@
 """就诊记录: each visit with date, department, doctor, diagnosis, prescription and its reports;
 opened from 个人中心 and from a report; another account's visits are a 404."""
 
-import pytest
+from datetime import timedelta
 
-from .helpers import push_visit
+import pytest
+from django.conf import settings
+
+from carebridge.results.views.common import PAGE_SIZE
+
+from .helpers import NOW, push_visit
 from .pages import alice_reports
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +56,17 @@ def test_a_cancelled_visit_is_not_shown(alice_client, alice_self):
 def test_the_personal_centre_links_to_visits(alice_client, alice):
     page = alice_client.get("/h5/renai/me/").content.decode()
     assert 'href="/h5/renai/visits/"' in page and 'href="/h5/renai/reports/"' in page
+
+
+def test_a_long_history_of_visits_comes_a_page_at_a_time(alice_client, alice_self):
+    for n in range(PAGE_SIZE + 2):
+        start = (NOW - timedelta(days=n, hours=5)).isoformat()
+        push_visit(alice_self, identifier=f"V-{n:04}", period={"start": start})
+    first = alice_client.get("/h5/renai/visits/").content.decode()
+    assert first.count("原发性高血压") == PAGE_SIZE and "更早的就诊记录" in first
+    second = alice_client.get("/h5/renai/visits/", {"page": 2}).content.decode()
+    assert second.count("原发性高血压") == 2 and "较新的就诊记录" in second and "2 / 2" in second
+    assert alice_client.get("/h5/renai/visits/", {"page": "x"}).status_code == 200  # the first
+    alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = alice_client.get("/h5/renai/visits/", {"page": 2}).content.decode()
+    assert "Newer visits" in english and "较新的就诊记录" not in english

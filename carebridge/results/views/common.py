@@ -1,6 +1,11 @@
 """What the signed-in pages share: the account's context and the patient being looked at."""
 
+from django.core.paginator import Paginator
+
 from carebridge.patients.queries import patients_of
+
+# Rows per page of a list: ten years of a patient's reports or visits are hundreds.
+PAGE_SIZE = 20
 
 
 def page_context(request, slug, **extra):
@@ -17,3 +22,8 @@ def chosen_patient(form, patients):
 
 def account_patients(follower) -> list:
     return list(patients_of(follower))
+
+
+def page_of(rows, request):
+    """The page ``?page=`` names of ``rows`` (the first for a missing or bad number)."""
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

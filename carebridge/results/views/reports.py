@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,11 +17,9 @@ from .. import actions
 from ..models import Report, ReportShare, Visit
 from ..page_forms import ReportFilterForm, ShareForm
 from ..presenting import items_of, sections_of
-from .common import account_patients, chosen_patient, page_context
+from .common import account_patients, chosen_patient, page_context, page_of
 
 NEW_LINK = "results_new_share"  # session key: the link just made, shown once
-# Reports per page of the list: ten years of a patient's reports are hundreds.
-PAGE_SIZE = 20
 
 
 def reports_for(follower, now):
@@ -42,7 +39,7 @@ def report_list(request, slug):
         if form.is_valid():
             reports = _filtered(reports, form.cleaned_data)
     reports = reports.with_abnormal().select_related("current").newest_first()
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(reports, request)
     context = page_context(request, slug, form=form, patient=patient, reports=page, page=page)
     context["patients"] = patients
     return render(request, "results/list.html", context, status=200 if form.is_valid() else 400)

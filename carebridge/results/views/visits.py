@@ -10,7 +10,7 @@ from carebridge.wechat.h5 import wechat_user_required
 
 from ..models import Report, Visit
 from ..page_forms import VisitFilterForm
-from .common import account_patients, chosen_patient, page_context
+from .common import account_patients, chosen_patient, page_context, page_of
 
 
 def _visits_of(follower):
@@ -26,8 +26,8 @@ def visit_list(request, slug):
     visits = Visit.objects.none()
     if patient is not None:
         visits = _visits_of(request.follower).filter(patient=patient)
-    visits = visits.prefetch_related("diagnoses").newest_first()
-    context = page_context(request, slug, form=form, patient=patient, visits=visits)
+    page = page_of(visits.prefetch_related("diagnoses").newest_first(), request)
+    context = page_context(request, slug, form=form, patient=patient, visits=page, page=page)
     context["patients"] = patients
     return render(request, "results/visits.html", context, status=200 if form.is_valid() else 400)
 
