@@ -29,6 +29,20 @@ def item(name, value=None, unit="", low=None, high=None, code="", **extra):
     return body
 
 
+# Potassium 2.4 mmol/L: below its critical limit of 2.8 (a critical value, held for a clinician).
+LOW_POTASSIUM = [
+    item(
+        "钾",
+        2.4,
+        "mmol/L",
+        referenceRange=[
+            {"low": {"value": 3.5}, "high": {"value": 5.3}},
+            {"type": "critical", "low": {"value": 2.8}, "high": {"value": 6.2}},
+        ],
+    )
+]
+
+
 def blood_count(items=None):
     """血常规 with normal values, unless ``items``."""
     return items or [

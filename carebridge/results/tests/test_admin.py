@@ -9,8 +9,7 @@ from carebridge.institutions.models import StaffMember
 from carebridge.patients.models import AccessLog
 from carebridge.results.models import ReleaseRule, Report, ReportVersion
 
-from .helpers import push
-from .test_critical import LOW_POTASSIUM
+from .helpers import LOW_POTASSIUM, push
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from carebridge.results.models import ContactMethod, Report, ReportVersion
 from carebridge.results.signals import report_released
 from carebridge.tests.threads import run_together
 
-from .helpers import push
-from .test_critical import LOW_POTASSIUM
+from .helpers import LOW_POTASSIUM, push
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

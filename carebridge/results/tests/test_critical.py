@@ -10,22 +10,9 @@ from carebridge.results.errors import NothingToDo
 from carebridge.results.models import Blocker, ContactMethod, Flag, Report, ReportVersion
 from carebridge.results.signals import report_released
 
-from .helpers import NOW, blood_count, item, push
+from .helpers import LOW_POTASSIUM, NOW, blood_count, item, push
 
 pytestmark = pytest.mark.django_db
-
-# Potassium 2.4 mmol/L: below its critical limit of 2.8.
-LOW_POTASSIUM = [
-    item(
-        "钾",
-        2.4,
-        "mmol/L",
-        referenceRange=[
-            {"low": {"value": 3.5}, "high": {"value": 5.3}},
-            {"type": "critical", "low": {"value": 2.8}, "high": {"value": 6.2}},
-        ],
-    )
-]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from carebridge.wechat.client import WeChatClient
 from carebridge.wechat.models import TemplateSend
 from carebridge.wechat.transport import WeChatError
 
-from .helpers import NOW, item, push
+from .helpers import LOW_POTASSIUM, NOW, push
 
 pytestmark = pytest.mark.django_db
 
@@ -142,19 +142,6 @@ def test_a_version_overtaken_during_its_delay_is_not_announced(
         {"ready": "no longer released"},
         {"ready": ["written"], "sends": [TemplateSend.objects.get().pk]},
     ]
-
-
-LOW_POTASSIUM = [
-    item(
-        "钾",
-        2.4,
-        "mmol/L",
-        referenceRange=[
-            {"low": {"value": 3.5}, "high": {"value": 5.3}},
-            {"type": "critical", "low": {"value": 2.8}, "high": {"value": 6.2}},
-        ],
-    )
-]
 
 
 def test_a_report_held_for_an_unacknowledged_critical_value_is_never_announced(
