@@ -133,6 +133,7 @@ class Command(BaseCommand):
             f"  WeChat callback (demo):       {site}/wechat/{loaded.account.slug}/",
             f"      AppID {creds.app_id}, Token {creds.token}, mode {creds.mode}",
             f"  Sandbox WeChat API server:    {sandbox}/sandbox/wx/",
+            f"  Sandbox WeChat Pay v3 server: {sandbox}/sandbox/pay/",
             f"Processes: {pids}.",
             "Press Ctrl-C to stop.",
             "",
