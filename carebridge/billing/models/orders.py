@@ -1,0 +1,128 @@
+"""Orders: what a patient owes for one thing (a registration fee, outpatient bills, a deposit
+top-up) and how it was paid. Money is integer fen; every amount here is set by the server."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderKind(models.TextChoices):
+    REGISTRATION = "registration", _("挂号费")
+    OUTPATIENT = "outpatient", _("门诊缴费")
+    DEPOSIT = "deposit", _("预交金充值")
+
+
+class OrderStatus(models.TextChoices):
+    """Only a verified notification or a query answer moves an order out of PENDING."""
+
+    PENDING = "pending", _("待支付")
+    PAID = "paid", _("已支付")
+    CLOSED = "closed", _("已关闭")
+    REFUNDED = "refunded", _("已全额退款")
+
+
+def new_out_trade_no() -> str:
+    """The merchant's order number WeChat Pay keys the payment by: the date for staff reading a
+    bill, then 64 random bits (no sequence another patient could walk). 6–32 characters of
+    [0-9A-Za-z_-], as WeChat Pay asks."""
+    return timezone.localdate().strftime("CB%Y%m%d") + secrets.token_hex(8).upper()
+
+
+class Order(models.Model):
+    """One payment to make. Its amount splits into what WeChat Pay, the patient's deposit and
+    (later) medical insurance paid; ``total`` is their sum once paid."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("机构"),
+    )
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("就诊人"),
+    )
+    # The WeChat user who pays (their openid is the JSAPI payer); null at the cashier's window.
+    follower = models.ForeignKey(
+        "wechat.Follower",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("支付微信用户"),
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=OrderKind.choices)
+    description = models.CharField(_("商品描述"), max_length=127)
+    out_trade_no = models.CharField(
+        _("商户订单号"), max_length=32, unique=True, default=new_out_trade_no, editable=False
+    )
+    total = models.PositiveIntegerField(_("金额"), help_text=_("以分为单位存储"))
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING,
+        db_index=True,
+    )
+    # The last moment to pay (sent to WeChat Pay as time_expire); after it the order is closed.
+    expires_at = models.DateTimeField(_("支付截止时间"))
+    # The registration fee of one appointment (kind REGISTRATION).
+    appointment = models.ForeignKey(
+        "booking.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("预约"),
+    )
+    # How it was paid (fen). WeChat Pay's part is what its notification or query confirmed.
+    paid_wxpay = models.PositiveIntegerField(_("微信支付"), default=0)
+    paid_deposit = models.PositiveIntegerField(_("预交金支付"), default=0)
+    paid_insurance = models.PositiveIntegerField(_("医保支付"), default=0)
+    prepay_id = models.CharField(_("预支付交易会话标识"), max_length=64, blank=True)
+    transaction_id = models.CharField(_("微信支付订单号"), max_length=32, blank=True)
+    payer_openid = models.CharField(_("付款 OpenID"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    # The order whose notification has not come is queried on a backoff (tasks.py).
+    next_query_at = models.DateTimeField(_("下次查单时间"), null=True, blank=True, db_index=True)
+    query_attempts = models.PositiveSmallIntegerField(_("查单次数"), default=0)
+
+    class Meta:
+        verbose_name = _("订单")
+        verbose_name_plural = _("订单")
+        ordering = ["-created_at"]
+        constraints = [
+            # A paid order's parts add up to its amount; an unpaid one has no parts.
+            models.CheckConstraint(
+                condition=Q(status=OrderStatus.PENDING, paid_wxpay=0, paid_deposit=0)
+                | Q(status=OrderStatus.CLOSED, paid_wxpay=0, paid_deposit=0)
+                | Q(
+                    status__in=[OrderStatus.PAID, OrderStatus.REFUNDED],
+                    total=models.F("paid_wxpay")
+                    + models.F("paid_deposit")
+                    + models.F("paid_insurance"),
+                ),
+                name="order_paid_parts_add_up",
+            ),
+            # One fee order awaiting payment per appointment at a time.
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=Q(status=OrderStatus.PENDING),
+                name="order_one_pending_per_appointment",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "status", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.out_trade_no} {self.get_kind_display()} {self.total}"
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status == OrderStatus.PENDING and timezone.now() < self.expires_at
