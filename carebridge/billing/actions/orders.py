@@ -1,0 +1,124 @@
+"""Opening an order and moving it out of PENDING. Only ``record_payment`` (fed by a verified
+notification or a query answer) marks an order paid; the H5 page's "ok" never does."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..kinds import ON_CLOSED, ON_PAID
+from ..models import Order, OrderStatus
+
+DEFAULT_DEADLINE = timedelta(minutes=15)
+
+
+class PaymentMismatch(Exception):
+    """A payment whose merchant, app id or amount is not the order's: applied to nothing."""
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What WeChat Pay says was paid (a notification's or query's transaction)."""
+
+    out_trade_no: str
+    mchid: str
+    appid: str
+    total: int
+    transaction_id: str
+    payer_openid: str
+    success_time: datetime
+
+    @classmethod
+    def from_transaction(cls, data: dict) -> "Payment":
+        """From WeChat Pay's transaction object, trade_state SUCCESS; KeyError/ValueError/TypeError
+        for a malformed one."""
+        if data["trade_state"] != "SUCCESS":
+            raise ValueError(f"trade_state {data['trade_state']}")
+        total = data["amount"]["total"]
+        if not isinstance(total, int) or isinstance(total, bool) or total <= 0:
+            raise ValueError("amount.total")
+        return cls(
+            out_trade_no=str(data["out_trade_no"]),
+            mchid=str(data["mchid"]),
+            appid=str(data["appid"]),
+            total=total,
+            transaction_id=str(data["transaction_id"]),
+            payer_openid=str(data.get("payer", {}).get("openid", "")),
+            success_time=datetime.fromisoformat(data["success_time"]),
+        )
+
+
+def open_order(
+    *, institution, patient, kind, description, total, follower=None, deadline=None, **fields
+) -> Order:
+    """A PENDING order of ``total`` fen, payable until now + ``deadline`` (15 min by default).
+    ``total`` must come from the server's own records (a schedule's fee, the HIS's bill)."""
+    if total <= 0:
+        raise ValueError("an order is for a positive amount")
+    return Order.objects.create(
+        institution=institution,
+        patient=patient,
+        follower=follower,
+        kind=kind,
+        description=description[:127],
+        total=total,
+        expires_at=timezone.now() + (deadline or DEFAULT_DEADLINE),
+        **fields,
+    )
+
+
+@transaction.atomic
+def record_payment(payment: Payment) -> Order | None:
+    """Apply WeChat Pay's word that ``payment`` succeeded: the order becomes PAID once, its
+    kind's ``on_paid`` runs once. The conditional update claims the change, so a replayed,
+    reordered or concurrent notification (or a query answer racing one) finds nothing to
+    claim and returns None. PaymentMismatch if the payment is not this order's.
+
+    An order closed here but paid at WeChat Pay (the payment raced the close) is still
+    recorded paid: the patient's money arrived, and the reconciliation lists it for staff."""
+    order = (
+        Order.objects.select_related("institution__merchant")
+        .filter(out_trade_no=payment.out_trade_no)
+        .first()
+    )
+    if order is None:
+        raise PaymentMismatch(f"no order {payment.out_trade_no}")
+    merchant = order.institution.merchant
+    if (payment.mchid, payment.appid) != (merchant.mchid, merchant.appid):
+        raise PaymentMismatch(f"merchant {payment.mchid}/{payment.appid} is not the order's")
+    if payment.total != order.total:
+        raise PaymentMismatch(f"amount {payment.total} is not the order's {order.total}")
+    claimed = Order.objects.filter(
+        pk=order.pk, status__in=[OrderStatus.PENDING, OrderStatus.CLOSED]
+    ).update(
+        status=OrderStatus.PAID,
+        paid_wxpay=payment.total,
+        transaction_id=payment.transaction_id,
+        payer_openid=payment.payer_openid,
+        paid_at=payment.success_time,
+        next_query_at=None,
+    )
+    if not claimed:
+        return None
+    order.refresh_from_db()
+    handler = ON_PAID.get(order.kind)
+    if handler:
+        handler(order)
+    return order
+
+
+@transaction.atomic
+def mark_closed(order: Order) -> bool:
+    """The order was closed at WeChat Pay (or never reached it) and will not be paid: CLOSED
+    once, its kind's ``on_closed`` once. False if it was no longer PENDING."""
+    claimed = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
+        status=OrderStatus.CLOSED, closed_at=timezone.now(), next_query_at=None
+    )
+    if not claimed:
+        return False
+    order.refresh_from_db()
+    handler = ON_CLOSED.get(order.kind)
+    if handler:
+        handler(order)
+    return True
