@@ -63,6 +63,9 @@ class Refund(models.Model):
     )
     refund_id = models.CharField(_("微信支付退款单号"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    # When WeChat Pay accepted it (answered PROCESSING or SUCCESS): the trade bill lists a
+    # refund on that day, so the reconciliation matches by this.
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     succeeded_at = models.DateTimeField(_("退款成功时间"), null=True, blank=True)
     next_query_at = models.DateTimeField(_("下次查询时间"), null=True, blank=True, db_index=True)
     query_attempts = models.PositiveSmallIntegerField(_("查询次数"), default=0)
