@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from carebridge.patients.audited_admin import AuditedAdmin, ReadOnlyInline
+
 from ..models import Blocker, CheckupSection, Observation, Report, ReportVersion
-from .common import AuditedAdmin, ReadOnlyInline
 from .entry import ManualEntry
 
 

@@ -6,8 +6,9 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carebridge.patients.audited_admin import AuditedAdmin, ReadOnlyInline
+
 from ..models import ReportShare, ShareAccess
-from .common import AuditedAdmin, ReadOnlyInline
 
 
 class AccessInline(ReadOnlyInline):

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
+from carebridge.patients.audited_admin import AuditedAdmin, ReadOnlyInline
+
 from ..models import Diagnosis, PrescriptionItem, Visit
-from .common import AuditedAdmin, ReadOnlyInline
 
 
 class DiagnosisInline(ReadOnlyInline):

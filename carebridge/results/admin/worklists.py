@@ -6,10 +6,11 @@ from django.contrib import admin, messages
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from carebridge.patients.audited_admin import AuditedAdmin
+
 from ..actions import acknowledge_critical, release_by_doctor
 from ..errors import ResultsError
 from ..models import ContactMethod, CriticalValue, HeldReport
-from .common import AuditedAdmin
 from .reports import ObservationInline, SectionInline
 
 SHOWN = [

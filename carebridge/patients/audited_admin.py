@@ -1,17 +1,18 @@
-"""What every results admin shares: masked patients in lists, audited detail pages, no
-deletions (reports keep their history)."""
+"""What every back office page of a patient's records shares (results, billing): masked
+patients in lists, audited detail pages, no deletions (the records keep their history)."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin
-from carebridge.patients.audit import log_access
-from carebridge.patients.choices import AccessAction
+
+from .audit import log_access
+from .choices import AccessAction
 
 
 class AuditedAdmin(InstitutionScopedAdmin):
-    """Opening one row shows a patient's results: the look is audited like opening the patient
+    """Opening one row shows a patient's records: the look is audited like opening the patient
     (lists show masked names only and are not). ``patient_of(obj)`` names the patient."""
 
     actions = None
@@ -26,7 +27,7 @@ class AuditedAdmin(InstitutionScopedAdmin):
                 request,
                 [self.patient_of(obj)],
                 AccessAction.VIEW,
-                detail=f"results admin {self.model._meta.model_name} {obj.pk}",
+                detail=f"{self.model._meta.app_label} admin {self.model._meta.model_name} {obj.pk}",
                 reason=request.GET.get("reason", ""),
             )
         return super().change_view(request, object_id, form_url, extra_context)
