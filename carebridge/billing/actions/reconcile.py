@@ -28,15 +28,26 @@ PAID = [OrderStatus.PAID, OrderStatus.REFUNDED]
 
 @dataclass(frozen=True)
 class BillLine:
-    """What the matching needs of one line of the bill (amounts in fen)."""
+    """What the matching reads of one line of the bill (tradebill.BillRow has these and more):
+    amounts in fen, ``total`` the order's amount, ``refund`` the refund asked for."""
 
     out_trade_no: str
     transaction_id: str
     trade_state: str  # SUCCESS for a payment line, REFUND for a refund line
     total: int
     out_refund_no: str = ""
-    refund_amount: int = 0
-    refund_status: str = ""
+    refund: int = 0
+    refund_state: str = ""  # the bill's words: SUCCESS, PROCESSING, FAIL, CHANGE
+
+
+# The bill's refund states in the refund API's words: FAIL is a closed refund, CHANGE one
+# that could not reach the card and waits for staff (ABNORMAL).
+BILL_REFUND_STATES = {
+    "SUCCESS": RefundStatus.SUCCESS,
+    "PROCESSING": RefundStatus.PROCESSING,
+    "FAIL": RefundStatus.CLOSED,
+    "CHANGE": RefundStatus.ABNORMAL,
+}
 
 
 def day_bounds(bill_date: date) -> tuple[datetime, datetime]:
@@ -93,9 +104,10 @@ def _payment_mismatches(merchant: Merchant, bill_date: date, lines: list[BillLin
             )
 
 
-def _state_differs(theirs: str, ours: str) -> bool:
+def _state_differs(bill_state: str, ours: str) -> bool:
     """The bill is a snapshot taken at the day's end: PROCESSING there and SUCCESS here is
     the refund having finished since; SUCCESS there and anything else here is not."""
+    theirs = BILL_REFUND_STATES.get(bill_state, bill_state)
     if theirs == RefundStatus.SUCCESS:
         return ours != RefundStatus.SUCCESS
     if theirs in (RefundStatus.CLOSED, RefundStatus.ABNORMAL):
@@ -117,22 +129,20 @@ def _refund_mismatches(merchant: Merchant, bill_date: date, lines: list[BillLine
         refund = ours.get(number) or elsewhere.get(number)
         common = {"out_trade_no": line.out_trade_no, "out_refund_no": number}
         if refund is None:
-            yield Mismatch(
-                kind=MismatchKind.REFUND_MISSING_HERE, theirs=line.refund_amount, **common
-            )
-        elif refund.amount != line.refund_amount:
+            yield Mismatch(kind=MismatchKind.REFUND_MISSING_HERE, theirs=line.refund, **common)
+        elif refund.amount != line.refund:
             yield Mismatch(
                 kind=MismatchKind.REFUND_AMOUNT_DIFFERS,
                 ours=refund.amount,
-                theirs=line.refund_amount,
+                theirs=line.refund,
                 **common,
             )
-        elif _state_differs(line.refund_status, refund.status):
+        elif _state_differs(line.refund_state, refund.status):
             yield Mismatch(
                 kind=MismatchKind.REFUND_STATE_DIFFERS,
                 ours=refund.amount,
-                theirs=line.refund_amount,
-                detail=f"微信:{line.refund_status},本地:{refund.get_status_display()}",
+                theirs=line.refund,
+                detail=f"微信:{line.refund_state},本地:{refund.get_status_display()}",
                 **common,
             )
     for number, refund in ours.items():
@@ -163,9 +173,7 @@ def reconcile(
     lines = lines or []
     run.bill_rows = len(lines)
     run.bill_paid_total = sum(line.total for line in lines if line.trade_state != "REFUND")
-    run.bill_refund_total = sum(
-        line.refund_amount for line in lines if line.trade_state == "REFUND"
-    )
+    run.bill_refund_total = sum(line.refund for line in lines if line.trade_state == "REFUND")
     found = [
         *_payment_mismatches(merchant, bill_date, lines),
         *_refund_mismatches(merchant, bill_date, lines),

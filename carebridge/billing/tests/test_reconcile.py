@@ -76,8 +76,8 @@ def refund_line(r: Refund, amount=None, status="SUCCESS") -> BillLine:
         trade_state="REFUND",
         total=r.order.total,
         out_refund_no=r.out_refund_no,
-        refund_amount=r.amount if amount is None else amount,
-        refund_status=status,
+        refund=r.amount if amount is None else amount,
+        refund_state=status,
     )
 
 
@@ -185,3 +185,22 @@ def test_a_failed_download_is_recorded_and_a_rerun_keeps_what_staff_resolved(mer
     again = reconcile(merchant, DAY, [])
     assert [m.pk for m in again.mismatches.all()] == [resolved.pk]
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+
+
+@pytest.mark.parametrize(
+    "bill_state, ours, differs",
+    [
+        ("FAIL", RefundStatus.SUCCESS, True),
+        ("CHANGE", RefundStatus.SUCCESS, True),
+        ("FAIL", RefundStatus.CLOSED, False),
+        ("CHANGE", RefundStatus.ABNORMAL, False),
+        ("SUCCESS", RefundStatus.ABNORMAL, True),
+    ],
+)
+def test_the_bills_refund_words_are_read_as_the_refund_apis(
+    merchant, alice_self, bill_state, ours, differs
+):
+    order = paid_order(merchant, alice_self)
+    r = refund(order, 100, status=ours)
+    run = reconcile(merchant, DAY, [line(order), refund_line(r, status=bill_state)])
+    assert (run.status == RunStatus.MISMATCHED) is differs
