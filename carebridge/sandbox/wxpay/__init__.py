@@ -11,8 +11,9 @@ It is written on ``cryptography`` alone, not on wechatpayv3, so the client (whic
 library) is checked against an independent implementation. Its clock is ``timezone.now()``
 and its state is in the sandbox's tables (SandboxPayMerchant, SandboxPayOrder).
 
-Modules: merchants (enrolment, keys), transactions (the API views, a payer paying), notify
-(payment notifications).
+Modules: merchants (enrolment, keys), transactions (JSAPI and Native orders, a payer paying or
+scanning), refunds, bills (the trade bill), resources (the JSON of orders and refunds), notify
+(notifications and their delivery on WeChat's retry schedule).
 """
 
 import base64
@@ -140,8 +141,9 @@ def _json_body(request) -> dict:
 
 
 def pay_api(method: str):
-    """A WeChat Pay v3 view: ``view(request, merchant, body, **url_kwargs) -> (status, data)``,
-    called once the request's signature checked out."""
+    """A WeChat Pay v3 view: ``view(request, merchant, body, **url_kwargs) -> (status, data)``
+    (or an unsigned HttpResponse: the bill file), called once the request's signature checked
+    out; a PayError it raises is answered as WeChat answers it."""
 
     def decorate(view):
         @wraps(view)
@@ -156,7 +158,10 @@ def pay_api(method: str):
                     raise PayError(401, "SIGN_ERROR", "商户号不存在")
                 _check_signature(request, merchant, fields)
                 body = _json_body(request) if method == "POST" else {}
-                status, data = view(request, merchant, body, **kwargs)
+                answer = view(request, merchant, body, **kwargs)
+                if isinstance(answer, HttpResponse):  # a file download: WeChat signs no file
+                    return answer
+                status, data = answer
             except PayError as exc:
                 status, data = exc.status, {"code": exc.code, "message": exc.message}
             return respond(merchant, status, data)
