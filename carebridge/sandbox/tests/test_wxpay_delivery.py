@@ -13,9 +13,10 @@ import pytest
 from django.utils import timezone
 
 from carebridge.billing.wxpay import WxPayClient
+from carebridge.outbox import registry, worker
 from carebridge.outbox.tests.clock import Clock
 from carebridge.sandbox.models import SandboxPayNotification, SandboxPayOrder
-from carebridge.sandbox.wxpay import notify, transactions
+from carebridge.sandbox.wxpay import notify, refunds, transactions
 from carebridge.sandbox.wxpay.merchants import enroll
 from conftest import ALICE_OPENID
 
@@ -174,3 +175,21 @@ def test_a_try_being_made_is_not_made_again_by_another_sender(paid, shop, clock)
     clock.advance(notify.LEASE)  # that process died: the try is due again
     assert notify.deliver_due() == 1
 
+
+def test_the_worker_settles_refunds_and_delivers_as_a_sweep(paid, shop, merchant, clock):
+    assert "sandbox.wxpay" in registry.SWEEPS
+    refund_order = SandboxPayOrder.objects.get()
+    refunds.SandboxPayRefund.objects.create(
+        order=refund_order,
+        mchid=merchant.mchid,
+        out_refund_no="RF1",
+        refund_id="50300000000000000000000000001",
+        refund=1250,
+        notify_url=shop.url,
+        settle_at=timezone.now() + timedelta(seconds=60),
+    )
+    assert worker.sweep_once() == 1  # the payment's notification
+    clock.advance(seconds=60)
+    assert worker.sweep_once() == 2  # the refund goes through, its notification goes out
+    events = [json.loads(body)["event_type"] for _, body in shop.received]
+    assert events == ["TRANSACTION.SUCCESS", "REFUND.SUCCESS"]
