@@ -130,14 +130,32 @@ def _check_signature(request, merchant: SandboxPayMerchant, fields: dict) -> Non
         raise PayError(401, "SIGN_ERROR", "签名错误") from exc
 
 
+def _has_nul(value) -> bool:
+    """A NUL character anywhere: WeChat refuses it, and PostgreSQL cannot store or compare it."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _json_body(request) -> dict:
     try:
         data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise PayError(400, "PARAM_ERROR", "请求体不是合法的 JSON") from exc
     if not isinstance(data, dict):
         raise PayError(400, "PARAM_ERROR", "请求体不是 JSON 对象")
+    if _has_nul(data):
+        raise PayError(400, "PARAM_ERROR", "请求体含有非法字符")
     return data
+
+
+def _check_url(request) -> None:
+    if _has_nul(request.path) or _has_nul(list(request.GET.values())):
+        raise PayError(400, "PARAM_ERROR", "请求路径或参数含有非法字符")
 
 
 def pay_api(method: str):
@@ -152,6 +170,7 @@ def pay_api(method: str):
             try:
                 if request.method != method:
                     raise PayError(405, "INVALID_REQUEST", f"请使用 {method} 方法")
+                _check_url(request)
                 fields = _authorization(request)
                 merchant = SandboxPayMerchant.objects.filter(mchid=fields["mchid"]).first()
                 if merchant is None:

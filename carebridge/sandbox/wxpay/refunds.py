@@ -23,6 +23,7 @@ MAX_REFUNDS = 50
 REFUND_WINDOW = timedelta(days=365)
 SETTLE_AFTER = 60  # seconds, times SANDBOX_PAY_RETRY_SCALE
 OUTCOMES = ("SUCCESS", "ABNORMAL", "CLOSED")
+MAX_AMOUNT = 2**31 - 1  # fen
 
 
 def _param(message: str) -> PayError:
@@ -44,7 +45,7 @@ def _checked(body: dict) -> dict:
     if not isinstance(amount, dict):
         raise _param("amount 必填")
     for name in ("refund", "total"):
-        if type(amount.get(name)) is not int or amount[name] <= 0:
+        if type(amount.get(name)) is not int or not 0 < amount[name] <= MAX_AMOUNT:
             raise _param(f"amount.{name} 须为大于 0 的整数(单位:分)")
     if amount.get("currency", "CNY") != "CNY":
         raise _param("amount.currency 仅支持 CNY")

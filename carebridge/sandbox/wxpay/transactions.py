@@ -24,6 +24,9 @@ DEFAULT_EXPIRY = timedelta(days=7)
 MIN_EXPIRY = timedelta(minutes=1)
 MAX_EXPIRY = timedelta(days=90)
 CODE_URL = "weixin://wxpay/bizpayurl?pr="
+CODE = re.compile(r"^weixin://wxpay/bizpayurl\?pr=[0-9A-Za-z_\-]{1,32}$")
+OPENID = re.compile(r"^[0-9A-Za-z_\-]{1,128}$")
+MAX_TOTAL = 2**31 - 1  # fen; the column's bound, and far above any hospital bill
 
 
 def _text(body: dict, name: str, limit: int) -> str:
@@ -66,15 +69,15 @@ def _order_fields(merchant: SandboxPayMerchant, body: dict, trade_type: str) -> 
     amount, payer = body.get("amount"), body.get("payer")
     total = amount.get("total") if isinstance(amount, dict) else None
     # Integer fen, more than zero: 12.5 or "1250" or True is not an amount.
-    if type(total) is not int or total <= 0:
+    if type(total) is not int or not 0 < total <= MAX_TOTAL:
         raise PayError(400, "PARAM_ERROR", "amount.total 须为大于 0 的整数(单位:分)")
     if amount.get("currency", "CNY") != "CNY":
         raise PayError(400, "PARAM_ERROR", "amount.currency 仅支持 CNY")
     openid = payer.get("openid") if isinstance(payer, dict) else None
     if trade_type == "NATIVE":
         openid = ""  # whoever scans the code pays it
-    elif not isinstance(openid, str) or not openid:
-        raise PayError(400, "PARAM_ERROR", "payer.openid 必填")
+    elif not isinstance(openid, str) or not OPENID.match(openid):
+        raise PayError(400, "PARAM_ERROR", "payer.openid 必填,不超过 128 个字母、数字、_-")
     attach = body.get("attach", "")
     if not isinstance(attach, str) or len(attach) > 128:
         raise PayError(400, "PARAM_ERROR", "attach 须为不超过 128 字符的字符串")
@@ -181,10 +184,10 @@ def pay(mchid: str, out_trade_no: str, openid: str = "") -> SandboxPayOrder:
 
 def scan_and_pay(code_url: str, openid: str) -> SandboxPayOrder:
     """A WeChat user (``openid``) scans a Native order's QR code and pays it."""
-    if not isinstance(code_url, str) or not code_url.startswith(CODE_URL):
+    if not isinstance(code_url, str) or not CODE.match(code_url):
         raise PayError(400, "PARAM_ERROR", "code_url 须为 weixin://wxpay/bizpayurl?pr=… 形式")
-    if not isinstance(openid, str) or not openid or len(openid) > 128:
-        raise PayError(400, "PARAM_ERROR", "openid 必填")
+    if not isinstance(openid, str) or not OPENID.match(openid):
+        raise PayError(400, "PARAM_ERROR", "openid 必填,不超过 128 个字母、数字、_-")
     order = SandboxPayOrder.objects.filter(code_url=code_url, trade_type="NATIVE").first()
     if order is None:
         raise PayError(404, "ORDER_NOT_EXIST", "二维码对应的订单不存在")
