@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from .. import tradebill
 from ..models import (
     Merchant,
     Mismatch,
@@ -22,6 +23,7 @@ from ..models import (
     RefundStatus,
     RunStatus,
 )
+from ..wxpay import NoStatement, WxPayClient, WxPayError
 
 PAID = [OrderStatus.PAID, OrderStatus.REFUNDED]
 
@@ -208,3 +210,21 @@ def resolve_mismatch(mismatch: Mismatch, resolution: str, note: str, by) -> Mism
         raise AlreadyResolved(mismatch.pk)
     mismatch.refresh_from_db()
     return mismatch
+
+
+def reconcile_day(merchant: Merchant, bill_date: date) -> ReconciliationRun:
+    """Download ``bill_date``'s trade bill and match it. A day without trades at WeChat Pay
+    still checks that we recorded none; a bill that cannot be had or read is recorded as a
+    failed run and raises BillUnavailable, so the daily job tries again later."""
+    try:
+        bill = tradebill.parse(WxPayClient(merchant).trade_bill(bill_date))
+    except NoStatement:
+        return reconcile(merchant, bill_date, None)
+    except (WxPayError, tradebill.MalformedBill) as exc:
+        reconcile(merchant, bill_date, None, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        raise BillUnavailable(f"{merchant.mchid} {bill_date}: {exc}") from exc
+    return reconcile(merchant, bill_date, bill.rows)
+
+
+class BillUnavailable(Exception):
+    """The day's bill could not be downloaded or read; the run is recorded as failed."""
