@@ -1,0 +1,6 @@
+"""The push calendar: health days, the institution's own events, plans that turn an occasion
+into a draft article, and mass sends planned against WeChat's quota."""
+
+from .calendar import CalendarSettings, HealthDay, HealthDayKind, InstitutionEvent
+
+__all__ = ["CalendarSettings", "HealthDay", "HealthDayKind", "InstitutionEvent"]
