@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin
 
+from . import calendar_admin  # noqa: F401  (registers PushPlan and the calendar page)
 from .models import CalendarSettings, HealthDay, InstitutionEvent
 
 

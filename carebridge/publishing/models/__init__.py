@@ -2,5 +2,6 @@
 into a draft article, and mass sends planned against WeChat's quota."""
 
 from .calendar import CalendarSettings, HealthDay, HealthDayKind, InstitutionEvent
+from .plans import PushPlan
 
-__all__ = ["CalendarSettings", "HealthDay", "HealthDayKind", "InstitutionEvent"]
+__all__ = ["CalendarSettings", "HealthDay", "HealthDayKind", "InstitutionEvent", "PushPlan"]

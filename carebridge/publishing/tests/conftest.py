@@ -43,3 +43,22 @@ def ops_zhao(other_hospital):
 def wang_client(client, ops_wang):
     client.force_login(ops_wang)
     return client
+
+
+def department(institution, name):
+    from carebridge.institutions.models import Campus, Department
+
+    campus = Campus.objects.filter(institution=institution).first() or Campus.objects.create(
+        institution=institution, name="本部", address="人民路1号", latitude=31.2, longitude=121.4
+    )
+    return Department.objects.create(institution=institution, campus=campus, name=name)
+
+
+@pytest.fixture
+def cardiology(hospital):
+    return department(hospital, "心内科")
+
+
+@pytest.fixture
+def foreign_department(other_hospital):
+    return department(other_hospital, "新华心内科")
