@@ -3,5 +3,16 @@ into a draft article, and mass sends planned against WeChat's quota."""
 
 from .calendar import CalendarSettings, HealthDay, HealthDayKind, InstitutionEvent
 from .plans import PushPlan
+from .sends import PROTECTION_WINDOW, PlannedSend, PlannedSendStatus, Segment
 
-__all__ = ["CalendarSettings", "HealthDay", "HealthDayKind", "InstitutionEvent", "PushPlan"]
+__all__ = [
+    "PROTECTION_WINDOW",
+    "CalendarSettings",
+    "HealthDay",
+    "HealthDayKind",
+    "InstitutionEvent",
+    "PlannedSend",
+    "PlannedSendStatus",
+    "PushPlan",
+    "Segment",
+]
