@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from lunar_python import Solar
 
@@ -57,7 +58,17 @@ TERMS = {
     "寒露": _("寒露"), "霜降": _("霜降"), "立冬": _("立冬"), "小雪": _("小雪"),
     "大雪": _("大雪"), "冬至": _("冬至"), "小寒": _("小寒"), "大寒": _("大寒"),
 }  # fmt: skip
-# chinese-calendar's holiday names (English) → our labels.
+# chinese-calendar's holiday names (English) → the Chinese words articles about them use.
+HOLIDAY_WORDS = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午",
+    "Mid-autumn Festival": "中秋",
+    "National Day": "国庆",
+}
+# … and → our labels.
 HOLIDAYS = {
     "New Year's Day": _("元旦"),
     "Spring Festival": _("春节"),
@@ -90,6 +101,11 @@ class Occasion:
     def pushable(self) -> bool:
         """Make-up working days are shown, not pushed for."""
         return self.kind != Kind.WORKDAY
+
+
+def _localised(chinese: str, english: str) -> str:
+    """A name staff typed in both languages, in the page's language."""
+    return english if english and (get_language() or "").startswith("en") else chinese
 
 
 def holidays_covered(year: int) -> bool:
@@ -151,14 +167,14 @@ def holiday_occasions(year: int, month: int) -> list[Occasion]:
         except NotImplementedError:  # the margin reaches into a year not covered
             is_holiday, name = False, None
         if is_holiday and name:
-            label = str(HOLIDAYS.get(name, name))
+            label, word = str(HOLIDAYS.get(name, name)), HOLIDAY_WORDS.get(name, name)
             if run and (day - run.end).days == 1:
                 run.end = day
-                if label not in run.words:
-                    run.words.append(label)
-                    run.name = "、".join(run.words)
+                if word not in run.words:  # 国庆 and 中秋 in one break
+                    run.words.append(word)
+                    run.name = f"{run.name}{_('、')}{label}"
                 continue
-            run = Occasion(Kind.HOLIDAY, f"holiday:{name}", label, day, day, words=[label])
+            run = Occasion(Kind.HOLIDAY, f"holiday:{name}", label, day, day, words=[word])
             found.append(run)
         elif not is_holiday and name and day.weekday() >= 5 and first <= day <= last:
             # A weekend day that is a working day: a make-up day for holiday ``name``.
@@ -177,7 +193,7 @@ def health_occasions(institution, year: int, month: int) -> list[Occasion]:
                 Occasion(
                     Kind.HEALTH,
                     f"health:{health_day.pk}",
-                    health_day.name,
+                    _localised(health_day.name, health_day.name_en),
                     start,
                     end,
                     topic=health_day.topic,
@@ -197,7 +213,7 @@ def event_occasions(institution, year: int, month: int) -> list[Occasion]:
                 Occasion(
                     Kind.EVENT,
                     f"event:{event.pk}",
-                    event.title,
+                    _localised(event.title, event.title_en),
                     *dates,
                     topic=event.topic,
                     words=[event.title],

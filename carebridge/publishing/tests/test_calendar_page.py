@@ -191,6 +191,10 @@ def test_staff_without_the_permission_cannot_plan(client, hospital, cardiology):
 def test_the_page_works_in_english(wang_client, settings):
     page = wang_client.get(CALENDAR, {"month": "2026-04"}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
+    text = page.content.decode()
+    for words in ("Pure Brightness", "World Health Day", "Qingming Festival", "Create draft"):
+        assert words in text
+    assert "生成草稿" not in text
 
 
 @pytest.mark.django_db
