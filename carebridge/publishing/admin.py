@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin
 
 from . import calendar_admin  # noqa: F401  (registers PushPlan and the calendar page)
-from .models import CalendarSettings, HealthDay, InstitutionEvent
+from .models import CalendarSettings, HealthDay, InstitutionEvent, PlannedSend
 
 
 @admin.register(HealthDay)
@@ -49,3 +49,28 @@ class InstitutionEventAdmin(InstitutionScopedAdmin):
 @admin.register(CalendarSettings)
 class CalendarSettingsAdmin(InstitutionScopedAdmin):
     list_display = ["institution", "lead_days", "mass_protection"]
+
+
+@admin.register(PlannedSend)
+class PlannedSendAdmin(InstitutionScopedAdmin):
+    """The record of planned sends. They are planned, previewed and cancelled on the calendar
+    page, where the quota is checked, so here they are read only."""
+
+    list_display = ["title", "due_at", "segment", "period", "status", "submitted_at", "account"]
+    list_filter = ["status", "segment", "institution"]
+    list_select_related = ["mass", "account"]
+    date_hierarchy = "due_at"
+    search_fields = ["mass__title"]
+
+    @admin.display(description=_("群发标题"), ordering="mass__title")
+    def title(self, obj):
+        return obj.mass.title
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

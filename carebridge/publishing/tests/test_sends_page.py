@@ -134,3 +134,18 @@ def test_staff_who_may_only_look_cannot_plan_sends(client, hospital, account, du
     client.force_login(staff("reader2", hospital, ["view_pushplan"]))
     assert client.post(CALENDAR, send_form(account, due)).status_code == 403
     assert not PlannedSend.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_record_of_planned_sends_is_read_only_and_scoped(
+    wang_client, client, ops_zhao, account, due
+):
+    previewers(account.institution)
+    planned = plan(account, due)
+    listing = wang_client.get(reverse("admin:publishing_plannedsend_changelist"))
+    assert "立冬养生" in listing.content.decode()
+    change = reverse("admin:publishing_plannedsend_change", args=[planned.pk])
+    assert wang_client.post(change, {"status": "cancelled"}).status_code == 403
+    client.force_login(ops_zhao)
+    listing = client.get(reverse("admin:publishing_plannedsend_changelist"))
+    assert "立冬养生" not in listing.content.decode()
