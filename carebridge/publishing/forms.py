@@ -44,7 +44,7 @@ class SendForm(forms.Form):
         label=_("消息类型"), choices=[("text", _("文本")), ("mpnews", _("图文（media_id）"))]
     )
     content = forms.CharField(
-        label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("群发内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("文本消息填正文；图文消息填草稿的 media_id"),
     )  # fmt: skip
     segment = forms.ChoiceField(label=_("发送对象"), choices=Segment.choices)

@@ -20,6 +20,7 @@ class Entry:
     last_year: list
     plan: PushPlan | None
     anchor: str = ""  # the page's id for it
+    past: bool = False  # begun already: too late to plan for
 
 
 @dataclass
@@ -74,6 +75,7 @@ def build_month(institution, year: int, month: int, today: date | None = None) -
             last_year=before.get(o.key, []),
             plan=plans.get((o.key, o.start)),
             anchor=f"occasion-{n}",
+            past=o.start < today,
         )
         for n, o in enumerate(occasions, 1)
     ]

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carebridge.institutions.models import Department
@@ -35,6 +36,8 @@ def plan_push(
     occasion = find_occasion(institution, occasion_key, year)
     if occasion is None or not occasion.pushable:
         raise PlanRefused({"occasion": _("日历上没有这个节日")})
+    if occasion.start < timezone.localdate():
+        raise PlanRefused({"occasion": _("这个节日已经开始，不能再安排选题")})
     topic = (topic or "").strip()
     if not topic:
         raise PlanRefused({"topic": _("请填写选题")})

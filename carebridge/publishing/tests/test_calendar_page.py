@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from carebridge.content.models import Article
 from carebridge.publishing.actions.plans import PlanRefused, plan_push
@@ -12,6 +13,13 @@ from carebridge.publishing.models import CalendarSettings, PushPlan
 
 CALENDAR = reverse("admin:publishing_calendar")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def early_march_2026(monkeypatch):
+    """The page is seen on 1 March 2026, before 2026's 清明 and after 2025's."""
+    moment = datetime(2026, 3, 1, 9, tzinfo=SHANGHAI)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
 def article(hospital, title, day, published=True):
@@ -70,7 +78,10 @@ def test_last_years_article_for_the_occasion_is_shown(wang_client, hospital):
 
 
 @pytest.mark.django_db
-def test_an_article_a_plan_produced_last_year_counts_whatever_its_title(hospital, cardiology):
+def test_an_article_a_plan_produced_last_year_counts_whatever_its_title(
+    hospital, cardiology, monkeypatch
+):
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2025, 8, 1, 9, tzinfo=SHANGHAI))
     plan = plan_push(
         hospital,
         occasion_key=f"health:{hospital.health_days.get(name='世界心脏日').pk}",
@@ -80,6 +91,7 @@ def test_an_article_a_plan_produced_last_year_counts_whatever_its_title(hospital
         due_date=date(2025, 9, 1),
     )
     Article.objects.filter(pk=plan.article_id).update(is_published=True)
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 8, 1, 9, tzinfo=SHANGHAI))
     from carebridge.publishing.month import build_month
 
     month = build_month(hospital, 2026, 9, today=date(2026, 8, 1))
@@ -121,6 +133,7 @@ def test_one_click_makes_a_draft_assigned_to_a_department(wang_client, hospital,
         ({"due_date": "not a date"}, "due_date"),
         ({"year": "abc"}, "year"),
         ({"department": ""}, "department"),
+        ({"occasion": "term:雨水", "due_date": "2026-02-10"}, "occasion"),  # past on 1 March
     ],
 )
 def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
@@ -201,3 +214,13 @@ def test_the_page_works_in_english(wang_client, settings):
 def test_the_plan_list_links_to_the_calendar(wang_client):
     listing = wang_client.get(reverse("admin:publishing_pushplan_changelist"))
     assert CALENDAR in listing.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_occasion_already_begun_offers_no_draft(hospital):
+    from carebridge.publishing.month import build_month
+
+    month = build_month(hospital, 2026, 12, today=date(2026, 12, 3))
+    aids = next(e for e in month.entries if e.occasion.name == "世界艾滋病日")
+    winter = next(e for e in month.entries if e.occasion.key == "term:冬至")
+    assert aids.past and not winter.past
