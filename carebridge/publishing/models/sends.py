@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.models import Institution
+from carebridge.wechat.models.messaging import SendStatus
 
 from .plans import PushPlan
 
@@ -94,9 +95,9 @@ class PlannedSend(models.Model):
         if self.status != PlannedSendStatus.SUBMITTED:
             return self.status, self.get_status_display()
         mass, report = self.mass, self.mass.report or {}
-        if mass.status == "failed":
+        if mass.status == SendStatus.FAILED:
             return "refused", _("微信拒绝了这次群发：%s") % mass.error
-        if mass.status != "sent":
+        if mass.status != SendStatus.SENT:
             return "queued", _("排队发送中")
         status = str(report.get("Status") or "")
         if status == "send success":
