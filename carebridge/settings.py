@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "carebridge.outbox",
     "carebridge.institutions",
     "carebridge.content",
+    "carebridge.publishing",
     "carebridge.wechat",
     "carebridge.patients",
     "carebridge.booking",
