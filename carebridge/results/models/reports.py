@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, Min, OuterRef
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import Blocker, ContactMethod, Flag, ReleaseMode, ReportKind, ReportStatus
 from .observations import Observation
 from .rules import Hold, ReleaseRule
+
+
+def _visible(now) -> Q:
+    return Q(
+        withdrawn_at=None,
+        current__status__in=ReportStatus.visible(),
+        current__released_at__lte=now,
+    )
 
 
 class ReportQuerySet(models.QuerySet):
@@ -32,11 +40,24 @@ class ReportQuerySet(models.QuerySet):
         withdrawn. A version is released (``release_report``) only when it is final, amended or
         corrected, its critical values have been acknowledged and its institution's hold rule
         is satisfied: ``released_at`` records that moment, and a hold of N days puts it ahead."""
-        return self.filter(
-            withdrawn_at=None,
-            current__status__in=ReportStatus.visible(),
-            current__released_at__lte=now,
+        return self.filter(_visible(now))
+
+    def history_stamp(self, now) -> tuple:
+        """Four figures of these reports that change whenever the set of those visible to the
+        patient at ``now`` changes, so a page drawn from that set (the trends) can be cached
+        under them. A report joins the set only by a new report or version (the largest
+        ``current`` id grows), by a release that has come (the latest ``released_at`` up to now
+        grows: it was later than any earlier reading) or by a rule's release of held versions
+        (one more visible, which only goes unseen beside one fewer); it leaves only by a
+        withdrawal (one more withdrawn) or by a new version that is held (the largest id)."""
+        visible = _visible(now)
+        stamp = self.aggregate(
+            visible=Count("pk", filter=visible),
+            released=Max("current__released_at", filter=visible),
+            newest=Max("current_id"),
+            withdrawn=Count("pk", filter=Q(withdrawn_at__isnull=False)),
         )
+        return tuple(stamp.values())
 
     def newest_first(self):
         return self.order_by("-issued_at", "-id")
