@@ -13,8 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import Blocker, ContactMethod, Flag, ReleaseMode, ReportKind, ReportStatus
-from .observations import Observation
+from ..choices import Blocker, ContactMethod, ReleaseMode, ReportKind, ReportStatus
 from .rules import Hold, ReleaseRule
 
 
@@ -64,8 +63,7 @@ class ReportQuerySet(models.QuerySet):
 
     def with_abnormal(self):
         """Annotates ``has_abnormal``: the current version has an item flagged other than N."""
-        flagged = Observation.objects.filter(version=OuterRef("current"), flag__in=Flag.abnormal())
-        return self.annotate(has_abnormal=Exists(flagged))
+        return self.annotate(has_abnormal=F("current__abnormal"))
 
 
 class Report(models.Model):
@@ -194,6 +192,9 @@ class ReportVersion(models.Model):
     viewer_url = models.URLField(_("影像浏览链接"), max_length=1000, blank=True)
     media = models.JSONField(_("图像"), default=list, blank=True)
 
+    # Written with the items (a version's never change), so a list of reports reads it from the
+    # row: an EXISTS over the items let PostgreSQL hash every abnormal item of the database.
+    abnormal = models.BooleanField(_("含异常结果"), default=False)
     critical = models.BooleanField(_("含危急值"), default=False)
     critical_acknowledged_at = models.DateTimeField(_("危急值确认时间"), null=True, blank=True)
     critical_acknowledged_by = models.ForeignKey(
