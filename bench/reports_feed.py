@@ -264,6 +264,35 @@ def lab_body(identifier: str, patient_id: int, at: datetime) -> dict:
     }
 
 
+def read_pages(env, args, key: str, day: datetime) -> dict:
+    """(b): the READS script in a shell of the deployment, its figures read back."""
+    print("reads of a 10-year patient…", file=sys.stderr)
+    reads_cfg = {
+        "history": args.history,
+        "rounds": args.rounds,
+        "key": key,
+        "template": json.dumps(lab_body("T", 0, day)),
+    }
+    out = manage(env, "shell", "-c", READS.format(cfg=json.dumps(reads_cfg)))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def pages_lines(args, reads: dict) -> list[str]:
+    med, q = reads["median_ms"], reads["queries"]
+    return [
+        f"(b) pages through Django's test client, signed in as the patient's follower: "
+        f"{args.history} reports (pushed in {reads['setup']:.0f} s) against 25, "
+        f"{args.rounds} rounds",
+        f"  queries: {q}",
+        f"  queries constant: list {q[f'list, {args.history}'] == q['list, 25']}, "
+        f"report {q[f'report, {args.history}'] == q['report, 25']}",
+        f"  median: whoami {med['whoami']:.2f} ms, list {med['list']:.2f} ms "
+        f"({med['list'] / med['whoami']:.2f}×), report {med['report']:.2f} ms "
+        f"({med['report'] / med['whoami']:.2f}×; with 25 reports {med['report, 25']:.2f} ms) "
+        f"(target within 3×)",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=20_000)
@@ -275,6 +304,9 @@ def main() -> None:
     parser.add_argument("--db-name", default="carebridge_bench_reports")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--pages-only", action="store_true", help="skip the feed (a): only the patient's pages (b)"
+    )
     args = parser.parse_args()
     database_url = urlunsplit(urlsplit(args.admin_url)._replace(path="/" + args.db_name))
     with bench_environment(database_url, accounts=("feed",)) as env:
@@ -296,6 +328,10 @@ def main() -> None:
         ]
         bodies_file = Path(env["CAREBRIDGE_VAR_DIR"]) / "bodies.json"
         bodies_file.write_text(json.dumps(bodies, ensure_ascii=False))
+        if args.pages_only:
+            reads = read_pages(env, args, data["key"], day)
+            print("\n".join(pages_lines(args, reads)))
+            return
         headers = {"X-Api-Key": data["key"], "Content-Type": "application/json"}
         requests = [
             (
@@ -357,19 +393,7 @@ def main() -> None:
         batch_latencies = [r.latency for r in batch_run.responses]
         bulk_rate = args.reports / bulk["seconds"]
         latencies = [r.latency for r in run.responses]
-        print("reads of a 10-year patient…", file=sys.stderr)
-        template = lab_body("T", 0, day)
-        reads_cfg = {
-            "history": args.history,
-            "rounds": args.rounds,
-            "key": data["key"],
-            "template": json.dumps(template),
-        }
-        reads = json.loads(
-            manage(env, "shell", "-c", READS.format(cfg=json.dumps(reads_cfg)))
-            .strip()
-            .splitlines()[-1]
-        )
+        reads = read_pages(env, args, data["key"], day)
 
     def complete(check):
         return (
@@ -380,7 +404,6 @@ def main() -> None:
 
     ok = statuses == {201: args.reports} and complete(check)
     batch_ok = entry_statuses == {"201 Created": args.reports} and complete(batch_check)
-    med, q = reads["median_ms"], reads["queries"]
     lines = [
         f"(a) feed: {args.reports} reports × {ITEMS} items, {args.clients} clients, "
         f"PostgreSQL, carebridge serve",
@@ -398,18 +421,8 @@ def main() -> None:
         f"  entries {entry_statuses}; errors {dict(batch_run.errors)}",
         f"  read back {batch_check}: {'ok' if batch_ok else 'MISMATCH'}",
         f"  batch ratio {batch_rate / bulk_rate:.3f} (target ≥ 0.25)",
-        f"(b) pages through Django's test client, signed in as the patient's follower: "
-        f"{args.history} reports (pushed in {reads['setup']:.0f} s) against 25, "
-        f"{args.rounds} rounds",
-        f"  queries: {q}",
-        f"  queries constant: list {q[f'list, {args.history}'] == q['list, 25']}, "
-        f"report {q[f'report, {args.history}'] == q['report, 25']}",
-        f"  median: whoami {med['whoami']:.2f} ms, list {med['list']:.2f} ms "
-        f"({med['list'] / med['whoami']:.2f}×), report {med['report']:.2f} ms "
-        f"({med['report'] / med['whoami']:.2f}×; with 25 reports {med['report, 25']:.2f} ms) "
-        f"(target within 3×)",
     ]
-    print("\n".join(lines))
+    print("\n".join(lines + pages_lines(args, reads)))
     if not (ok and batch_ok):
         raise SystemExit(1)
 

@@ -6,6 +6,7 @@ import json
 
 from django.utils import timezone
 
+from ..choices import Flag
 from ..flags import Range
 from ..models import CheckupSection, Observation, ReportVersion
 from ..schemas import ObservationIn, ReportIn
@@ -45,6 +46,7 @@ def write_version(report, patient, data: ReportIn, digest: str, now, **source) -
         findings=data.findings or "",
         viewer_url=data.viewerUrl or "",
         media=[m.model_dump(mode="json") for m in data.media],
+        abnormal=any(o.flag in Flag.abnormal() for o in observations),
         critical=any(o.is_critical for o in observations),
         content_hash=digest,
         received_at=now,

@@ -8,14 +8,21 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, Min, OuterRef
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import Blocker, ContactMethod, Flag, ReleaseMode, ReportKind, ReportStatus
-from .observations import Observation
+from ..choices import Blocker, ContactMethod, ReleaseMode, ReportKind, ReportStatus
 from .rules import Hold, ReleaseRule
+
+
+def _visible(now) -> Q:
+    return Q(
+        withdrawn_at=None,
+        current__status__in=ReportStatus.visible(),
+        current__released_at__lte=now,
+    )
 
 
 class ReportQuerySet(models.QuerySet):
@@ -32,19 +39,31 @@ class ReportQuerySet(models.QuerySet):
         withdrawn. A version is released (``release_report``) only when it is final, amended or
         corrected, its critical values have been acknowledged and its institution's hold rule
         is satisfied: ``released_at`` records that moment, and a hold of N days puts it ahead."""
-        return self.filter(
-            withdrawn_at=None,
-            current__status__in=ReportStatus.visible(),
-            current__released_at__lte=now,
+        return self.filter(_visible(now))
+
+    def history_stamp(self, now) -> tuple:
+        """Four figures of these reports that change whenever the set of those visible to the
+        patient at ``now`` changes, so a page drawn from that set (the trends) can be cached
+        under them. A report joins the set only by a new report or version (the largest
+        ``current`` id grows), by a release that has come (the latest ``released_at`` up to now
+        grows: it was later than any earlier reading) or by a rule's release of held versions
+        (one more visible, which only goes unseen beside one fewer); it leaves only by a
+        withdrawal (one more withdrawn) or by a new version that is held (the largest id)."""
+        visible = _visible(now)
+        stamp = self.aggregate(
+            visible=Count("pk", filter=visible),
+            released=Max("current__released_at", filter=visible),
+            newest=Max("current_id"),
+            withdrawn=Count("pk", filter=Q(withdrawn_at__isnull=False)),
         )
+        return tuple(stamp.values())
 
     def newest_first(self):
         return self.order_by("-issued_at", "-id")
 
     def with_abnormal(self):
         """Annotates ``has_abnormal``: the current version has an item flagged other than N."""
-        flagged = Observation.objects.filter(version=OuterRef("current"), flag__in=Flag.abnormal())
-        return self.annotate(has_abnormal=Exists(flagged))
+        return self.annotate(has_abnormal=F("current__abnormal"))
 
 
 class Report(models.Model):
@@ -173,6 +192,9 @@ class ReportVersion(models.Model):
     viewer_url = models.URLField(_("影像浏览链接"), max_length=1000, blank=True)
     media = models.JSONField(_("图像"), default=list, blank=True)
 
+    # Written with the items (a version's never change), so a list of reports reads it from the
+    # row: an EXISTS over the items let PostgreSQL hash every abnormal item of the database.
+    abnormal = models.BooleanField(_("含异常结果"), default=False)
     critical = models.BooleanField(_("含危急值"), default=False)
     critical_acknowledged_at = models.DateTimeField(_("危急值确认时间"), null=True, blank=True)
     critical_acknowledged_by = models.ForeignKey(

@@ -123,3 +123,10 @@ def test_a_long_history_comes_a_page_at_a_time_with_the_filter_kept(alice_client
     alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = alice_client.get(LIST, {"page": 2}).content.decode()
     assert "Newer reports" in english and "较新的报告" not in english
+
+
+def test_a_correction_back_within_range_takes_the_mark_away(alice_client, alice_self):
+    push(alice_self, result=high_count())
+    assert "有异常" in alice_client.get(LIST).content.decode()
+    push(alice_self, version=2, status="corrected")  # every item normal
+    assert "有异常" not in alice_client.get(LIST).content.decode()

@@ -16,7 +16,7 @@ from carebridge.wechat.h5 import wechat_user_required
 from .. import actions
 from ..models import Report, ReportShare, Visit
 from ..page_forms import ReportFilterForm, ShareForm
-from ..presenting import items_of, sections_of
+from ..report_body import report_body
 from .common import account_patients, chosen_patient, page_context, page_of
 
 NEW_LINK = "results_new_share"  # session key: the link just made, shown once
@@ -57,11 +57,7 @@ def _filtered(reports, data):
 
 def report_or_404(follower, report_id, now) -> Report:
     found = (
-        reports_for(follower, now)
-        .select_related("current", "patient")
-        .prefetch_related("current__observations", "current__sections")
-        .filter(pk=report_id)
-        .first()
+        reports_for(follower, now).select_related("current", "patient").filter(pk=report_id).first()
     )
     if found is None:
         raise Http404("no such report for this user")
@@ -76,9 +72,7 @@ def report_detail(request, slug, report_id):
 
 def _report_page(request, slug, report_id, share_form, status):
     now = timezone.now()
-    report = report_or_404(request.follower, report_id, now)
-    items = items_of(report, now)
-    sections, loose = sections_of(report, items)
+    report = report_or_404(request.follower, report_id, now)  # before any cached content
     shares = report.shares.newest_first().prefetch_related(
         Prefetch("accesses", to_attr="access_log")
     )
@@ -87,16 +81,19 @@ def _report_page(request, slug, report_id, share_form, status):
         request,
         slug,
         report=report,
-        version=report.current,
-        items=loose,
-        sections=sections,
-        abnormal=[i for i in items if i.abnormal],
-        visit=Visit.objects.visible_to_patient().filter(pk=report.visit_id).first(),
+        body=report_body(report, now),
+        visit=_visit(report),
         shares=[(s, s.state_label(now), s.state(now) == "active") for s in shares],
         share_form=share_form,
         new_link=new_link if new_link and new_link["report"] == report.pk else None,
     )
     return render(request, "results/report.html", context, status=status)
+
+
+def _visit(report):
+    if report.visit_id is None:  # most reports: no query
+        return None
+    return Visit.objects.visible_to_patient().filter(pk=report.visit_id).first()
 
 
 @institution_page  # an unknown account: 404 before any sign-in

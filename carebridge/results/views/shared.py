@@ -9,7 +9,7 @@ from carebridge.lib.http import client_ip
 
 from .. import actions
 from ..models import ReportShare, ShareState
-from ..presenting import items_of, sections_of
+from ..report_body import body_context
 
 TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
 PRIVATE = {
@@ -38,15 +38,9 @@ def shared_report(request, token):
         return _refused(request, "withdrawn", 410)
     agent = request.headers.get("User-Agent", "")
     actions.record_share_access(share, client_ip(request), agent, now)
-    items = items_of(report, now, trends=False)
-    sections, loose = sections_of(report, items)
     context = {
+        **body_context(report, now, trends=False),
         "institution": report.institution,
-        "report": report,
-        "version": report.current,
-        "items": loose,
-        "sections": sections,
-        "abnormal": [i for i in items if i.abnormal],
         "share": share,
         "patient_name": report.patient.masked_name(),
     }
