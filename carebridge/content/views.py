@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from carebridge.institutions.pages import institution_page, page_context
 
 from .forms import ArticleFilterForm
-from .models import Article, ArticleCategory
+from .models import Article, ArticleKind
 
 PAGE_SIZE = 15
 
@@ -16,19 +16,23 @@ PAGE_SIZE = 15
 def article_list(request, slug):
     form = ArticleFilterForm(request.GET)
     if not form.is_valid():
-        context = page_context(request, form=form, categories=ArticleCategory.choices)
+        context = page_context(request, form=form, categories=ArticleKind.tabs())
         return render(request, "content/article_list.html", context, status=400)
     category = form.cleaned_data["category"]
-    articles = Article.objects.published().filter(institution=request.institution)
+    # ``?category=`` names the tab (a kind) as in links already shared; About pages are
+    # reached from their menu, never listed.
+    articles = Article.objects.published().filter(
+        institution=request.institution, kind__in=[k for k, _ in ArticleKind.tabs()]
+    )
     if category:
-        articles = articles.filter(category=category)
+        articles = articles.filter(kind=category)
     page = Paginator(articles.only(*LIST_FIELDS), PAGE_SIZE).get_page(form.cleaned_data["page"])
     context = page_context(
         request,
         form=form,
         category=category,
-        category_label=ArticleCategory(category).label if category else None,
-        categories=ArticleCategory.choices,
+        category_label=ArticleKind(category).label if category else None,
+        categories=ArticleKind.tabs(),
         page=page,
     )
     return render(request, "content/article_list.html", context)
@@ -38,7 +42,7 @@ def article_list(request, slug):
 LIST_FIELDS = [
     "id",
     "institution_id",
-    "category",
+    "kind",
     "title",
     "title_en",
     "summary",

@@ -267,11 +267,12 @@ def world(sandbox) -> World:
     )
     article = Article.objects.create(
         institution=demo.institution,
-        category="news",
+        kind="news",
+        category="operations",
         title="我院开通微信预约挂号",
         title_en="Book appointments on WeChat",
         summary="关注服务号，即可预约挂号、查看候诊排队。",
-        body="关注服务号，点击“就医服务”即可预约挂号。\n\n长辈可以使用长辈版。",
+        body="<p>关注服务号，点击“就医服务”即可预约挂号。</p><p>长辈可以使用长辈版。</p>",
         is_published=True,
     )
     report, visit = _results(patient)
