@@ -26,3 +26,26 @@ class ArticleCategory(models.TextChoices):
     NOTICES = "notices", _("通知公告")  # 8.6 %
     ADMINISTRATION = "administration", _("行政机构建设")  # 5.7 %
     OTHER = "other", _("其他")  # 4.5 %
+
+
+class ArticleState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PROOFREADING = "proofreading", _("科室审校中")
+    REVIEWING = "reviewing", _("运营审核中")
+    SCHEDULED = "scheduled", _("待发布")
+    PUBLISHED = "published", _("已发布")
+
+
+class EditorialRole(models.TextChoices):
+    EDITOR = "editor", _("科室编辑")
+    HEAD = "head", _("科室主任")
+    OPERATIONS = "operations", _("运营")
+
+
+# Each role also needs its permission (Django groups give them), so a revoked permission
+# ends the role without editing the member rows.
+ROLE_PERMISSION = {
+    EditorialRole.EDITOR: "content.draft_article",
+    EditorialRole.HEAD: "content.proofread_article",
+    EditorialRole.OPERATIONS: "content.review_article",
+}

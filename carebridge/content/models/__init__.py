@@ -1,4 +1,29 @@
-from ..choices import ArticleCategory, ArticleKind
+from ..choices import ArticleCategory, ArticleKind, ArticleState, EditorialRole
 from .articles import Article, ArticleImage
+from .workflow import (
+    ArticleEvent,
+    ArticleVersion,
+    EditorialMember,
+    EditorialPolicy,
+    Notification,
+    Review,
+    ReviewScore,
+    RubricCriterion,
+)
 
-__all__ = ["Article", "ArticleCategory", "ArticleImage", "ArticleKind"]
+__all__ = [
+    "Article",
+    "ArticleCategory",
+    "ArticleEvent",
+    "ArticleImage",
+    "ArticleKind",
+    "ArticleState",
+    "ArticleVersion",
+    "EditorialMember",
+    "EditorialPolicy",
+    "EditorialRole",
+    "Notification",
+    "Review",
+    "ReviewScore",
+    "RubricCriterion",
+]

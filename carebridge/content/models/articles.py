@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.models import Department, Institution
 
-from ..choices import ArticleCategory, ArticleKind
+from ..choices import ArticleCategory, ArticleKind, ArticleState
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -56,6 +56,22 @@ class Article(models.Model):
     )
     published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
     is_published = models.BooleanField(_("已发布"), default=False)
+    # The workflow (actions/workflow.py): where the article is, by when the step is due, and
+    # who is reviewing it now (a claim that lapses, so an abandoned review frees itself).
+    state = models.CharField(
+        _("状态"), max_length=20, choices=ArticleState.choices, default=ArticleState.DRAFT
+    )
+    due_at = models.DateTimeField(_("本步期限"), null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    claim_expires_at = models.DateTimeField(_("审核占用至"), null=True, blank=True)
+    push_after_publish = models.BooleanField(_("发布后推送"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
@@ -65,11 +81,17 @@ class Article(models.Model):
         verbose_name = _("文章")
         verbose_name_plural = _("文章")
         ordering = ["-published_at", "-id"]
+        permissions = [
+            ("draft_article", _("撰写并提交本科室稿件")),
+            ("proofread_article", _("审校本科室稿件")),
+            ("review_article", _("审核评分并安排发布")),
+        ]
         indexes = [
+            models.Index(fields=["institution", "state", "due_at"], name="content_article_work"),
             models.Index(
                 fields=["institution", "kind", "is_published", "-published_at"],
                 name="content_article_listing",
-            )
+            ),
         ]
 
     def __str__(self):
@@ -78,6 +100,19 @@ class Article(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.is_published and self.published_at <= timezone.now()
+
+    def claimed_by_other(self, user, now=None) -> bool:
+        """Someone else is reviewing it and their claim has not lapsed."""
+        now = now or timezone.now()
+        return bool(
+            self.claimed_by_id
+            and self.claimed_by_id != user.pk
+            and self.claim_expires_at
+            and self.claim_expires_at > now
+        )
+
+    def is_overdue(self, now=None) -> bool:
+        return bool(self.due_at and self.due_at < (now or timezone.now()))
 
     @property
     def tag_list(self) -> list[str]:

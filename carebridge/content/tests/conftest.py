@@ -44,3 +44,17 @@ def english(client):
 def _media(settings, tmp_path):
     """Uploads (covers, body images) go to a directory of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+from .workflow_personas import (  # noqa: E402, F401 - fixtures shared by the workflow tests
+    campus,
+    cardiology,
+    draft,
+    erin,
+    harry,
+    olivia,
+    oscar,
+    paediatrics,
+    paul,
+    rubric,
+)
