@@ -7,6 +7,7 @@ from .workflow import (
     publish_due_article,
     reject_article,
     review_article,
+    save_article,
     submit_draft,
     update_draft,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "publish_due_article",
     "reject_article",
     "review_article",
+    "save_article",
     "submit_draft",
     "unpublish_articles",
     "update_draft",

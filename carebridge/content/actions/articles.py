@@ -1,8 +1,10 @@
-"""Publishing articles. The editorial workflow (review, proofreading, push calendar) comes later;
-these are the writes the back office needs now."""
+"""Operations' shortcuts in the back office: publish or withdraw articles at once, outside the
+review (a notice that cannot wait). The admin offers them only to operations."""
 
 from django.db import transaction
 from django.utils import timezone
+
+from ..choices import ArticleState
 
 
 @transaction.atomic
@@ -11,10 +13,18 @@ def publish_articles(articles, at=None) -> int:
     publication time, so an old draft does not appear in the past of the list."""
     at = at or timezone.now()
     drafts = articles.filter(is_published=False)
-    return drafts.update(is_published=True, published_at=at, updated_at=timezone.now())
+    return drafts.update(
+        is_published=True,
+        published_at=at,
+        state=ArticleState.PUBLISHED,
+        due_at=None,
+        updated_at=timezone.now(),
+    )
 
 
 @transaction.atomic
 def unpublish_articles(articles) -> int:
-    """Withdraw the articles from the H5 pages (kept for the back office)."""
-    return articles.filter(is_published=True).update(is_published=False, updated_at=timezone.now())
+    """Withdraw the articles from the H5 pages (kept for the back office, back in review)."""
+    return articles.filter(is_published=True).update(
+        is_published=False, state=ArticleState.REVIEWING, updated_at=timezone.now()
+    )

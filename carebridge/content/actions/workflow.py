@@ -298,3 +298,21 @@ def publish_due_article(article_id: int, now=None) -> bool:
         article = Article.objects.get(pk=article_id)
         _log(article, "publish", ArticleState.SCHEDULED, None, now=now)
     return bool(moved)
+
+
+@transaction.atomic
+def save_article(user, article, fields: list[str]) -> Article:
+    """The back office's save: operations (and superusers) edit and typeset any article of
+    their institution at any step; a department editor only their department's drafts."""
+    is_new = article.pk is None
+    if not (user.is_superuser or has_role(user, article, EditorialRole.OPERATIONS)):
+        _require(user, article, EditorialRole.EDITOR)
+        if not is_new and article.state != ArticleState.DRAFT:
+            raise WorkflowError(_("只有草稿可以修改。"), code="not_draft")
+    if is_new:
+        article.created_by = user
+        article.save()
+        _log(article, "create", ArticleState.DRAFT, user)
+    else:
+        article.save()
+    return article
