@@ -15,6 +15,7 @@ from ..actions import WorkflowError, publish_articles, save_article, unpublish_a
 from ..admin_forms import ArticleForm, ArticleImageForm
 from ..choices import ArticleState
 from ..models import Article, ArticleImage
+from .progress_page import progress_view
 from .scoping import editor_departments, is_operations, visible_articles
 from .workflow_page import WorkflowPage
 
@@ -117,6 +118,16 @@ class ArticleAdmin(InstitutionScopedAdmin):
                 "<int:article_id>/diff/<int:old>/<int:new>/",
                 self.admin_site.admin_view(page.diff),
                 name="content_article_diff",
+            ),
+            path(
+                "progress/",
+                self.admin_site.admin_view(lambda r: progress_view(self, r)),
+                name="content_article_progress",
+            ),
+            path(
+                "progress.xlsx",
+                self.admin_site.admin_view(lambda r: progress_view(self, r, excel=True)),
+                name="content_article_progress_xlsx",
             ),
         ]
         return extra + super().get_urls()
