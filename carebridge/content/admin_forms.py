@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .categorise import suggest_category
 from .images import reencode
-from .models import Article, ArticleCategory, ArticleImage
+from .models import Article, ArticleCategory, ArticleImage, ArticleKind
 from .sanitise import sanitise
 
 
@@ -17,6 +17,13 @@ class ArticleForm(forms.ModelForm):
         choices=[("", _("根据正文建议")), *ArticleCategory.choices],
         error_messages={"invalid_choice": _("没有这个分类。")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Doctor-profile updates are proposed from the doctor, not written as articles.
+        if "kind" in self.fields:  # absent from a read-only form
+            kind = self.fields["kind"]
+            kind.choices = [c for c in kind.choices if c[0] != ArticleKind.DOCTOR_PROFILE]
 
     class Meta:
         model = Article

@@ -11,11 +11,25 @@ class ArticleKind(models.TextChoices):
     EDUCATION = "education", _("健康宣教")
     # An About page (医院介绍, a department's page): edited like an article, never a tab.
     PAGE = "page", _("医院页面")
+    # 门诊出诊专家排班公告 (seed 001 §5): a notice, listed under 通知公告.
+    ROSTER = "roster", _("出诊排班公告")
+    # A department's update of a doctor's profile: goes through the workflow, and is applied
+    # to the doctor when published; never listed.
+    DOCTOR_PROFILE = "doctor", _("医生信息更新")
 
     @classmethod
     def tabs(cls):
         """The three tabs of 医院动态 (seed 001 §4.2)."""
         return [(k.value, k.label) for k in (cls.NEWS, cls.NOTICE, cls.EDUCATION)]
+
+    @classmethod
+    def listed_under(cls, tab: str | None) -> list[str]:
+        """The kinds a tab lists (all tabs' when ``tab`` is empty)."""
+        tabs = {cls.NEWS: [cls.NEWS], cls.NOTICE: [cls.NOTICE, cls.ROSTER],
+                cls.EDUCATION: [cls.EDUCATION]}  # fmt: skip
+        if tab:
+            return [k.value for k in tabs[tab]]
+        return [k.value for kinds in tabs.values() for k in kinds]
 
 
 class ArticleCategory(models.TextChoices):

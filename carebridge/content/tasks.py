@@ -2,7 +2,8 @@
 
 from carebridge.outbox.registry import handler
 
-from .actions.workflow import PUBLISH_TOPIC, publish_due_article
+from .actions.publication import publish_due_article
+from .actions.workflow import PUBLISH_TOPIC
 
 
 @handler(PUBLISH_TOPIC)

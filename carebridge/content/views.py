@@ -22,10 +22,8 @@ def article_list(request, slug):
     # ``?category=`` names the tab (a kind) as in links already shared; About pages are
     # reached from their menu, never listed.
     articles = Article.objects.published().filter(
-        institution=request.institution, kind__in=[k for k, _ in ArticleKind.tabs()]
+        institution=request.institution, kind__in=ArticleKind.listed_under(category)
     )
-    if category:
-        articles = articles.filter(kind=category)
     page = Paginator(articles.only(*LIST_FIELDS), PAGE_SIZE).get_page(form.cleaned_data["page"])
     context = page_context(
         request,
@@ -55,6 +53,8 @@ LIST_FIELDS = [
 @institution_page
 def article_detail(request, slug, article_id):
     article = get_object_or_404(
-        Article.objects.published(), pk=article_id, institution=request.institution
+        Article.objects.published().exclude(kind=ArticleKind.DOCTOR_PROFILE),
+        pk=article_id,
+        institution=request.institution,
     )
     return render(request, "content/article_detail.html", page_context(request, article=article))

@@ -1,10 +1,11 @@
 from .articles import publish_articles, unpublish_articles
+from .profiles import propose_doctor_profile
+from .publication import publish_due_article
 from .workflow import (
     WorkflowError,
     approve_proofreading,
     claim_review,
     create_draft,
-    publish_due_article,
     reject_article,
     review_article,
     save_article,
@@ -18,6 +19,7 @@ __all__ = [
     "claim_review",
     "create_draft",
     "publish_articles",
+    "propose_doctor_profile",
     "publish_due_article",
     "reject_article",
     "review_article",

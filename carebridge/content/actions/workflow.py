@@ -287,20 +287,6 @@ def review_article(user, article, scores: dict, comments="", publish_at=None, pu
 
 
 @transaction.atomic
-def publish_due_article(article_id: int, now=None) -> bool:
-    """Publish a scheduled article whose time has come (the outbox row's handler). A row for an
-    earlier schedule, or for an article sent back since, changes nothing."""
-    now = now or timezone.now()
-    moved = Article.objects.filter(
-        pk=article_id, state=ArticleState.SCHEDULED, published_at__lte=now
-    ).update(state=ArticleState.PUBLISHED, is_published=True, updated_at=now)
-    if moved:
-        article = Article.objects.get(pk=article_id)
-        _log(article, "publish", ArticleState.SCHEDULED, None, now=now)
-    return bool(moved)
-
-
-@transaction.atomic
 def save_article(user, article, fields: list[str]) -> Article:
     """The back office's save: operations (and superusers) edit and typeset any article of
     their institution at any step; a department editor only their department's drafts."""

@@ -72,6 +72,17 @@ class Article(models.Model):
     )
     claim_expires_at = models.DateTimeField(_("审核占用至"), null=True, blank=True)
     push_after_publish = models.BooleanField(_("发布后推送"), default=False)
+    # A doctor-profile update (kind DOCTOR_PROFILE): the doctor and the proposed field values,
+    # applied when the update is published (actions/profiles.py).
+    doctor = models.ForeignKey(
+        "institutions.Doctor",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="profile_updates",
+        verbose_name=_("医生"),
+    )
+    doctor_changes = models.JSONField(_("医生信息修改"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
