@@ -1,13 +1,18 @@
 """医院动态 H5 pages: the article list (by category) and an article. Public, like the About
 pages; only the account's institution's published articles are visible."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from carebridge.institutions.pages import institution_page, page_context
+from carebridge.wechat.h5 import current_user, wechat_user_required
 
+from .actions import count_read, toggle_like
 from .forms import ArticleFilterForm
-from .models import Article, ArticleKind
+from .models import Article, ArticleKind, ArticleLike
 
 PAGE_SIZE = 15
 
@@ -50,11 +55,49 @@ LIST_FIELDS = [
 ]
 
 
-@institution_page
-def article_detail(request, slug, article_id):
-    article = get_object_or_404(
+def _published(request, article_id):
+    return get_object_or_404(
         Article.objects.published().exclude(kind=ArticleKind.DOCTOR_PROFILE),
         pk=article_id,
         institution=request.institution,
     )
-    return render(request, "content/article_detail.html", page_context(request, article=article))
+
+
+@institution_page
+def article_detail(request, slug, article_id):
+    article = _published(request, article_id)
+    count_read(article)
+    article.reads += 1  # this read, as counted
+    user = current_user(request, slug)
+    liked = bool(
+        user
+        and ArticleLike.objects.filter(
+            article=article, follower__account__slug=slug, follower__openid=user.openid
+        ).exists()
+    )
+    context = page_context(request, article=article, liked=liked, share=_share(request, article))
+    return render(request, "content/article_detail.html", context)
+
+
+def _share(request, article) -> dict:
+    """What a friend or Moments sees when the article is shared (JS-SDK's
+    updateAppMessageShareData / updateTimelineShareData): absolute link and image."""
+    link = settings.SITE_URL + request.path
+    image = settings.SITE_URL + article.cover.url if article.cover else ""
+    return {
+        "title": article.title,
+        "desc": article.summary,
+        "link": link,
+        "imgUrl": image,
+        "config": reverse("wechat:jssdk", kwargs={"slug": request.wechat_account.slug}),
+    }
+
+
+@require_POST
+@institution_page
+@wechat_user_required
+def like(request, slug, article_id):
+    """Like or unlike (one like per WeChat user); back to the article."""
+    article = _published(request, article_id)
+    toggle_like(request.follower, article)
+    return redirect(reverse("content:detail", args=[slug, article.pk]) + "#like")

@@ -109,6 +109,7 @@ PAGES: dict[str, Callable[[World], str]] = {
 # Views under /h5/<account>/ that answer no GET with a page of their own.
 NOT_PAGES = {
     "booking:cancel": "POST only; its confirmation is part of booking:appointment",
+    "content:like": "POST only; its button is on content:detail",
     "patients:default": "POST only; its button is on patients:list",
     "results:share": "POST only; its form is on results:report",
     "results:revoke": "POST only; its button is on results:report",

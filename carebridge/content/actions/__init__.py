@@ -1,4 +1,5 @@
 from .articles import publish_articles, unpublish_articles
+from .engagement import count_read, toggle_like
 from .profiles import propose_doctor_profile
 from .publication import publish_due_article
 from .workflow import (
@@ -17,6 +18,7 @@ __all__ = [
     "WorkflowError",
     "approve_proofreading",
     "claim_review",
+    "count_read",
     "create_draft",
     "publish_articles",
     "propose_doctor_profile",
@@ -25,6 +27,7 @@ __all__ = [
     "review_article",
     "save_article",
     "submit_draft",
+    "toggle_like",
     "unpublish_articles",
     "update_draft",
 ]

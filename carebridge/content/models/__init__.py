@@ -1,5 +1,5 @@
 from ..choices import ArticleCategory, ArticleKind, ArticleState, EditorialRole
-from .articles import Article, ArticleImage
+from .articles import Article, ArticleImage, ArticleLike
 from .workflow import (
     ArticleEvent,
     ArticleVersion,
@@ -17,6 +17,7 @@ __all__ = [
     "ArticleEvent",
     "ArticleImage",
     "ArticleKind",
+    "ArticleLike",
     "ArticleState",
     "ArticleVersion",
     "EditorialMember",

@@ -83,6 +83,9 @@ class Article(models.Model):
         verbose_name=_("医生"),
     )
     doctor_changes = models.JSONField(_("医生信息修改"), default=dict, blank=True)
+    # Counters kept by actions/engagement.py with F() updates (no lost increments).
+    reads = models.PositiveIntegerField(_("阅读数"), default=0, editable=False)
+    likes = models.PositiveIntegerField(_("点赞数"), default=0, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
@@ -146,3 +149,19 @@ class ArticleImage(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
+
+
+class ArticleLike(models.Model):
+    """One WeChat user's like of an article: at most one (the constraint), withdrawn by a
+    second tap."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    follower = models.ForeignKey("wechat.Follower", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("点赞")
+        verbose_name_plural = _("点赞")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "follower"], name="article_like_once")
+        ]
