@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ArticleCategory
+from .models import ArticleKind
 
 
 class ArticleFilterForm(forms.Form):
@@ -10,7 +10,7 @@ class ArticleFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("栏目"),
         required=False,
-        choices=[("", _("全部")), *ArticleCategory.choices],
+        choices=[("", _("全部")), *ArticleKind.tabs()],
         error_messages={"invalid_choice": _("没有这个栏目。")},
     )
     page = forms.IntegerField(

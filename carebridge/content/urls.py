@@ -9,4 +9,5 @@ app_name = "content"
 urlpatterns = [
     path("", views.article_list, name="list"),
     path("<int:article_id>/", views.article_detail, name="detail"),
+    path("<int:article_id>/like/", views.like, name="like"),
 ]

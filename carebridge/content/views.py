@@ -1,13 +1,18 @@
 """医院动态 H5 pages: the article list (by category) and an article. Public, like the About
 pages; only the account's institution's published articles are visible."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from carebridge.institutions.pages import institution_page, page_context
+from carebridge.wechat.h5 import current_user, wechat_user_required
 
+from .actions import count_read, toggle_like
 from .forms import ArticleFilterForm
-from .models import Article, ArticleCategory
+from .models import Article, ArticleKind, ArticleLike
 
 PAGE_SIZE = 15
 
@@ -16,19 +21,21 @@ PAGE_SIZE = 15
 def article_list(request, slug):
     form = ArticleFilterForm(request.GET)
     if not form.is_valid():
-        context = page_context(request, form=form, categories=ArticleCategory.choices)
+        context = page_context(request, form=form, categories=ArticleKind.tabs())
         return render(request, "content/article_list.html", context, status=400)
     category = form.cleaned_data["category"]
-    articles = Article.objects.published().filter(institution=request.institution)
-    if category:
-        articles = articles.filter(category=category)
+    # ``?category=`` names the tab (a kind) as in links already shared; About pages are
+    # reached from their menu, never listed.
+    articles = Article.objects.published().filter(
+        institution=request.institution, kind__in=ArticleKind.listed_under(category)
+    )
     page = Paginator(articles.only(*LIST_FIELDS), PAGE_SIZE).get_page(form.cleaned_data["page"])
     context = page_context(
         request,
         form=form,
         category=category,
-        category_label=ArticleCategory(category).label if category else None,
-        categories=ArticleCategory.choices,
+        category_label=ArticleKind(category).label if category else None,
+        categories=ArticleKind.tabs(),
         page=page,
     )
     return render(request, "content/article_list.html", context)
@@ -38,7 +45,7 @@ def article_list(request, slug):
 LIST_FIELDS = [
     "id",
     "institution_id",
-    "category",
+    "kind",
     "title",
     "title_en",
     "summary",
@@ -48,9 +55,49 @@ LIST_FIELDS = [
 ]
 
 
+def _published(request, article_id):
+    return get_object_or_404(
+        Article.objects.published().exclude(kind=ArticleKind.DOCTOR_PROFILE),
+        pk=article_id,
+        institution=request.institution,
+    )
+
+
 @institution_page
 def article_detail(request, slug, article_id):
-    article = get_object_or_404(
-        Article.objects.published(), pk=article_id, institution=request.institution
+    article = _published(request, article_id)
+    count_read(article)
+    article.reads += 1  # this read, as counted
+    user = current_user(request, slug)
+    liked = bool(
+        user
+        and ArticleLike.objects.filter(
+            article=article, follower__account__slug=slug, follower__openid=user.openid
+        ).exists()
     )
-    return render(request, "content/article_detail.html", page_context(request, article=article))
+    context = page_context(request, article=article, liked=liked, share=_share(request, article))
+    return render(request, "content/article_detail.html", context)
+
+
+def _share(request, article) -> dict:
+    """What a friend or Moments sees when the article is shared (JS-SDK's
+    updateAppMessageShareData / updateTimelineShareData): absolute link and image."""
+    link = settings.SITE_URL + request.path
+    image = settings.SITE_URL + article.cover.url if article.cover else ""
+    return {
+        "title": article.title,
+        "desc": article.summary,
+        "link": link,
+        "imgUrl": image,
+        "config": reverse("wechat:jssdk", kwargs={"slug": request.wechat_account.slug}),
+    }
+
+
+@require_POST
+@institution_page
+@wechat_user_required
+def like(request, slug, article_id):
+    """Like or unlike (one like per WeChat user); back to the article."""
+    article = _published(request, article_id)
+    toggle_like(request.follower, article)
+    return redirect(reverse("content:detail", args=[slug, article.pk]) + "#like")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from carebridge.booking.queries import upcoming_sessions
-from carebridge.content.models import ArticleCategory
+from carebridge.content.models import ArticleKind
 from carebridge.wechat.h5 import wechat_user_required
 
 from .actions import choose_elder_mode
@@ -30,7 +30,7 @@ def _active_departments():
 
 @institution_page
 def home(request, slug):
-    context = page_context(request, form=SearchForm(), categories=ArticleCategory.choices)
+    context = page_context(request, form=SearchForm(), categories=ArticleKind.tabs())
     return render(request, "institutions/home.html", context)
 
 

@@ -1,26 +1,37 @@
-"""The one place the calendar creates an article in the content app.
+"""The one place the calendar creates an article in the content app: a draft in the
+editorial workflow, assigned to the department, due on the plan's due date, tagged with the
+occasion so next year's calendar finds it."""
 
-The content app's workflow is being reworked (branch content-workflow: departments, states,
-assignees); this function uses only the fields Article has today, so adapting to the new
-model means changing these few lines.
-"""
+from datetime import datetime, time
 
-from carebridge.content.models import Article, ArticleCategory
+from django.utils import timezone
+
+from carebridge.content.choices import ArticleCategory, ArticleKind, ArticleState
+from carebridge.content.models import Article
 
 from .occasions import Kind
 
 # Holidays bring notices (clinic hours over the break); events are hospital news; the rest
 # is health education.
-CATEGORY = {Kind.HOLIDAY: ArticleCategory.NOTICE, Kind.EVENT: ArticleCategory.NEWS}
+KIND = {Kind.HOLIDAY: ArticleKind.NOTICE, Kind.EVENT: ArticleKind.NEWS}
+CATEGORY = {Kind.HOLIDAY: ArticleCategory.NOTICES, Kind.EVENT: ArticleCategory.OPERATIONS}
 
 
-def create_draft_article(institution, occasion, topic: str, department) -> Article:
-    """An unpublished article for ``topic``, written for ``occasion`` by ``department``."""
+def create_draft_article(institution, occasion, topic: str, department, due_date=None) -> Article:
+    """An unpublished draft for ``topic``, to be written for ``occasion`` by ``department``."""
+    due_at = None
+    if due_date is not None:
+        due_at = timezone.make_aware(datetime.combine(due_date, time(18, 0)))
     return Article.objects.create(
         institution=institution,
-        category=CATEGORY.get(occasion.kind, ArticleCategory.EDUCATION),
+        kind=KIND.get(occasion.kind, ArticleKind.EDUCATION),
+        category=CATEGORY.get(occasion.kind, ArticleCategory.HEALTH_KNOWLEDGE),
+        department=department,
         title=topic,
         summary=f"{occasion.name} · {department.name}",
+        tags=str(occasion.name)[:200],
         body="",
+        state=ArticleState.DRAFT,
+        due_at=due_at,
         is_published=False,
     )

@@ -109,6 +109,7 @@ PAGES: dict[str, Callable[[World], str]] = {
 # Views under /h5/<account>/ that answer no GET with a page of their own.
 NOT_PAGES = {
     "booking:cancel": "POST only; its confirmation is part of booking:appointment",
+    "content:like": "POST only; its button is on content:detail",
     "patients:default": "POST only; its button is on patients:list",
     "results:share": "POST only; its form is on results:report",
     "results:revoke": "POST only; its button is on results:report",
@@ -267,11 +268,12 @@ def world(sandbox) -> World:
     )
     article = Article.objects.create(
         institution=demo.institution,
-        category="news",
+        kind="news",
+        category="operations",
         title="我院开通微信预约挂号",
         title_en="Book appointments on WeChat",
         summary="关注服务号，即可预约挂号、查看候诊排队。",
-        body="关注服务号，点击“就医服务”即可预约挂号。\n\n长辈可以使用长辈版。",
+        body="<p>关注服务号，点击“就医服务”即可预约挂号。</p><p>长辈可以使用长辈版。</p>",
         is_published=True,
     )
     report, visit = _results(patient)

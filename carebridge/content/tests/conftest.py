@@ -12,14 +12,15 @@ from carebridge.institutions.models import Institution, WeChatAccount
 def publish(hospital):
     """Create an article of renai (published an hour ago unless told otherwise)."""
 
-    def make(title, category="news", institution=None, **fields):
+    def make(title, kind="news", institution=None, **fields):
         fields.setdefault("is_published", True)
         fields.setdefault("published_at", timezone.now() - timedelta(hours=1))
         return Article.objects.create(
             institution=institution or hospital,
-            category=category,
+            kind=kind,
+            category=fields.pop("category", "other"),
             title=title,
-            body=fields.pop("body", f"{title}的正文。"),
+            body=fields.pop("body", f"<p>{title}的正文。</p>"),
             **fields,
         )
 
@@ -37,3 +38,23 @@ def other_institution(db):
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploads (covers, body images) go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+from .workflow_personas import (  # noqa: E402, F401 - fixtures shared by the workflow tests
+    campus,
+    cardiology,
+    draft,
+    erin,
+    harry,
+    olivia,
+    oscar,
+    paediatrics,
+    paul,
+    rubric,
+)

@@ -31,7 +31,8 @@ def editor(hospital):
 def test_the_changelist_renders_with_filters_and_search(operator, publish):
     publish("院庆")
     path = reverse("admin:content_article_changelist")
-    assert operator.get(path, {"category__exact": "news"}).status_code == 200
+    assert operator.get(path, {"kind__exact": "news"}).status_code == 200
+    assert operator.get(path, {"category__exact": "health"}).status_code == 200
     assert operator.get(path, {"q": "院庆"}).status_code == 200
 
 
@@ -62,11 +63,11 @@ def test_an_editor_sees_only_their_institutions_articles(editor, publish, other_
     assert list(response.context["cl"].result_list) == [mine]
 
 
-def test_an_article_needs_a_title_and_a_known_category(operator, hospital):
+def test_an_article_needs_a_title_and_a_known_kind_and_category(operator, hospital):
     response = operator.post(
         reverse("admin:content_article_add"),
-        {"institution": hospital.pk, "category": "gossip", "title": "", "body": "x"},
+        {"institution": hospital.pk, "kind": "gossip", "category": "x", "title": "", "body": "x"},
     )
     errors = response.context["adminform"].form.errors
-    assert "category" in errors and "title" in errors
+    assert {"kind", "category", "title"} <= set(errors)
     assert not Article.objects.exists()

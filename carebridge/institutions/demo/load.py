@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from carebridge.booking.models import BookingPolicy, ScheduleTemplate
+from carebridge.content.demo import load_articles
 from carebridge.publishing.demo import load_calendar
 from carebridge.results.models import ResultsPolicy
 from carebridge.sandbox.phone.identity import app_id_of
@@ -86,6 +87,7 @@ def load_demo(site_url: str | None = None) -> DemoLoaded:
         )
     # After the templates: the demo's reports are announced on the demo user's phone.
     result.created += reports.load_reports(result.account)
+    result.created += load_articles(institution)
     # The push calendar: a topic due this week and one mass send used this month.
     result.created += load_calendar(result.account)
     result.admin_created = _admin()

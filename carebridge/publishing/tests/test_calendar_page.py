@@ -25,7 +25,8 @@ def early_march_2026(monkeypatch):
 def article(hospital, title, day, published=True):
     return Article.objects.create(
         institution=hospital,
-        category="education",
+        kind="education",
+        category="health",
         title=title,
         body="…",
         is_published=published,

@@ -1,0 +1,27 @@
+"""Patients' reads and likes of an article (seed 000 compares accounts by both)."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from ..models import Article, ArticleLike
+
+
+def count_read(article: Article) -> None:
+    """One more read, counted in the database (two readers at once both count)."""
+    Article.objects.filter(pk=article.pk).update(reads=F("reads") + 1)
+
+
+@transaction.atomic
+def toggle_like(follower, article: Article) -> bool:
+    """Like the article, or withdraw the like already given; True when it is now liked. The
+    unique constraint keeps one like per WeChat user even when two taps race."""
+    try:
+        with transaction.atomic():
+            ArticleLike.objects.create(article=article, follower=follower)
+    except IntegrityError:
+        deleted, _ = ArticleLike.objects.filter(article=article, follower=follower).delete()
+        if deleted:
+            Article.objects.filter(pk=article.pk, likes__gt=0).update(likes=F("likes") - 1)
+        return False
+    Article.objects.filter(pk=article.pk).update(likes=F("likes") + 1)
+    return True
