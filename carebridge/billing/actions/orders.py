@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from ..backoff import FIRST_CHECK
 from ..kinds import ON_CLOSED, ON_PAID
 from ..models import Order, OrderStatus
 
@@ -53,9 +54,12 @@ def open_order(
     *, institution, patient, kind, description, total, follower=None, deadline=None, **fields
 ) -> Order:
     """A PENDING order of ``total`` fen, payable until now + ``deadline`` (15 min by default).
-    ``total`` must come from the server's own records (a schedule's fee, the HIS's bill)."""
+    ``total`` must come from the server's own records (a schedule's fee, the HIS's bill).
+    Whoever opens one in a transaction of theirs gets it in that transaction (one INSERT)."""
     if total <= 0:
         raise ValueError("an order is for a positive amount")
+    now = timezone.now()
+    expires_at = now + (deadline or DEFAULT_DEADLINE)
     return Order.objects.create(
         institution=institution,
         patient=patient,
@@ -63,7 +67,9 @@ def open_order(
         kind=kind,
         description=description[:127],
         total=total,
-        expires_at=timezone.now() + (deadline or DEFAULT_DEADLINE),
+        expires_at=expires_at,
+        # Queried if no notification has come by then, and closed at the deadline (checks.py).
+        next_query_at=min(now + FIRST_CHECK, expires_at),
         **fields,
     )
 
@@ -122,3 +128,13 @@ def mark_closed(order: Order) -> bool:
     if handler:
         handler(order)
     return True
+
+
+def withdraw_orders(orders) -> int:
+    """The pending orders of the queryset ``orders`` will not be paid after all (the patient
+    cancelled what they were for): their deadline is brought forward to now, so the pay page
+    no longer offers them and the next sweep closes them at WeChat Pay (checks.py). A payment
+    that beats the close is still recorded, and its kind refunds what is no longer owed.
+    One UPDATE, in the caller's transaction; returns how many orders it withdrew."""
+    now = timezone.now()
+    return orders.filter(status=OrderStatus.PENDING).update(expires_at=now, next_query_at=now)

@@ -39,3 +39,29 @@ def wxpay(merchant):
     from carebridge.billing.wxpay import WxPayClient
 
     return WxPayClient(merchant)
+
+
+@pytest.fixture
+def order(merchant, alice, alice_self):
+    """alice's 200-yuan deposit top-up, awaiting payment (a kind with no hooks in this app)."""
+    from carebridge.billing.actions.orders import open_order
+    from carebridge.billing.models import OrderKind
+
+    return open_order(
+        institution=merchant.institution,
+        patient=alice_self,
+        follower=alice,
+        kind=OrderKind.DEPOSIT,
+        description="预交金充值",
+        total=20000,
+    )
+
+
+@pytest.fixture
+def other_merchant(db, mode):
+    """Another hospital's merchant, enrolled at the sandbox too."""
+    from carebridge.institutions.models import Institution
+    from carebridge.sandbox.wxpay.merchants import enroll
+
+    other = Institution.objects.create(slug="other", name="另一医院", name_en="Other Hospital")
+    return enroll(other, appid="wx_other_00000001", mode=mode)
