@@ -7,5 +7,5 @@ class BillingConfig(AppConfig):
     verbose_name = _("缴费与微信支付")
 
     def ready(self):
-        # The worker's jobs: refund submissions and the sweeps.
-        from . import tasks  # noqa: F401
+        # The registration fee's hooks (kinds, booking's refund signal) and the worker's jobs.
+        from . import registration, tasks  # noqa: F401
