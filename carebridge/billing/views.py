@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from .actions.notifications import apply_notification
 from .models import Merchant
-from .notifications import BadNotification, read_notification
-from .wxpay import NotTrusted, WxPayClient
+from .notifications import BadNotification, notification_client, read_notification
+from .wxpay import NotTrusted
 
 log = logging.getLogger("carebridge.billing")
 
@@ -36,7 +36,7 @@ def wxpay_notify(request, mchid: str):
     if merchant is None:
         return _fail(404, f"unknown merchant {mchid[:32]}")
     try:
-        note = read_notification(WxPayClient(merchant), request.headers, request.body)
+        note = read_notification(notification_client(merchant), request.headers, request.body)
         outcome = apply_notification(merchant, note)
     except NotTrusted as exc:
         # A forgery, a replay from long ago, WeChat Pay's SIGNTEST probe: all refused alike.
