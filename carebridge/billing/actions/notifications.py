@@ -51,6 +51,8 @@ def apply_notification(merchant: Merchant, note: Notification) -> Outcome:
     the one sign WeChat Pay itself gives. Its retries cost a lookup each."""
     payment = refund = None
     resource = note.resource
+    if len(note.id) > 64 or len(note.event_type) > 32:  # the columns' sizes; WeChat's are less
+        raise BadNotification("id or event_type too long")
     try:
         if note.event_type in PAYMENT_EVENTS:
             payment = Payment.from_transaction(resource)

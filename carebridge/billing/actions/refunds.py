@@ -124,7 +124,7 @@ def submit_refund(refund_pk: int) -> dict:
     answer = WxPayClient(merchant).refund(
         out_trade_no=order.out_trade_no,
         out_refund_no=refund.out_refund_no,
-        amount=refund.amount,
+        refund=refund.amount,
         total=order.paid_wxpay,
         reason=refund.reason,
         notify_url=merchant.notify_url,

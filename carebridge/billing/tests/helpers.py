@@ -13,7 +13,7 @@ from django.utils import timezone
 from carebridge.sandbox.models import SandboxPayMerchant, SandboxPayOrder
 from carebridge.sandbox.wxpay import dumps, rfc3339, signature_headers
 from carebridge.sandbox.wxpay import transactions as sandbox_pay
-from carebridge.sandbox.wxpay.transactions import transaction_data
+from carebridge.sandbox.wxpay.resources import transaction_data
 
 OPENID = "o_alice_0000000000000000000"
 

@@ -34,15 +34,16 @@ def paid_order(order):
 
 
 class FakeRefunds:
-    """WeChat Pay's refund API as the client will call it (pay-sandbox brings the real one)."""
+    """WeChat Pay's refund API as the client calls it, failing on demand (the sandbox's real
+    one is used in test_refunds_sandbox.py)."""
 
     def __init__(self, monkeypatch):
         self.calls, self.fail, self.answers = [], None, {}
         monkeypatch.setattr(WxPayClient, "refund", self.refund, raising=False)
         monkeypatch.setattr(WxPayClient, "query_refund", self.query_refund, raising=False)
 
-    def refund(self, *, out_trade_no, out_refund_no, amount, total, reason, notify_url):
-        self.calls.append((out_trade_no, out_refund_no, amount, total, reason, notify_url))
+    def refund(self, *, out_trade_no, out_refund_no, refund, total, reason, notify_url):
+        self.calls.append((out_trade_no, out_refund_no, refund, total, reason, notify_url))
         if self.fail:
             raise self.fail
         return {"refund_id": "50" + out_refund_no[-10:], "status": "PROCESSING"}

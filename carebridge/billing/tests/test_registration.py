@@ -240,7 +240,7 @@ def test_a_notification_for_a_fee_after_the_close_pays_and_refunds(
 ):
     """No patient is charged for a place they no longer hold."""
     from carebridge.billing.notifications import Notification
-    from carebridge.sandbox.wxpay.transactions import transaction_data
+    from carebridge.sandbox.wxpay.resources import transaction_data
 
     from .helpers import paid
 
@@ -248,6 +248,12 @@ def test_a_notification_for_a_fee_after_the_close_pays_and_refunds(
     order = fee_order(appointment)
     sandbox_order = paid(order)
     mark_closed(order)
-    note = Notification("n-1", "TRANSACTION.SUCCESS", transaction_data(sandbox_order))
+    note = Notification(
+        "n-1",
+        "TRANSACTION.SUCCESS",
+        "2026-12-03T10:00:00+08:00",
+        "支付成功",
+        transaction_data(sandbox_order),
+    )
     assert apply_notification(merchant, note).accepted
     assert Refund.objects.get(order=order).amount == order.total

@@ -3,11 +3,11 @@
 ``book_appointment`` is the only write of a booking, for the WeChat pages, the API's windows,
 kiosks, phone centre and referrals, on SQLite and PostgreSQL alike: what a booking writes
 (the appointment, and its confirmation's outbox row or, for a fee paid at booking, its fee
-order) is written here once. It reads the session first, without a lock, so a full pool is refused before anything
-else (most requests of a release rush end there); then, in one transaction, it claims the slot
-and the channel's pool with conditional updates (STYLE.md item 5; hot_path.py). The database's
-check constraints and the partial unique constraints on holding appointments back them up, so
-no path can oversell or double-book.
+order) is written here once. It reads the session first, without a lock, so a full pool is
+refused before anything else (most requests of a release rush end there); then, in one
+transaction, it claims the slot and the channel's pool with conditional updates (STYLE.md
+item 5; hot_path.py). The database's check constraints and the partial unique constraints on
+holding appointments back them up, so no path can oversell or double-book.
 
 ``release_place`` is the only place a place is given back; a pool seen full is never remembered
 anywhere, so the next request after a cancellation, in any process, finds the place.
