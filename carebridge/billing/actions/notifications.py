@@ -1,20 +1,21 @@
 """Applying a verified WeChat Pay notification once (the notification view's one action).
 
-Each notification's id is recorded (PayNotification, unique) in the same transaction as what
-it changes: a replay finds its id taken and applies nothing; two deliveries at once wait for
-each other on that unique key, and the second is a replay. A payment and a refund are each
-applied with a conditional update besides (``record_payment``, ``record_refund_result``), so
-a second notification with a new id for the same payment, or a query answer racing one,
-changes nothing either."""
+A payment and a refund are each applied with a conditional update (``apply_payment``,
+``apply_refund_result``): a replayed, reordered or concurrent delivery, a second notification
+of the same payment, or a query answer racing one finds nothing left to claim and applies
+nothing. Two deliveries at once wait for each other on the order's row, and the second finds
+it claimed. Each notification id is recorded once (PayNotification, unique), with what it did,
+in the same transaction as the change: one transaction and no savepoint, about five
+statements for a payment (bench/RESULTS.md, "Payments")."""
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ..models import Merchant, PayNotification
 from ..notifications import BadNotification, Notification
-from .orders import Payment, PaymentMismatch, record_payment
-from .refunds import RefundMismatch, RefundResult, record_refund_result
+from .orders import Payment, PaymentMismatch, apply_payment
+from .refunds import RefundMismatch, RefundResult, apply_refund_result
 
 PAYMENT_EVENTS = {"TRANSACTION.SUCCESS"}
 REFUND_EVENTS = {
@@ -41,7 +42,7 @@ def _outcome(recorded: str) -> Outcome:
 
 @transaction.atomic
 def apply_notification(merchant: Merchant, note: Notification) -> Outcome:
-    """Record ``note`` (verified, for ``merchant``) and apply it once; BadNotification, with
+    """Apply ``note`` (verified, for ``merchant``) once and record it; BadNotification, with
     nothing recorded, when its resource lacks what its event needs.
 
     A payment or refund that is not ours as recorded (another merchant's order, another
@@ -62,22 +63,24 @@ def apply_notification(merchant: Merchant, note: Notification) -> Outcome:
                 raise ValueError(f"refund_status {refund.status} under {note.event_type}")
     except (KeyError, ValueError, TypeError) as exc:
         raise BadNotification(f"resource: {exc.__class__.__name__} {exc}"[:200]) from exc
-    record = PayNotification(
-        merchant=merchant,
-        notification_id=note.id,
-        event_type=note.event_type,
-        out_trade_no=str(resource.get("out_trade_no", ""))[:32],
-        out_refund_no=str(resource.get("out_refund_no", ""))[:64],
+    outcome = _apply(merchant, note.event_type, payment, refund)[:200]
+    # Recorded with what it did, in the same transaction. A replay (the same id) finds its row
+    # taken and writes nothing: what it would apply was claimed by the first delivery already
+    # (the conditional updates), and a refused one is refused again.
+    PayNotification.objects.bulk_create(
+        [
+            PayNotification(
+                merchant=merchant,
+                notification_id=note.id,
+                event_type=note.event_type,
+                out_trade_no=str(resource.get("out_trade_no", ""))[:32],
+                out_refund_no=str(resource.get("out_refund_no", ""))[:64],
+                outcome=outcome,
+            )
+        ],
+        ignore_conflicts=True,
     )
-    try:
-        with transaction.atomic():
-            record.save(force_insert=True)
-    except IntegrityError:
-        earlier = PayNotification.objects.filter(notification_id=note.id).first()
-        return _outcome(earlier.outcome if earlier else "duplicate")
-    record.outcome = _apply(merchant, note.event_type, payment, refund)[:200]
-    record.save(update_fields=["outcome"])
-    return _outcome(record.outcome)
+    return _outcome(outcome)
 
 
 def _apply(merchant, event_type: str, payment: Payment | None, refund: RefundResult | None) -> str:
@@ -85,14 +88,14 @@ def _apply(merchant, event_type: str, payment: Payment | None, refund: RefundRes
         if payment.mchid != merchant.mchid:
             return f"{REFUSED}merchant {payment.mchid} is not {merchant.mchid}"
         try:
-            return "paid" if record_payment(payment) else "already paid"
+            return "paid" if apply_payment(payment) else "already paid"
         except PaymentMismatch as exc:
             return f"{REFUSED}{exc}"
     if refund is not None:
         if refund.mchid and refund.mchid != merchant.mchid:
             return f"{REFUSED}merchant {refund.mchid} is not {merchant.mchid}"
         try:
-            applied = record_refund_result(refund)
+            applied = apply_refund_result(refund)
         except RefundMismatch as exc:
             return f"{REFUSED}{exc}"
         return f"refund {refund.status}" if applied else "refund already applied"

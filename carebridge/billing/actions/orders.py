@@ -79,10 +79,18 @@ def record_payment(payment: Payment) -> Order | None:
     """Apply WeChat Pay's word that ``payment`` succeeded: the order becomes PAID once, its
     kind's ``on_paid`` runs once. The conditional update claims the change, so a replayed,
     reordered or concurrent notification (or a query answer racing one) finds nothing to
-    claim and returns None. PaymentMismatch if the payment is not this order's.
+    claim and returns None. PaymentMismatch, with nothing written, if the payment is not
+    this order's.
 
     An order closed here but paid at WeChat Pay (the payment raced the close) is still
     recorded paid: the patient's money arrived, and the reconciliation lists it for staff."""
+    return apply_payment(payment)
+
+
+def apply_payment(payment: Payment) -> Order | None:
+    """``record_payment`` in the caller's transaction, which must be atomic (the notification
+    view records the notification in the same one, without a savepoint: a PaymentMismatch is
+    raised before anything is written)."""
     order = (
         Order.objects.select_related("institution__merchant")
         .filter(out_trade_no=payment.out_trade_no)
@@ -95,19 +103,21 @@ def record_payment(payment: Payment) -> Order | None:
         raise PaymentMismatch(f"merchant {payment.mchid}/{payment.appid} is not the order's")
     if payment.total != order.total:
         raise PaymentMismatch(f"amount {payment.total} is not the order's {order.total}")
+    paid = {
+        "status": OrderStatus.PAID,
+        "paid_wxpay": payment.total,
+        "transaction_id": payment.transaction_id,
+        "payer_openid": payment.payer_openid,
+        "paid_at": payment.success_time,
+        "next_query_at": None,
+    }
     claimed = Order.objects.filter(
         pk=order.pk, status__in=[OrderStatus.PENDING, OrderStatus.CLOSED]
-    ).update(
-        status=OrderStatus.PAID,
-        paid_wxpay=payment.total,
-        transaction_id=payment.transaction_id,
-        payer_openid=payment.payer_openid,
-        paid_at=payment.success_time,
-        next_query_at=None,
-    )
+    ).update(**paid)
     if not claimed:
         return None
-    order.refresh_from_db()
+    for name, value in paid.items():  # what the claim wrote: no need to read it back
+        setattr(order, name, value)
     handler = ON_PAID.get(order.kind)
     if handler:
         handler(order)

@@ -152,7 +152,13 @@ def record_refund_result(result: RefundResult) -> Refund | None:
     """Apply WeChat Pay's word on a refund, once: a conditional update claims the change, so a
     replayed, reordered or concurrent outcome finds nothing to claim and returns None. On
     SUCCESS the order becomes REFUNDED once its WeChat Pay part is all refunded, and its kind's
-    ``on_refunded`` runs. RefundMismatch if it is not our refund as recorded."""
+    ``on_refunded`` runs. RefundMismatch, with nothing written, if it is not our refund as
+    recorded."""
+    return apply_refund_result(result)
+
+
+def apply_refund_result(result: RefundResult) -> Refund | None:
+    """``record_refund_result`` in the caller's transaction, which must be atomic."""
     refund = (
         Refund.objects.select_related("order__institution__merchant")
         .filter(out_refund_no=result.out_refund_no)
