@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..backoff import FIRST_CHECK
@@ -91,15 +92,17 @@ def apply_payment(payment: Payment) -> Order | None:
     """``record_payment`` in the caller's transaction, which must be atomic (the notification
     view records the notification in the same one, without a savepoint: a PaymentMismatch is
     raised before anything is written)."""
-    order = (
-        Order.objects.select_related("institution__merchant")
-        .filter(out_trade_no=payment.out_trade_no)
-        .first()
+    # The merchant's two ids, not the merchant: its row carries encrypted keys, decrypted on
+    # every load, and this is the notification's hot path.
+    found = (
+        Order.objects.filter(out_trade_no=payment.out_trade_no)
+        .annotate(mchid=F("institution__merchant__mchid"), appid=F("institution__merchant__appid"))
+        .order_by()[:1]  # out_trade_no is unique: no ORDER BY to build
     )
+    order = next(iter(found), None)
     if order is None:
         raise PaymentMismatch(f"no order {payment.out_trade_no}")
-    merchant = order.institution.merchant
-    if (payment.mchid, payment.appid) != (merchant.mchid, merchant.appid):
+    if (payment.mchid, payment.appid) != (order.mchid, order.appid):
         raise PaymentMismatch(f"merchant {payment.mchid}/{payment.appid} is not the order's")
     if payment.total != order.total:
         raise PaymentMismatch(f"amount {payment.total} is not the order's {order.total}")
