@@ -188,3 +188,14 @@ def test_one_notification_delivered_to_two_processes_at_once_is_applied_once(
         "already paid",
         "paid",
     ]
+
+
+def test_an_overlong_notification_id_is_refused_not_a_server_error(client, order, merchant):
+    sandbox_order = paid(order)
+    headers, body = payment_notification(sandbox_order, notification_id="x" * 65)
+    refused(client, merchant, order, headers, body, status=400)
+
+
+def test_a_body_that_is_not_json_is_refused(client, order, merchant):
+    headers, _body = build_notification(paid(order))
+    refused(client, merchant, order, headers, b"\xff not json")
