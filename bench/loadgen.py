@@ -82,7 +82,9 @@ class Connection:
         for line in lines[1:]:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
-        if "content-length" in headers:
+        if status in (204, 304) or status < 200:
+            body = b""  # never a body (RFC 9110), whatever the headers say: not read to close
+        elif "content-length" in headers:
             body = await self.reader.readexactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding", "").lower() == "chunked":
             body = await self._chunked()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("wechat/", include("carebridge.wechat.urls")),
     path("api/", api.urls),
+    path("billing/", include("carebridge.billing.urls")),  # WeChat Pay's notify_url
     path("i18n/", include("django.conf.urls.i18n")),
     path("h5/<slug:slug>/news/", include("carebridge.content.urls")),
     path("h5/<slug:slug>/patients/", include("carebridge.patients.urls")),

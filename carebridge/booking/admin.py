@@ -43,6 +43,7 @@ SESSION_FIELDS = [
     "start_time",
     "end_time",
     "fee",
+    "fee_payment",
     "capacity",
     *QUOTA_FIELDS.values(),
 ]

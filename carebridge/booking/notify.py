@@ -174,7 +174,10 @@ def cancellation(appointment) -> None:
             remark = _("号源已释放。如需就诊,请重新预约")
         else:
             remark = _("医院已为您取消本次预约")
-            if appointment.cancel_reason and appointment.cancelled_by == CancelledBy.SUSPENSION:
+            if appointment.cancel_reason and appointment.cancelled_by in (
+                CancelledBy.SUSPENSION,
+                CancelledBy.UNPAID,  # "未在支付期限内缴纳挂号费"
+            ):
                 remark += _(",原因:%(reason)s") % {"reason": _short(appointment.cancel_reason)}
         if appointment.payment_status == PaymentStatus.REFUND_DUE:
             remark += _("。已付挂号费 %(fee)s 元将原路退还") % {"fee": _yuan(appointment.fee)}

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from ..backoff import FIRST_CHECK
 from ..kinds import ON_CLOSED, ON_PAID
 from ..models import Order, OrderStatus
 
@@ -53,9 +55,12 @@ def open_order(
     *, institution, patient, kind, description, total, follower=None, deadline=None, **fields
 ) -> Order:
     """A PENDING order of ``total`` fen, payable until now + ``deadline`` (15 min by default).
-    ``total`` must come from the server's own records (a schedule's fee, the HIS's bill)."""
+    ``total`` must come from the server's own records (a schedule's fee, the HIS's bill).
+    Whoever opens one in a transaction of theirs gets it in that transaction (one INSERT)."""
     if total <= 0:
         raise ValueError("an order is for a positive amount")
+    now = timezone.now()
+    expires_at = now + (deadline or DEFAULT_DEADLINE)
     return Order.objects.create(
         institution=institution,
         patient=patient,
@@ -63,7 +68,9 @@ def open_order(
         kind=kind,
         description=description[:127],
         total=total,
-        expires_at=timezone.now() + (deadline or DEFAULT_DEADLINE),
+        expires_at=expires_at,
+        # Queried if no notification has come by then, and closed at the deadline (checks.py).
+        next_query_at=min(now + FIRST_CHECK, expires_at),
         **fields,
     )
 
@@ -73,35 +80,47 @@ def record_payment(payment: Payment) -> Order | None:
     """Apply WeChat Pay's word that ``payment`` succeeded: the order becomes PAID once, its
     kind's ``on_paid`` runs once. The conditional update claims the change, so a replayed,
     reordered or concurrent notification (or a query answer racing one) finds nothing to
-    claim and returns None. PaymentMismatch if the payment is not this order's.
+    claim and returns None. PaymentMismatch, with nothing written, if the payment is not
+    this order's.
 
     An order closed here but paid at WeChat Pay (the payment raced the close) is still
     recorded paid: the patient's money arrived, and the reconciliation lists it for staff."""
-    order = (
-        Order.objects.select_related("institution__merchant")
-        .filter(out_trade_no=payment.out_trade_no)
-        .first()
+    return apply_payment(payment)
+
+
+def apply_payment(payment: Payment) -> Order | None:
+    """``record_payment`` in the caller's transaction, which must be atomic (the notification
+    view records the notification in the same one, without a savepoint: a PaymentMismatch is
+    raised before anything is written)."""
+    # The merchant's two ids, not the merchant: its row carries encrypted keys, decrypted on
+    # every load, and this is the notification's hot path.
+    found = (
+        Order.objects.filter(out_trade_no=payment.out_trade_no)
+        .annotate(mchid=F("institution__merchant__mchid"), appid=F("institution__merchant__appid"))
+        .order_by()[:1]  # out_trade_no is unique: no ORDER BY to build
     )
+    order = next(iter(found), None)
     if order is None:
         raise PaymentMismatch(f"no order {payment.out_trade_no}")
-    merchant = order.institution.merchant
-    if (payment.mchid, payment.appid) != (merchant.mchid, merchant.appid):
+    if (payment.mchid, payment.appid) != (order.mchid, order.appid):
         raise PaymentMismatch(f"merchant {payment.mchid}/{payment.appid} is not the order's")
     if payment.total != order.total:
         raise PaymentMismatch(f"amount {payment.total} is not the order's {order.total}")
+    paid = {
+        "status": OrderStatus.PAID,
+        "paid_wxpay": payment.total,
+        "transaction_id": payment.transaction_id,
+        "payer_openid": payment.payer_openid,
+        "paid_at": payment.success_time,
+        "next_query_at": None,
+    }
     claimed = Order.objects.filter(
         pk=order.pk, status__in=[OrderStatus.PENDING, OrderStatus.CLOSED]
-    ).update(
-        status=OrderStatus.PAID,
-        paid_wxpay=payment.total,
-        transaction_id=payment.transaction_id,
-        payer_openid=payment.payer_openid,
-        paid_at=payment.success_time,
-        next_query_at=None,
-    )
+    ).update(**paid)
     if not claimed:
         return None
-    order.refresh_from_db()
+    for name, value in paid.items():  # what the claim wrote: no need to read it back
+        setattr(order, name, value)
     handler = ON_PAID.get(order.kind)
     if handler:
         handler(order)
@@ -122,3 +141,13 @@ def mark_closed(order: Order) -> bool:
     if handler:
         handler(order)
     return True
+
+
+def withdraw_orders(orders) -> int:
+    """The pending orders of the queryset ``orders`` will not be paid after all (the patient
+    cancelled what they were for): their deadline is brought forward to now, so the pay page
+    no longer offers them and the next sweep closes them at WeChat Pay (checks.py). A payment
+    that beats the close is still recorded, and its kind refunds what is no longer owed.
+    One UPDATE, in the caller's transaction; returns how many orders it withdrew."""
+    now = timezone.now()
+    return orders.filter(status=OrderStatus.PENDING).update(expires_at=now, next_query_at=now)

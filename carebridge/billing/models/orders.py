@@ -4,9 +4,11 @@ top-up) and how it was paid. Money is integer fen; every amount here is set by t
 import secrets
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .refunds import COMMITTED
 
 
 class OrderKind(models.TextChoices):
@@ -122,6 +124,14 @@ class Order(models.Model):
 
     def __str__(self):
         return f"{self.out_trade_no} {self.get_kind_display()} {self.total}"
+
+    def refundable(self) -> int:
+        """What of WeChat Pay's part may still be refunded (fen): paid_wxpay less every refund
+        that is, or may yet be, on its way back (``refunds.COMMITTED``). 0 unless PAID."""
+        if self.status != OrderStatus.PAID:
+            return 0
+        committed = self.refunds.filter(status__in=COMMITTED).aggregate(n=Sum("amount"))["n"]
+        return max(self.paid_wxpay - (committed or 0), 0)
 
     @property
     def is_payable(self) -> bool:

@@ -1,6 +1,7 @@
 import pytest
 
 from carebridge.billing.models import VerifyMode
+from carebridge.booking.tests import conftest as booking_fixtures
 from carebridge.outbox.tests.clock import Clock
 
 MODES = [VerifyMode.PUBLIC_KEY, VerifyMode.CERTIFICATE]
@@ -39,3 +40,60 @@ def wxpay(merchant):
     from carebridge.billing.wxpay import WxPayClient
 
     return WxPayClient(merchant)
+
+
+@pytest.fixture
+def order(merchant, alice, alice_self):
+    """alice's 200-yuan deposit top-up, awaiting payment (a kind with no hooks in this app)."""
+    from carebridge.billing.actions.orders import open_order
+    from carebridge.billing.models import OrderKind
+
+    return open_order(
+        institution=merchant.institution,
+        patient=alice_self,
+        follower=alice,
+        kind=OrderKind.DEPOSIT,
+        description="预交金充值",
+        total=20000,
+    )
+
+
+@pytest.fixture
+def other_merchant(db, mode):
+    """Another hospital's merchant, enrolled at the sandbox too."""
+    from carebridge.institutions.models import Institution
+    from carebridge.sandbox.wxpay.merchants import enroll
+
+    other = Institution.objects.create(slug="other", name="另一医院", name_en="Other Hospital")
+    return enroll(other, appid="wx_other_00000001", mode=mode)
+
+
+# Booking's places, for the registration fee: Dr Wang's morning session tomorrow.
+campus = booking_fixtures.campus
+cardiology = booking_fixtures.cardiology
+dr_wang = booking_fixtures.dr_wang
+tomorrow = booking_fixtures.tomorrow
+
+
+@pytest.fixture
+def templates(hospital):
+    """仁爱医院 sends the booked and cancelled messages."""
+    from carebridge.booking.models import BookingPolicy
+
+    return BookingPolicy.objects.create(
+        institution=hospital,
+        tpl_booking_confirmed="TPL_BOOKED",
+        tpl_booking_cancelled="TPL_CANCELLED",
+    )
+
+
+@pytest.fixture
+def fee_session(merchant, templates, cardiology, dr_wang, tomorrow):
+    """Dr Wang's session tomorrow, its 14-yuan fee paid on WeChat when booking."""
+    from carebridge.booking.models import ClinicSession, FeePayment
+    from carebridge.booking.tests.helpers import make_session
+
+    session = make_session(merchant.institution, cardiology, dr_wang, tomorrow)
+    ClinicSession.objects.filter(pk=session.pk).update(fee_payment=FeePayment.AT_BOOKING)
+    session.fee_payment = FeePayment.AT_BOOKING
+    return session

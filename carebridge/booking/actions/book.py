@@ -2,23 +2,26 @@
 
 ``book_appointment`` is the only write of a booking, for the WeChat pages, the API's windows,
 kiosks, phone centre and referrals, on SQLite and PostgreSQL alike: what a booking writes
-(the appointment, its confirmation's outbox row, and what billing will add) is written here
-once. It reads the session first, without a lock, so a full pool is refused before anything
-else (most requests of a release rush end there); then, in one transaction, it claims the slot
-and the channel's pool with conditional updates (STYLE.md item 5; hot_path.py). The database's
-check constraints and the partial unique constraints on holding appointments back them up, so
-no path can oversell or double-book.
+(the appointment, and its confirmation's outbox row or, for a fee paid at booking, its fee
+order) is written here once. It reads the session first, without a lock, so a full pool is
+refused before anything else (most requests of a release rush end there); then, in one
+transaction, it claims the slot and the channel's pool with conditional updates (STYLE.md
+item 5; hot_path.py). The database's check constraints and the partial unique constraints on
+holding appointments back them up, so no path can oversell or double-book.
 
 ``release_place`` is the only place a place is given back; a pool seen full is never remembered
 anywhere, so the next request after a cancellation, in any process, finds the place.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from carebridge.billing.actions.orders import open_order, withdraw_orders
+from carebridge.billing.models import OrderKind
 from carebridge.patients.audit import log_api_read
 from carebridge.patients.models import Patient
 from carebridge.patients.queries import ineligibility
@@ -150,8 +153,14 @@ def _take_place(
     appointment.slot = slot
     appointment.queue_number = slot.number
     appointment.save(force_insert=True)
-    # One outbox row; the worker writes the confirmation itself, outside this transaction.
-    notify.queue_confirmation(appointment, policy)
+    if booked_by is not None and session.fee_paid_at_booking:
+        # The fee is paid on WeChat now: its order, in this transaction (one INSERT); the
+        # confirmation follows the payment (billing/registration.py), an unpaid place goes
+        # back at the deadline.
+        open_fee_order(appointment)
+    else:
+        # One outbox row; the worker writes the confirmation itself, outside this transaction.
+        notify.queue_confirmation(appointment, policy)
     if appointment.api_client is not None and appointment.patient is not None:
         # Written with the booking, in its commit: on its own it was a commit more.
         log_api_read(appointment.api_client, appointment.patient, "api booking", client_ip)
@@ -193,6 +202,28 @@ def _claim_slot(appointment: Appointment, policy, slot_id: int | None, now) -> S
     raise sold_out(appointment.channel)
 
 
+def open_fee_order(appointment: Appointment):
+    """The registration fee order of a pay-at-booking appointment, payable for billing's
+    default deadline (15 minutes). Its description is what WeChat Pay shows the payer, in
+    Chinese, from what the booking has already read (no query)."""
+    session = appointment.session
+    with translation.override(settings.LANGUAGE_CODE):
+        description = _("挂号费 %(date)s %(period)s 第%(n)d号") % {
+            "date": session.date.isoformat(),
+            "period": session.get_period_display(),
+            "n": appointment.queue_number,
+        }
+    return open_order(
+        institution=session.institution,
+        patient=appointment.patient,
+        follower=appointment.booked_by,
+        kind=OrderKind.REGISTRATION,
+        description=description,
+        total=appointment.fee,
+        appointment=appointment,
+    )
+
+
 def release_place(appointment: Appointment) -> None:
     """Give the appointment's place back to its slot and its channel's pool: the only code that
     does. The caller has already moved the appointment out of the holding statuses."""
@@ -223,14 +254,20 @@ def cancel_appointment(
     if not won:
         raise WrongState(_("只有尚未签到的预约可以取消"))
     release_place(appointment)
-    if appointment.payment_status == PaymentStatus.PAID:
-        # The billing issue refunds appointments in this state and marks them refunded.
-        Appointment.objects.filter(id=appointment.id).update(
-            payment_status=PaymentStatus.REFUND_DUE
-        )
-        transaction.on_commit(
-            lambda: refund_requested.send(sender=Appointment, appointment_id=appointment.id)
-        )
+    if appointment.payment_status == PaymentStatus.PAID or appointment.session.fee_paid_at_booking:
+        # Billing refunds appointments in this state and marks them refunded. Conditional on
+        # the row, not on what was read: a payment may have been recorded since.
+        owed = Appointment.objects.filter(
+            id=appointment.id, payment_status=PaymentStatus.PAID
+        ).update(payment_status=PaymentStatus.REFUND_DUE)
+        if owed:
+            transaction.on_commit(
+                lambda: refund_requested.send(sender=Appointment, appointment_id=appointment.id)
+            )
+        else:
+            # Not paid yet: the fee order is closed instead (a payment that beats the close
+            # is refunded in full when it arrives).
+            withdraw_orders(appointment.orders.all())
     appointment.refresh_from_db()
     notify.cancellation(appointment)
     return appointment

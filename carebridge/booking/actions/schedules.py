@@ -104,6 +104,7 @@ def generate_sessions(templates=None, today: date | None = None) -> list[ClinicS
                     start_time=tpl.start_time,
                     end_time=tpl.end_time,
                     fee=tpl.fee,
+                    fee_payment=tpl.fee_payment,
                     capacity=tpl.capacity,
                     **fields,
                 )

@@ -64,7 +64,17 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", _("已退款")
 
 
+class FeePayment(models.TextChoices):
+    """When the registration fee is paid: at the hospital on the day (seed 004's usual way), or
+    on WeChat when booking, within the payment deadline or the place goes back to its pool."""
+
+    AT_VISIT = "at_visit", _("到院缴费")
+    AT_BOOKING = "at_booking", _("预约时在线支付")
+
+
 class CancelledBy(models.TextChoices):
     PATIENT = "patient", _("患者")
     STAFF = "staff", _("工作人员")
     SUSPENSION = "suspension", _("停诊")
+    # The fee of a pay-at-booking session was not paid by its deadline.
+    UNPAID = "unpaid", _("超时未支付")

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..errors import BadDates, NotReleased, SessionClosed
-from .choices import Channel, ClinicType, Period, SessionStatus
+from .choices import Channel, ClinicType, FeePayment, Period, SessionStatus
 
 # The longest range of days one listing of sessions may cover (the API's date window).
 MAX_LISTING_DAYS = 62
@@ -85,6 +85,13 @@ class ScheduleTemplate(QuotaFields):
     start_time = models.TimeField(_("开始时间"))
     end_time = models.TimeField(_("结束时间"))
     fee = models.PositiveIntegerField(_("挂号费"), help_text=_("以分为单位存储"))
+    fee_payment = models.CharField(
+        _("挂号费支付方式"),
+        max_length=10,
+        choices=FeePayment.choices,
+        default=FeePayment.AT_VISIT,
+        help_text=_("预约时在线支付:未在支付期限内支付的预约自动取消,号源退回"),
+    )
     weeks_ahead = models.PositiveSmallIntegerField(_("提前生成周数"), default=4)
     valid_from = models.DateField(_("生效日期"), null=True, blank=True)
     valid_until = models.DateField(_("失效日期"), null=True, blank=True)
@@ -185,6 +192,13 @@ class ClinicSession(QuotaFields):
     start_time = models.TimeField(_("开始时间"))
     end_time = models.TimeField(_("结束时间"))
     fee = models.PositiveIntegerField(_("挂号费"), help_text=_("以分为单位存储"))
+    fee_payment = models.CharField(
+        _("挂号费支付方式"),
+        max_length=10,
+        choices=FeePayment.choices,
+        default=FeePayment.AT_VISIT,
+        help_text=_("预约时在线支付:未在支付期限内支付的预约自动取消,号源退回"),
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.OPEN
     )
@@ -263,6 +277,11 @@ class ClinicSession(QuotaFields):
             raise NotReleased(
                 _("号源将于 %(when)s 开放预约") % {"when": date_format(released, "DATETIME_FORMAT")}
             )
+
+    @property
+    def fee_paid_at_booking(self) -> bool:
+        """A booking opens a registration fee order, to be paid on WeChat by its deadline."""
+        return self.fee_payment == FeePayment.AT_BOOKING and self.fee > 0
 
     def cancel_deadline(self, policy) -> datetime:
         """The last moment a patient may cancel (staff and a suspension have no deadline)."""

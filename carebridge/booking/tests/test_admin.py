@@ -76,6 +76,7 @@ def test_adding_a_session_cuts_its_slots_and_pools(
             "start_time": "18:00",
             "end_time": "20:00",
             "fee": "50.00",
+            "fee_payment": "at_visit",
             "capacity": 12,
             "quota_wechat": 8,
             "quota_window": 2,

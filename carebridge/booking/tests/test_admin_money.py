@@ -27,6 +27,7 @@ def template_form(hospital, cardiology, dr_wang, fee) -> dict:
         "start_time": "08:00",
         "end_time": "12:00",
         "fee": fee,
+        "fee_payment": "at_visit",
         "weeks_ahead": 4,
         "is_active": "on",
         "capacity": 4,

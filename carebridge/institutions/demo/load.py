@@ -12,12 +12,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from carebridge.booking.models import BookingPolicy, ScheduleTemplate
+from carebridge.billing.models import Merchant
+from carebridge.booking.models import BookingPolicy, FeePayment, ScheduleTemplate
 from carebridge.content.demo import load_articles
 from carebridge.publishing.demo import load_calendar
 from carebridge.results.models import ResultsPolicy
 from carebridge.sandbox.phone.identity import app_id_of
 from carebridge.sandbox.wxapi.templates import register
+from carebridge.sandbox.wxpay.merchants import enroll
 from carebridge.wechat.models import AutoReply, MenuButton, QrScene
 from carebridge.wechat.models.routing import ReplyType
 
@@ -73,6 +75,7 @@ def load_demo(site_url: str | None = None) -> DemoLoaded:
     _schedules(result, institution, departments)
     result.account = _account(result, institution)
     _templates(result, institution)
+    _merchant(result, institution)
     _menu(result, h5)
     _rules(result, h5)
     for scene in wechat.QR_SCENES:
@@ -105,13 +108,28 @@ def _schedules(result: DemoLoaded, institution: Institution, departments: dict) 
             continue
         fee, capacity, kind = hospital.CLINIC_BY_TITLE.get(doctor.title, (1400, 30, "general"))
         for weekday, period in ((i % 5, "morning"), ((i + 2) % 5, "afternoon")):
-            _template(result, institution, department, doctor, weekday, period, fee, capacity, kind)
+            # The doctors' afternoons are paid on WeChat when booking; the rest at the visit.
+            paid = FeePayment.AT_BOOKING if period == "afternoon" else FeePayment.AT_VISIT
+            _template(
+                result, institution, department, doctor, weekday, period, fee, capacity, kind, paid
+            )
     for name in hospital.GENERAL_CLINICS:
         for weekday in range(5):
             _template(result, institution, departments[name], None, weekday, "morning", 1400, 40)
 
 
-def _template(result, institution, department, doctor, weekday, period, fee, capacity, kind=None):
+def _template(
+    result,
+    institution,
+    department,
+    doctor,
+    weekday,
+    period,
+    fee,
+    capacity,
+    kind=None,
+    fee_payment=FeePayment.AT_VISIT,
+):
     start, end = hospital.PERIOD_HOURS[period]
     wechat_places = capacity * 6 // 10  # seed 004: most places online, some kept for the window
     window, kiosk, phone = capacity * 2 // 10, capacity // 10, capacity // 20
@@ -129,6 +147,7 @@ def _template(result, institution, department, doctor, weekday, period, fee, cap
             "start_time": start,
             "end_time": end,
             "fee": fee,
+            "fee_payment": fee_payment,
             "capacity": capacity,
             "quota_wechat": wechat_places,
             "quota_window": window,
@@ -174,6 +193,14 @@ def _templates(result: DemoLoaded, institution: Institution) -> None:
         if not getattr(results, field_name):
             setattr(results, field_name, template_id)
             results.save(update_fields=[field_name])
+
+
+def _merchant(result: DemoLoaded, institution: Institution) -> None:
+    """The hospital's WeChat Pay merchant, opened at the sandbox's WeChat Pay for the account's
+    AppID (the payer's openid is the account's), in the public-key mode new merchants get."""
+    if not Merchant.objects.filter(institution=institution).exists():
+        enroll(institution, appid=app_id_of(result.account))
+        result.created.append("WeChat Pay merchant")
 
 
 def _rebase(text: str, h5: str) -> str:

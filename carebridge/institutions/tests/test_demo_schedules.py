@@ -47,3 +47,19 @@ def test_the_menus_queue_link_opens_the_waiting_page(client):
     session.save()
     response = client.get(path)
     assert response.status_code == 200 and "今日各医生候诊人数" in response.content.decode()
+
+
+def test_the_demo_hospital_takes_some_fees_on_wechat_through_its_sandbox_merchant():
+    from carebridge.billing.models import Merchant
+    from carebridge.booking.models import FeePayment
+    from carebridge.sandbox.models import SandboxPayMerchant
+
+    loaded = load_demo()
+    merchant = Merchant.objects.get(institution=loaded.institution)
+    assert SandboxPayMerchant.objects.filter(mchid=merchant.mchid, appid=merchant.appid).exists()
+    templates = ScheduleTemplate.objects.filter(institution=loaded.institution)
+    at_booking = templates.filter(fee_payment=FeePayment.AT_BOOKING)
+    assert at_booking.exists() and not at_booking.filter(doctor=None).exists()
+    assert templates.filter(fee_payment=FeePayment.AT_VISIT).exists()
+    load_demo()
+    assert Merchant.objects.filter(institution=loaded.institution).count() == 1

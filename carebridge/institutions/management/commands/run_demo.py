@@ -46,6 +46,8 @@ class Command(BaseCommand):
             "SITE_URL": os.environ.get("SITE_URL") or web,
             "WECHAT_API_BASE": os.environ.get("WECHAT_API_BASE") or f"{sandbox}/sandbox/wx",
             "WECHAT_OPEN_BASE": os.environ.get("WECHAT_OPEN_BASE") or f"{sandbox}/sandbox/open",
+            # The worker's order queries, closes and refunds go to the sandbox's WeChat Pay.
+            "WECHATPAY_API_BASE": os.environ.get("WECHATPAY_API_BASE") or f"{sandbox}/sandbox/pay",
         }
         with override_settings(**urls):
             self.say("Preparing the database…")
