@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from carebridge.outbox.actions import enqueue
@@ -142,6 +143,7 @@ def record_acceptance(refund: Refund, answer: dict) -> bool:
         Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
             status=RefundStatus.PROCESSING,
             refund_id=str(answer.get("refund_id", ""))[:32],
+            accepted_at=timezone.now(),
             next_query_at=timezone.now() + FIRST_CHECK,
         )
     )
@@ -178,6 +180,9 @@ def apply_refund_result(result: RefundResult) -> Refund | None:
     final = result.status != RefundStatus.PROCESSING
     later = refund.next_query_at or timezone.now() + FIRST_CHECK
     fields = {"status": result.status, "next_query_at": None if final else later}
+    # Accepted, if its outcome overtook the submission's answer: the reconciliation matches the
+    # bill's refund lines by the day of acceptance.
+    fields["accepted_at"] = Coalesce(F("accepted_at"), timezone.now())
     if result.refund_id:
         fields["refund_id"] = result.refund_id[:32]
     if result.status == RefundStatus.SUCCESS:

@@ -37,6 +37,8 @@ def submitted(refund) -> Refund:
 def test_a_refund_is_accepted_then_settled_by_its_notification(paid_order, merchant):
     refund = submitted(request_refund(paid_order, 5000, "部分退款"))
     assert refund.status == RefundStatus.PROCESSING and refund.refund_id
+    accepted = refund.accepted_at  # the day the trade bill lists it (reconciliation)
+    assert accepted
     at_wechat = SandboxPayRefund.objects.get(out_refund_no=refund.out_refund_no)
     assert (at_wechat.refund, at_wechat.notify_url) == (5000, merchant.notify_url)
     refunds.settle(merchant.mchid, refund.out_refund_no)
@@ -45,6 +47,7 @@ def test_a_refund_is_accepted_then_settled_by_its_notification(paid_order, merch
     assert not SandboxPayNotification.objects.filter(delivered_at=None).exists()
     refund.refresh_from_db()
     assert refund.status == RefundStatus.SUCCESS and refund.succeeded_at
+    assert refund.accepted_at == accepted  # the outcome keeps the acceptance's time
     assert Order.objects.get(pk=paid_order.pk).status == OrderStatus.PAID  # 150.00 left
 
 
