@@ -15,7 +15,6 @@ import json
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .. import his
 from ..errors import (
@@ -163,9 +162,7 @@ def pay_bills(patient, follower, bills, *, from_deposit=False) -> Order:
         account = DepositAccount.objects.filter(institution=institution, patient=patient).first()
         if account is None or account.balance < total:
             raise InsufficientDeposit()
-    description = ngettext("门诊缴费(%(n)d张账单)", "门诊缴费(%(n)d张账单)", len(bills)) % {
-        "n": len(bills)
-    }
+    description = _("门诊缴费(%(n)d张账单)") % {"n": len(bills)}
     order = open_order(
         institution=institution,
         patient=patient,

@@ -198,3 +198,17 @@ def test_another_institutions_key_finds_none_of_its_bills_or_patients(
 def test_an_unknown_bill_is_a_404(client, his_key):
     r = call(client, "get", "/billing/bills/NOPE", his_key)
     assert (r.status_code, r.json()["code"]) == (404, "not_found")
+
+
+def test_refusals_speak_english_when_asked(client, his_key, alice_self):
+    make_bill(alice_self)
+    call(client, "post", "/billing/bills/MZ20261203001/cancel", his_key, {})
+    r = call(
+        client,
+        "post",
+        "/billing/bills",
+        his_key,
+        bill_body(alice_self, department="外科"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.json()["message"] == "This bill has been cancelled"
