@@ -195,3 +195,28 @@ def test_a_patients_request_never_sends_cash_to_wechat(
     online = account.movements.get(kind=MovementKind.REFUND_ONLINE)
     assert (online.by_follower, online.refund) == (alice, refunds[0])
     assert ledger_adds_up(account)
+
+
+def test_a_window_qr_payment_credits_the_deposit_in_the_cashiers_name(
+    merchant, alice_self, cashier, monkeypatch
+):
+    from carebridge.billing.actions.deposits import start_window_qr
+    from carebridge.billing.wxpay import WxPayClient
+
+    monkeypatch.setattr(
+        WxPayClient,
+        "native_prepay",
+        lambda self, **kw: "weixin://wxpay/bizpayurl?pr=x",
+        raising=False,
+    )
+    account = account_for(merchant.institution, alice_self)
+    window = start_window_qr(account, 30000, cashier)
+    assert window.code_url == "weixin://wxpay/bizpayurl?pr=x" and window.order.follower is None
+    pay(window.order, merchant)
+    [credit] = account.movements.all()
+    assert (credit.kind, credit.amount, credit.by_user, credit.by_follower) == (
+        MovementKind.TOPUP_ONLINE,
+        30000,
+        cashier,
+        None,
+    )

@@ -217,3 +217,13 @@ def test_a_refund_of_nothing_or_of_another_accounts_deposit_is_refused(
 def test_get_is_not_allowed_on_the_forms(alice_client, alice_self):
     for path in (PAY, TOP_UP, REFUND):
         assert alice_client.get(path).status_code == 405
+
+
+def test_the_deposit_page_speaks_english(alice_client, hospital, alice_self):
+    top_up_at_window(hospital, alice_self, 30000, "cash", "SJ1")
+    page = alice_client.get(DEPOSIT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Top-up in cash" in page and "Top up online (WeChat Pay)" in page
+    r = alice_client.post(
+        TOP_UP, {"patient": alice_self.pk, "amount": "0.5"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "The top-up must be at least 1.00 yuan" in r.content.decode()
