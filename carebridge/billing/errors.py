@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from carebridge.lib.api_refusals import ApiRefusal
 
 
-class BillingRefusal(ApiRefusal):
+class BillingError(ApiRefusal):
     code = "billing_error"
 
 
-class NotFound(BillingRefusal):
+class NotFound(BillingError):
     """Another institution's bill answers exactly like one that does not exist."""
 
     code = "not_found"
@@ -23,48 +23,48 @@ class PatientNotFound(NotFound):
     default_message = _("未找到该就诊人")
 
 
-class PatientMismatch(BillingRefusal):
+class PatientMismatch(BillingError):
     code = "patient_mismatch"
     default_message = _("该账单号已属于另一位就诊人")
 
 
-class BillPaid(BillingRefusal):
+class BillPaid(BillingError):
     code = "bill_paid"
     default_message = _("该账单已缴费,不能修改或作废")
 
 
-class BillBeingPaid(BillingRefusal):
+class BillBeingPaid(BillingError):
     code = "bill_being_paid"
     default_message = _("该账单正在支付中,请在订单关闭后再修改或作废")
 
 
-class BillCancelled(BillingRefusal):
+class BillCancelled(BillingError):
     code = "bill_cancelled"
     default_message = _("该账单已作废")
 
 
-class BillNotPaid(BillingRefusal):
+class BillNotPaid(BillingError):
     code = "bill_not_paid"
     default_message = _("该账单尚未缴费,不能开具电子票据")
 
 
-class BillsUnavailable(BillingRefusal):
+class BillsUnavailable(BillingError):
     code = "bills_unavailable"
     default_message = _("所选账单已缴费、正在支付或已变更,请刷新后重试")
 
 
-class NoBills(BillingRefusal):
+class NoBills(BillingError):
     code = "no_bills"
     status = 400
     default_message = _("请选择要缴费的账单")
 
 
-class InsufficientDeposit(BillingRefusal):
+class InsufficientDeposit(BillingError):
     code = "insufficient_deposit"
     default_message = _("预交金余额不足")
 
 
-class AmountOutOfRange(BillingRefusal):
+class AmountOutOfRange(BillingError):
     code = "amount_out_of_range"
     status = 400
 
@@ -74,22 +74,22 @@ class AmountOutOfRange(BillingRefusal):
         )
 
 
-class ReceiptConflict(BillingRefusal):
+class ReceiptConflict(BillingError):
     code = "receipt_conflict"
     default_message = _("该收据号已用于另一笔不同的充值")
 
 
-class ReceiptRequired(BillingRefusal):
+class ReceiptRequired(BillingError):
     code = "receipt_required"
     status = 400
     default_message = _("窗口退款需要填写收据号")
 
 
-class NothingToRefund(BillingRefusal):
+class NothingToRefund(BillingError):
     code = "nothing_to_refund"
     default_message = _("预交金余额为零,无可退款项")
 
 
-class NoMerchant(BillingRefusal):
+class NoMerchant(BillingError):
     code = "no_merchant"
     default_message = _("本院尚未开通微信支付")

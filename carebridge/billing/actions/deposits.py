@@ -185,7 +185,7 @@ def start_window_qr(account, amount: int, by) -> WindowTopUp:
         out_trade_no=order.out_trade_no,
         description=order.description,
         total=order.total,
-        time_expire=order.expires_at,
+        time_expire=timezone.localtime(order.expires_at).isoformat(timespec="seconds"),
     )
     window.save(update_fields=["code_url"])
     return window

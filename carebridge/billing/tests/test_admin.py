@@ -12,7 +12,7 @@ from carebridge.billing.wxpay import WxPayClient
 from carebridge.institutions.models import StaffMember
 from carebridge.patients.models import AccessLog
 
-from .helpers import make_bill
+from .bill_helpers import make_bill
 
 pytestmark = pytest.mark.django_db
 

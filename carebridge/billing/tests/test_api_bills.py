@@ -7,7 +7,7 @@ import pytest
 from carebridge.billing.actions.bills import pay_bills
 from carebridge.billing.models import Bill, BillItem, Order
 
-from .helpers import bill_body, call, make_bill
+from .bill_helpers import bill_body, call, make_bill
 
 pytestmark = pytest.mark.django_db
 

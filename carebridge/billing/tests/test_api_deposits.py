@@ -6,7 +6,7 @@ import pytest
 from carebridge.billing.models import DepositAccount, DepositMovement
 from carebridge.patients.models import AccessLog
 
-from .helpers import call
+from .bill_helpers import call
 
 pytestmark = pytest.mark.django_db
 

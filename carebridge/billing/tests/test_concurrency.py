@@ -9,10 +9,10 @@ from django.db import connection
 
 from carebridge.billing.actions.bills import pay_bills
 from carebridge.billing.actions.deposits import top_up_at_window
-from carebridge.billing.errors import BillingRefusal
+from carebridge.billing.errors import BillingError
 from carebridge.billing.models import Bill, BillState, DepositAccount, Order
 
-from .helpers import make_bill
+from .bill_helpers import make_bill
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +28,7 @@ def race(func, args_list):
         barrier.wait()
         try:
             outcomes[n] = func(*args)
-        except BillingRefusal as exc:
+        except BillingError as exc:
             outcomes[n] = exc
         finally:
             connection.close()

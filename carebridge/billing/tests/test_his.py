@@ -13,7 +13,7 @@ from carebridge.billing.models import BillingPolicy
 from carebridge.outbox.models import OutboxMessage
 from carebridge.outbox.registry import GiveUp, RetryLater
 
-from .helpers import paid_bill
+from .bill_helpers import paid_bill
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from carebridge.billing.models import (
 )
 from carebridge.outbox.models import OutboxMessage
 
-from .helpers import make_bill
+from .bill_helpers import make_bill
 
 pytestmark = pytest.mark.django_db
 

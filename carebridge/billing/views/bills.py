@@ -16,7 +16,7 @@ from carebridge.wechat.h5 import wechat_user_required
 from ..actions.bills import pay_bills
 from ..models import Bill, BillItem, BillState, DepositAccount
 from ..page_forms import PayBillsForm
-from .common import chosen_patient, page_context, pay_page
+from .patient_pages import chosen_patient, page_context, pay_page
 
 PAID_SHOWN = 30  # the most recent paid bills on the page
 

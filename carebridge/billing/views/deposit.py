@@ -18,7 +18,7 @@ from ..actions.deposits import open_online_topup, refund_balance
 from ..errors import NothingToRefund
 from ..models import BillingPolicy, DepositAccount
 from ..page_forms import RefundRequestForm, TopUpForm
-from .common import chosen_patient, page_context, pay_page
+from .patient_pages import chosen_patient, page_context, pay_page
 
 PAGE_SIZE = 20
 

@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 
 from carebridge.billing.models import Bill, DepositMovement
-from carebridge.billing.tests.helpers import bill_body, make_bill, paid_bill
+from carebridge.billing.tests.bill_helpers import bill_body, make_bill, paid_bill
 from carebridge.booking.actions import check_in
 from carebridge.booking.models import (
     Appointment,

@@ -7,7 +7,7 @@ from carebridge.billing.actions import seams
 from carebridge.billing.actions.deposits import top_up_at_window
 from carebridge.billing.models import Bill, BillState, DepositMovement, Order, OrderKind, Refund
 
-from .helpers import make_bill, paid_bill
+from .bill_helpers import make_bill, paid_bill
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Bills as the HIS pushes them, and the API call the tests make."""
+"""Bills as the HIS pushes them, paid bills, and the API call the tests make."""
 
 import json
 
