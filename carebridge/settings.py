@@ -230,6 +230,11 @@ WECHATPAY_API_BASE = envstr(
 ).rstrip("/")
 # An answer or notification from WeChat Pay further than this from our clock is refused (s).
 WECHATPAY_MAX_SKEW = envint("WECHATPAY_MAX_SKEW", 300)
+# The sandbox's WeChat Pay: the factor on WeChat's notification retry pauses (15 s … 6 h) and on
+# the minute a refund takes to go through. The demo's 0.02 runs 24 h of retries in 29 minutes.
+SANDBOX_PAY_RETRY_SCALE = float(
+    envstr("SANDBOX_PAY_RETRY_SCALE", "0.02" if CAREBRIDGE_ENV == "demo" else "1")
+)
 # A callback whose timestamp is further than this from our clock is a replay (seconds).
 WECHAT_CALLBACK_MAX_SKEW = envint("WECHAT_CALLBACK_MAX_SKEW", 300)
 WECHAT_CALLBACK_MAX_BYTES = envint("WECHAT_CALLBACK_MAX_BYTES", 64 * 1024)

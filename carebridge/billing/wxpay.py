@@ -1,5 +1,6 @@
-"""The merchant's client for WeChat Pay API v3: JSAPI prepay, the H5 page's paySign, query,
-close, and the verification of WeChat Pay's answers and notifications.
+"""The merchant's client for WeChat Pay API v3: JSAPI and Native prepay, the H5 page's paySign,
+query, close, refunds, the daily trade bill, and the verification of WeChat Pay's answers and
+notifications.
 
 Built on wechatpayv3's primitives (``rsa_sign``, ``rsa_verify``, ``aes_decrypt``, key
 loading), not on its ``WeChatPay`` class: that class talks to a hard-coded
@@ -15,10 +16,15 @@ Requests are signed over the API path (``/v3/pay/...``) whatever the base URL's 
 the sandbox, mounted at /sandbox/pay, verifies against the same path WeChat would.
 """
 
+import gzip
+import hashlib
 import json
 import re
 import secrets
-from urllib.parse import urlencode
+import zlib
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from cryptography import x509
@@ -33,10 +39,17 @@ from .models import Merchant, VerifyMode
 SCHEME = "WECHATPAY2-SHA256-RSA2048"
 PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
 JSAPI_PATH = "/v3/pay/transactions/jsapi"
+NATIVE_PATH = "/v3/pay/transactions/native"
 ORDER_PATH = "/v3/pay/transactions/out-trade-no/{}"
-# WeChat also allows | and * in out_trade_no, but those travel percent-encoded and the signed
-# path must be the path as sent; our own numbers never need them, so they are refused here.
+REFUNDS_PATH = "/v3/refund/domestic/refunds"
+TRADEBILL_PATH = "/v3/bill/tradebill"
+# WeChat also allows | and * in out_trade_no (and @ in out_refund_no), but those travel
+# percent-encoded and the signed path must be the path as sent; our own numbers never need
+# them, so they are refused here.
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-]{6,32}$")
+OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-]{1,64}$")
+BILL_TYPES = ("ALL", "SUCCESS", "REFUND")
+BILL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class WxPayError(Exception):
@@ -79,6 +92,27 @@ class UndecryptableResource(NotTrusted):
     """The notification's resource does not open with the APIv3 key (or is malformed)."""
 
 
+class NoStatement(WxPayRefused):
+    """``NO_STATEMENT_EXIST``: WeChat Pay has no trade bill for that day (no trades)."""
+
+
+class BillCorrupted(WxPayError):
+    """The downloaded trade bill does not gunzip or its SHA-1 is not the announced one."""
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A verified notification: its envelope (``id`` — the same on each of WeChat's retries —
+    ``event_type`` such as TRANSACTION.SUCCESS or REFUND.SUCCESS, ``create_time`` RFC 3339,
+    ``summary``) and its decrypted ``resource`` (the transaction, or the refund)."""
+
+    id: str
+    event_type: str
+    create_time: str
+    summary: str
+    resource: dict
+
+
 def _nonce() -> str:
     return secrets.token_hex(16).upper()
 
@@ -87,6 +121,18 @@ def _checked(out_trade_no: str) -> str:
     if not OUT_TRADE_NO.match(out_trade_no):
         raise ValueError(f"out_trade_no must be 6-32 of [0-9A-Za-z_-], not {out_trade_no!r}")
     return out_trade_no
+
+
+def _checked_refund_no(out_refund_no: str) -> str:
+    if not OUT_REFUND_NO.match(out_refund_no):
+        raise ValueError(f"out_refund_no must be 1-64 of [0-9A-Za-z_-], not {out_refund_no!r}")
+    return out_refund_no
+
+
+def _fen(name: str, value) -> int:
+    if type(value) is not int or value <= 0:
+        raise ValueError(f"{name} must be a positive integer of fen, not {value!r}")
+    return value
 
 
 def _now() -> int:
@@ -143,8 +189,8 @@ class WxPayClient:
             f'serial_no="{self.merchant.cert_serial_no}"'
         )
 
-    def _call(self, method: str, path: str, data: dict | None = None) -> tuple[int, dict]:
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")) if data else ""
+    def _send(self, method: str, path: str, body: str = "", url: str = "") -> httpx.Response:
+        """Sign ``METHOD path body`` and send it (to ``url`` when given, else base + path)."""
         headers = {
             "Authorization": self.authorization(method, path, body),
             "Accept": "application/json",
@@ -156,15 +202,19 @@ class WxPayClient:
             # Tells WeChat Pay which of its keys we verify with, as its public-key mode asks.
             headers["Wechatpay-Serial"] = self.merchant.public_key_id
         try:
-            response = outgoing().request(
+            return outgoing().request(
                 method,
-                self.base + path,
+                url or self.base + path,
                 content=body.encode(),
                 headers=headers,
                 timeout=settings.WECHAT_HTTP_TIMEOUT,
             )
         except httpx.HTTPError as exc:
             raise WxPayUnavailable(f"{method} {path}: {exc.__class__.__name__}") from exc
+
+    def _call(self, method: str, path: str, data: dict | None = None) -> tuple[int, dict]:
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")) if data else ""
+        response = self._send(method, path, body)
         text = response.content.decode("utf-8", errors="replace")
         if 200 <= response.status_code < 300 or _header(response.headers, "Wechatpay-Signature"):
             # A success is only believed signed; a refusal is checked when it carries a signature.
@@ -174,12 +224,27 @@ class WxPayClient:
         except ValueError:
             answer = {"code": "INVALID_ANSWER", "message": text[:200]}
         if not 200 <= response.status_code < 300:
-            raise WxPayRefused(
-                response.status_code, str(answer.get("code", "")), str(answer.get("message", ""))
-            )
+            code = str(answer.get("code", ""))
+            kind = NoStatement if code == "NO_STATEMENT_EXIST" else WxPayRefused
+            raise kind(response.status_code, code, str(answer.get("message", "")))
         return response.status_code, answer
 
     # --- the API --------------------------------------------------------------------------
+
+    def _order(self, out_trade_no, description, total, time_expire, attach) -> dict:
+        data = {
+            "appid": self.merchant.appid,
+            "mchid": self.merchant.mchid,
+            "description": description,
+            "out_trade_no": _checked(out_trade_no),
+            "notify_url": self.merchant.notify_url,
+            "amount": {"total": total, "currency": "CNY"},
+        }
+        if time_expire:
+            data["time_expire"] = time_expire
+        if attach:
+            data["attach"] = attach
+        return data
 
     def jsapi_prepay(
         self,
@@ -193,21 +258,26 @@ class WxPayClient:
     ) -> str:
         """Place a JSAPI order; return its ``prepay_id`` (valid two hours at WeChat).
         ``total`` is integer fen; ``time_expire`` RFC 3339 (the last moment to pay)."""
-        data = {
-            "appid": self.merchant.appid,
-            "mchid": self.merchant.mchid,
-            "description": description,
-            "out_trade_no": _checked(out_trade_no),
-            "notify_url": self.merchant.notify_url,
-            "amount": {"total": total, "currency": "CNY"},
-            "payer": {"openid": openid},
-        }
-        if time_expire:
-            data["time_expire"] = time_expire
-        if attach:
-            data["attach"] = attach
+        data = self._order(out_trade_no, description, total, time_expire, attach)
+        data["payer"] = {"openid": openid}
         _, answer = self._call("POST", JSAPI_PATH, data)
         return answer["prepay_id"]
+
+    def native_prepay(
+        self,
+        *,
+        out_trade_no: str,
+        description: str,
+        total: int,
+        time_expire: str | None = None,
+        attach: str | None = None,
+    ) -> str:
+        """Place a Native order (the cashier's QR code); return its ``code_url``
+        (``weixin://wxpay/bizpayurl?pr=…``), to be shown as a QR code and scanned in WeChat.
+        The same order placed again with the same fields gets the same code_url."""
+        data = self._order(out_trade_no, description, total, time_expire, attach)
+        _, answer = self._call("POST", NATIVE_PATH, data)
+        return answer["code_url"]
 
     def jsapi_params(self, prepay_id: str) -> dict:
         """What the H5 page hands to ``WeixinJSBridge.invoke('getBrandWCPayRequest', …)``.
@@ -235,6 +305,72 @@ class WxPayClient:
         path = ORDER_PATH.format(_checked(out_trade_no)) + "/close"
         self._call("POST", path, {"mchid": self.merchant.mchid})
 
+    def refund(
+        self,
+        *,
+        out_trade_no: str,
+        out_refund_no: str,
+        refund: int,
+        total: int,
+        reason: str = "",
+        notify_url: str | None = None,
+    ) -> dict:
+        """Ask for a refund of ``refund`` fen of the order of ``total`` fen; return WeChat's
+        answer (``refund_id``, ``status`` PROCESSING / SUCCESS / CLOSED / ABNORMAL, ``amount``…).
+        Accepted is not refunded: the REFUND.* notification or ``query_refund`` says when.
+        A retry must repeat the same ``out_refund_no`` and fields: WeChat refunds it once.
+        Refund notifications go to ``notify_url``, by default the merchant's notify_url."""
+        _fen("refund", refund)
+        _fen("total", total)
+        if refund > total:
+            raise ValueError(f"refund {refund} is more than the order's total {total}")
+        data = {
+            "out_trade_no": _checked(out_trade_no),
+            "out_refund_no": _checked_refund_no(out_refund_no),
+            "notify_url": notify_url or self.merchant.notify_url,
+            "amount": {"refund": refund, "total": total, "currency": "CNY"},
+        }
+        if reason:
+            data["reason"] = reason
+        return self._call("POST", REFUNDS_PATH, data)[1]
+
+    def query_refund(self, out_refund_no: str) -> dict:
+        """The refund as WeChat Pay holds it (the same fields as ``refund`` answers)."""
+        return self._call("GET", f"{REFUNDS_PATH}/{_checked_refund_no(out_refund_no)}")[1]
+
+    def trade_bill(self, bill_date: date | str, bill_type: str = "ALL") -> str:
+        """The day's trade bill (交易账单) as WeChat Pay's CSV text (``tradebill.parse`` reads
+        it): applied for, downloaded gzipped, unzipped and checked against its SHA-1. A day
+        without trades raises NoStatement; a corrupt download BillCorrupted."""
+        if bill_type not in BILL_TYPES:
+            raise ValueError(f"bill_type must be one of {BILL_TYPES}, not {bill_type!r}")
+        day = bill_date if isinstance(bill_date, str) else bill_date.isoformat()
+        if not BILL_DATE.match(day):
+            raise ValueError(f"bill_date must be YYYY-MM-DD, not {day!r}")
+        date.fromisoformat(day)  # ValueError for a day that does not exist
+        query = urlencode({"bill_date": day, "bill_type": bill_type, "tar_type": "GZIP"})
+        answer = self._call("GET", f"{TRADEBILL_PATH}?{query}")[1]
+        url = answer["download_url"]
+        # Signed over its own path and query; the file itself comes unsigned (WeChat's rule),
+        # which is why the hash from the signed answer above is checked.
+        parts = urlsplit(url)
+        path = parts.path[parts.path.index("/v3/") :] + (f"?{parts.query}" if parts.query else "")
+        response = self._send("GET", path, url=url)
+        if response.status_code != 200:
+            raise WxPayRefused(response.status_code, "DOWNLOAD_FAILED", response.text[:200])
+        try:
+            raw = gzip.decompress(response.content)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise BillCorrupted(f"the bill does not gunzip: {exc}") from exc
+        if answer.get("hash_type", "SHA1").upper() != "SHA1":
+            raise BillCorrupted(f"unknown hash_type {answer.get('hash_type')!r}")
+        if hashlib.sha1(raw).hexdigest() != str(answer.get("hash_value", "")).lower():
+            raise BillCorrupted("the bill's SHA-1 is not the hash_value WeChat Pay announced")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BillCorrupted("the bill is not UTF-8") from exc
+
     # --- verifying WeChat Pay ---------------------------------------------------------------
 
     def verify_signature(self, headers, body: str) -> None:
@@ -260,9 +396,9 @@ class WxPayClient:
         if not rsa_verify(timestamp, nonce, body, signature, key):
             raise BadSignature(f"signature does not verify with {serial[:64]}")
 
-    def verify_notification(self, headers, body: bytes | str) -> dict:
-        """A payment notification's decrypted ``resource`` (the transaction), once its
-        signature, timestamp and serial checked out; else a NotTrusted subclass."""
+    def verify_notification(self, headers, body: bytes | str) -> Notification:
+        """A notification (payment or refund), once its signature, timestamp and serial
+        checked out and its ``resource`` decrypted; else a NotTrusted subclass."""
         if isinstance(body, bytes):
             try:
                 body = body.decode("utf-8")
@@ -270,7 +406,8 @@ class WxPayClient:
                 raise BadSignature("body is not UTF-8") from exc
         self.verify_signature(headers, body)
         try:
-            resource = json.loads(body)["resource"]
+            envelope = json.loads(body)
+            resource = envelope["resource"]
             if resource["algorithm"] != "AEAD_AES_256_GCM":
                 raise ValueError(resource["algorithm"])
             plaintext = aes_decrypt(
@@ -284,6 +421,9 @@ class WxPayClient:
             decrypted = json.loads(plaintext)
             if not isinstance(decrypted, dict):
                 raise ValueError("resource is not an object")
+            fields = [envelope.get(name, "") for name in ("id", "event_type", "create_time")]
+            if not all(isinstance(value, str) and value for value in fields):
+                raise ValueError("id, event_type or create_time missing")
         except Exception as exc:  # malformed JSON, base64, nonce length, key: all undecryptable
             raise UndecryptableResource(f"{exc.__class__.__name__}: {exc}"[:200]) from exc
-        return decrypted
+        return Notification(*fields, str(envelope.get("summary", "")), decrypted)

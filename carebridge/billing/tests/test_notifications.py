@@ -53,7 +53,11 @@ def paid(merchant):
 
 def test_a_notification_is_verified_and_decrypted(wxpay, paid):
     headers, body = build_notification(paid)
-    transaction = wxpay.verify_notification(headers, body)
+    notification = wxpay.verify_notification(headers, body)
+    assert notification.event_type == "TRANSACTION.SUCCESS"
+    assert notification.id == json.loads(body)["id"]
+    assert notification.create_time == json.loads(body)["create_time"]
+    transaction = notification.resource
     assert transaction["trade_state"] == "SUCCESS"
     assert transaction["out_trade_no"] == "RA20261203000001"
     assert transaction["amount"]["payer_total"] == 1250
@@ -64,7 +68,7 @@ def test_a_notification_is_verified_and_decrypted(wxpay, paid):
 def test_django_style_header_names_are_read_too(wxpay, paid):
     headers, body = build_notification(paid)
     lowered = {name.lower(): value for name, value in headers.items()}
-    assert wxpay.verify_notification(lowered, body.decode())["trade_state"] == "SUCCESS"
+    assert wxpay.verify_notification(lowered, body.decode()).resource["trade_state"] == "SUCCESS"
 
 
 def test_a_notification_older_than_five_minutes_is_refused(wxpay, paid, clock):
@@ -156,8 +160,8 @@ def test_a_notification_is_posted_to_the_notify_url_and_verifies_there(wxpay, pa
     finally:
         thread.join(timeout=5)
         server.server_close()
-    transaction = wxpay.verify_notification(received["headers"], received["body"])
-    assert transaction["out_trade_no"] == "RA20261203000001"
+    notification = wxpay.verify_notification(received["headers"], received["body"])
+    assert notification.resource["out_trade_no"] == "RA20261203000001"
 
 
 def test_a_notify_url_nobody_answers_is_reported_as_zero(paid):

@@ -132,6 +132,8 @@ class SandboxPayMerchant(models.Model):
     mode = models.CharField(max_length=16, default="public_key")  # | certificate
     # Tests: sign answers and notifications with a stray key, as a forger would.
     forge_signatures = models.BooleanField(default=False)
+    # Tests: the basic account cannot cover refunds (WeChat's NOT_ENOUGH).
+    balance_short = models.BooleanField(default=False)
 
     @property
     def serial(self) -> str:
@@ -140,19 +142,27 @@ class SandboxPayMerchant(models.Model):
 
 
 class SandboxPayOrder(models.Model):
-    """A JSAPI order placed with /v3/pay/transactions/jsapi."""
+    """An order placed with /v3/pay/transactions/jsapi (``prepay_id``) or /native
+    (``code_url``; the openid is the payer's who scanned it)."""
 
     mchid = models.CharField(max_length=32)
     appid = models.CharField(max_length=32)
     out_trade_no = models.CharField(max_length=32)
+    trade_type = models.CharField(max_length=16, default="JSAPI")  # | NATIVE
     prepay_id = models.CharField(max_length=64, unique=True)
+    code_url = models.CharField(max_length=64, blank=True, db_index=True)
     description = models.CharField(max_length=127)
     total = models.PositiveIntegerField()
-    openid = models.CharField(max_length=128)
+    openid = models.CharField(max_length=128, blank=True)
     notify_url = models.CharField(max_length=256)
     attach = models.CharField(max_length=128, blank=True)
     time_expire = models.DateTimeField()
     trade_state = models.CharField(max_length=16, default="NOTPAY")  # SUCCESS | CLOSED
+    # The sum of the refunds not CLOSED and the count of all refunds asked, raised by one
+    # conditional UPDATE per refund: two refunds at once never take more than the total or
+    # more than the 50 places.
+    refunded = models.PositiveIntegerField(default=0)
+    refund_count = models.PositiveSmallIntegerField(default=0)
     transaction_id = models.CharField(max_length=32, blank=True)
     success_time = models.DateTimeField(null=True, blank=True)
     request = models.JSONField(default=dict)  # the prepay body: a retry must repeat it
@@ -162,3 +172,52 @@ class SandboxPayOrder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["mchid", "out_trade_no"], name="sandbox_pay_order")
         ]
+
+
+class SandboxPayRefund(models.Model):
+    """A refund asked with /v3/refund/domestic/refunds: PROCESSING, then SUCCESS (or, when a
+    test says so, ABNORMAL or CLOSED) at ``settle_at``."""
+
+    order = models.ForeignKey(SandboxPayOrder, on_delete=models.CASCADE, related_name="refunds")
+    mchid = models.CharField(max_length=32)
+    out_refund_no = models.CharField(max_length=64)
+    refund_id = models.CharField(max_length=32, unique=True)
+    refund = models.PositiveIntegerField()
+    reason = models.CharField(max_length=80, blank=True)
+    notify_url = models.CharField(max_length=256, blank=True)
+    status = models.CharField(max_length=16, default="PROCESSING")  # SUCCESS | CLOSED | ABNORMAL
+    settle_at = models.DateTimeField()
+    success_time = models.DateTimeField(null=True, blank=True)
+    request = models.JSONField(default=dict)  # a retry must repeat it
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mchid", "out_refund_no"], name="sandbox_pay_refund")
+        ]
+
+
+class SandboxPayNotification(models.Model):
+    """A notification WeChat Pay owes a merchant: POSTed at ``next_attempt_at`` and again on
+    WeChat's retry schedule until answered 200/204 (``delivered_at``) or the schedule runs
+    out (``next_attempt_at`` empty, not delivered). The body (its ``id`` and ciphertext) is the
+    same on every try; the signature is made afresh for each, as WeChat's is."""
+
+    mchid = models.CharField(max_length=32)
+    notify_url = models.CharField(max_length=256)
+    event_type = models.CharField(max_length=32)
+    body = models.TextField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)  # 0: no answer
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class SandboxPayBill(models.Model):
+    """A trade bill applied for with /v3/bill/tradebill, downloadable for 30 s by ``token``."""
+
+    mchid = models.CharField(max_length=32)
+    token = models.CharField(max_length=64, unique=True)
+    content = models.BinaryField()  # as served: gzip of the CSV when tar_type=GZIP
+    expires_at = models.DateTimeField()

@@ -11,8 +11,9 @@ It is written on ``cryptography`` alone, not on wechatpayv3, so the client (whic
 library) is checked against an independent implementation. Its clock is ``timezone.now()``
 and its state is in the sandbox's tables (SandboxPayMerchant, SandboxPayOrder).
 
-Modules: merchants (enrolment, keys), transactions (the API views, a payer paying), notify
-(payment notifications).
+Modules: merchants (enrolment, keys), transactions (JSAPI and Native orders, a payer paying or
+scanning), refunds, bills (the trade bill), resources (the JSON of orders and refunds), notify
+(notifications and their delivery on WeChat's retry schedule).
 """
 
 import base64
@@ -129,19 +130,38 @@ def _check_signature(request, merchant: SandboxPayMerchant, fields: dict) -> Non
         raise PayError(401, "SIGN_ERROR", "签名错误") from exc
 
 
+def _has_nul(value) -> bool:
+    """A NUL character anywhere: WeChat refuses it, and PostgreSQL cannot store or compare it."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _json_body(request) -> dict:
     try:
         data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise PayError(400, "PARAM_ERROR", "请求体不是合法的 JSON") from exc
     if not isinstance(data, dict):
         raise PayError(400, "PARAM_ERROR", "请求体不是 JSON 对象")
+    if _has_nul(data):
+        raise PayError(400, "PARAM_ERROR", "请求体含有非法字符")
     return data
 
 
+def _check_url(request) -> None:
+    if _has_nul(request.path) or _has_nul(list(request.GET.values())):
+        raise PayError(400, "PARAM_ERROR", "请求路径或参数含有非法字符")
+
+
 def pay_api(method: str):
-    """A WeChat Pay v3 view: ``view(request, merchant, body, **url_kwargs) -> (status, data)``,
-    called once the request's signature checked out."""
+    """A WeChat Pay v3 view: ``view(request, merchant, body, **url_kwargs) -> (status, data)``
+    (or an unsigned HttpResponse: the bill file), called once the request's signature checked
+    out; a PayError it raises is answered as WeChat answers it."""
 
     def decorate(view):
         @wraps(view)
@@ -150,13 +170,17 @@ def pay_api(method: str):
             try:
                 if request.method != method:
                     raise PayError(405, "INVALID_REQUEST", f"请使用 {method} 方法")
+                _check_url(request)
                 fields = _authorization(request)
                 merchant = SandboxPayMerchant.objects.filter(mchid=fields["mchid"]).first()
                 if merchant is None:
                     raise PayError(401, "SIGN_ERROR", "商户号不存在")
                 _check_signature(request, merchant, fields)
                 body = _json_body(request) if method == "POST" else {}
-                status, data = view(request, merchant, body, **kwargs)
+                answer = view(request, merchant, body, **kwargs)
+                if isinstance(answer, HttpResponse):  # a file download: WeChat signs no file
+                    return answer
+                status, data = answer
             except PayError as exc:
                 status, data = exc.status, {"code": exc.code, "message": exc.message}
             return respond(merchant, status, data)

@@ -1,21 +1,32 @@
-"""JSAPI orders: prepay, query by out_trade_no, close; and ``pay``, the payer paying on the
-phone (what WeChat's cashier does), for tests and the simulator."""
+"""JSAPI and Native orders: prepay, query by out_trade_no, close; ``pay``, the payer paying on
+the phone (what WeChat's cashier does), and ``scan_and_pay``, a payer scanning a Native
+order's code_url and paying it, for tests and the simulator. A paid order's TRANSACTION.SUCCESS
+notification is queued at once (notify.py delivers it on WeChat's retry schedule)."""
 
+import json
 import re
 import secrets
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
+from ..guard import sandbox_only
 from ..models import SandboxPayMerchant, SandboxPayOrder
-from . import PayError, pay_api, rfc3339
+from . import PayError, pay_api
+from .notify import queue_payment
+from .resources import transaction_data
 
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-|*]{6,32}$")
 DEFAULT_EXPIRY = timedelta(days=7)
 MIN_EXPIRY = timedelta(minutes=1)
 MAX_EXPIRY = timedelta(days=90)
-STATE_DESC = {"NOTPAY": "订单未支付", "SUCCESS": "支付成功", "CLOSED": "订单已关闭"}
+CODE_URL = "weixin://wxpay/bizpayurl?pr="
+CODE = re.compile(r"^weixin://wxpay/bizpayurl\?pr=[0-9A-Za-z_\-]{1,32}$")
+OPENID = re.compile(r"^[0-9A-Za-z_\-]{1,128}$")
+MAX_TOTAL = 2**31 - 1  # fen; the column's bound, and far above any hospital bill
 
 
 def _text(body: dict, name: str, limit: int) -> str:
@@ -47,7 +58,7 @@ def _time_expire(body: dict):
     return moment
 
 
-def _order_fields(merchant: SandboxPayMerchant, body: dict) -> dict:
+def _order_fields(merchant: SandboxPayMerchant, body: dict, trade_type: str) -> dict:
     if _text(body, "mchid", 32) != merchant.mchid:
         raise PayError(400, "PARAM_ERROR", "请求体 mchid 与 Authorization 中的商户号不一致")
     if _text(body, "appid", 32) != merchant.appid:
@@ -58,13 +69,15 @@ def _order_fields(merchant: SandboxPayMerchant, body: dict) -> dict:
     amount, payer = body.get("amount"), body.get("payer")
     total = amount.get("total") if isinstance(amount, dict) else None
     # Integer fen, more than zero: 12.5 or "1250" or True is not an amount.
-    if type(total) is not int or total <= 0:
+    if type(total) is not int or not 0 < total <= MAX_TOTAL:
         raise PayError(400, "PARAM_ERROR", "amount.total 须为大于 0 的整数(单位:分)")
     if amount.get("currency", "CNY") != "CNY":
         raise PayError(400, "PARAM_ERROR", "amount.currency 仅支持 CNY")
     openid = payer.get("openid") if isinstance(payer, dict) else None
-    if not isinstance(openid, str) or not openid:
-        raise PayError(400, "PARAM_ERROR", "payer.openid 必填")
+    if trade_type == "NATIVE":
+        openid = ""  # whoever scans the code pays it
+    elif not isinstance(openid, str) or not OPENID.match(openid):
+        raise PayError(400, "PARAM_ERROR", "payer.openid 必填,不超过 128 个字母、数字、_-")
     attach = body.get("attach", "")
     if not isinstance(attach, str) or len(attach) > 128:
         raise PayError(400, "PARAM_ERROR", "attach 须为不超过 128 字符的字符串")
@@ -78,6 +91,7 @@ def _order_fields(merchant: SandboxPayMerchant, body: dict) -> dict:
         "openid": openid,
         "attach": attach,
         "time_expire": _time_expire(body),
+        "trade_type": trade_type,
     }
 
 
@@ -85,24 +99,35 @@ def _prepay_id() -> str:
     return f"wx{timezone.localtime():%d%H%M%S}{secrets.token_hex(13)}"
 
 
-@pay_api("POST")
-def jsapi(request, merchant, body):
-    fields = _order_fields(merchant, body)
+def _place(merchant, body: dict, trade_type: str) -> SandboxPayOrder:
+    fields = _order_fields(merchant, body, trade_type)
+    if trade_type == "NATIVE":
+        fields["code_url"] = CODE_URL + secrets.token_urlsafe(12)
     try:
         with transaction.atomic():
-            order = SandboxPayOrder.objects.create(prepay_id=_prepay_id(), request=body, **fields)
+            return SandboxPayOrder.objects.create(prepay_id=_prepay_id(), request=body, **fields)
     except IntegrityError:
         order = SandboxPayOrder.objects.get(
             mchid=merchant.mchid, out_trade_no=fields["out_trade_no"]
         )
-        if order.trade_state == "SUCCESS":
-            raise PayError(403, "ORDERPAID", "该订单已支付") from None
-        if order.trade_state == "CLOSED":
-            raise PayError(400, "ORDER_CLOSED", "该订单已关闭") from None
-        if order.request != body:
-            raise PayError(400, "INVALID_REQUEST", "201 商户订单号重复") from None
-    # A retry with the same body gets the same prepay_id, as at WeChat.
-    return 200, {"prepay_id": order.prepay_id}
+    if order.trade_state == "SUCCESS":
+        raise PayError(403, "ORDERPAID", "该订单已支付")
+    if order.trade_state == "CLOSED":
+        raise PayError(400, "ORDER_CLOSED", "该订单已关闭")
+    if order.request != body or order.trade_type != trade_type:
+        raise PayError(400, "INVALID_REQUEST", "201 商户订单号重复")
+    # A retry with the same body gets the same prepay_id (code_url), as at WeChat.
+    return order
+
+
+@pay_api("POST")
+def jsapi(request, merchant, body):
+    return 200, {"prepay_id": _place(merchant, body, "JSAPI").prepay_id}
+
+
+@pay_api("POST")
+def native(request, merchant, body):
+    return 200, {"code_url": _place(merchant, body, "NATIVE").code_url}
 
 
 def _order(merchant, out_trade_no: str) -> SandboxPayOrder:
@@ -110,30 +135,6 @@ def _order(merchant, out_trade_no: str) -> SandboxPayOrder:
     if order is None:
         raise PayError(404, "ORDER_NOT_EXIST", "订单不存在")
     return order
-
-
-def transaction_data(order: SandboxPayOrder) -> dict:
-    """The order as query answers it and a notification's resource carries it."""
-    paid = order.trade_state == "SUCCESS"
-    data = {
-        "appid": order.appid,
-        "mchid": order.mchid,
-        "out_trade_no": order.out_trade_no,
-        "trade_type": "JSAPI",
-        "trade_state": order.trade_state,
-        "trade_state_desc": STATE_DESC.get(order.trade_state, ""),
-        "attach": order.attach,
-        "payer": {"openid": order.openid},
-        "amount": {"total": order.total, "currency": "CNY"},
-    }
-    if paid:
-        data.update(
-            transaction_id=order.transaction_id,
-            bank_type="OTHERS",
-            success_time=rfc3339(order.success_time),
-        )
-        data["amount"].update(payer_total=order.total, payer_currency="CNY")
-    return data
 
 
 @pay_api("GET")
@@ -156,21 +157,61 @@ def close(request, merchant, body, out_trade_no):
     return 204, None
 
 
-def pay(mchid: str, out_trade_no: str) -> SandboxPayOrder:
+def pay(mchid: str, out_trade_no: str, openid: str = "") -> SandboxPayOrder:
     """The payer pays (WeChat's cashier): an unpaid order before its time_expire becomes
-    SUCCESS; anything else is refused with PayError."""
+    SUCCESS and its notification is queued, due at once; anything else is refused with
+    PayError. ``openid`` is the payer of a Native order (a JSAPI order names its own)."""
     now = timezone.now()
     order = SandboxPayOrder.objects.filter(mchid=mchid, out_trade_no=out_trade_no).first()
     if order is None:
         raise PayError(404, "ORDER_NOT_EXIST", "订单不存在")
     if order.time_expire <= now:
         raise PayError(400, "ORDER_CLOSED", "订单已过支付期限")
-    paid = SandboxPayOrder.objects.filter(pk=order.pk, trade_state="NOTPAY").update(
-        trade_state="SUCCESS",
-        transaction_id=f"42{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**18):018d}",
-        success_time=now,
-    )
-    if not paid:
-        raise PayError(400, "ORDER_CLOSED" if order.trade_state == "CLOSED" else "ORDERPAID", "")
-    order.refresh_from_db()
+    with transaction.atomic():
+        paid = SandboxPayOrder.objects.filter(pk=order.pk, trade_state="NOTPAY").update(
+            trade_state="SUCCESS",
+            transaction_id=f"42{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**18):018d}",
+            success_time=now,
+            openid=order.openid or openid,
+        )
+        if not paid:
+            state = "ORDER_CLOSED" if order.trade_state == "CLOSED" else "ORDERPAID"
+            raise PayError(400, state, "订单已关闭" if state == "ORDER_CLOSED" else "该订单已支付")
+        order.refresh_from_db()
+        queue_payment(order)
     return order
+
+
+def scan_and_pay(code_url: str, openid: str) -> SandboxPayOrder:
+    """A WeChat user (``openid``) scans a Native order's QR code and pays it."""
+    if not isinstance(code_url, str) or not CODE.match(code_url):
+        raise PayError(400, "PARAM_ERROR", "code_url 须为 weixin://wxpay/bizpayurl?pr=… 形式")
+    if not isinstance(openid, str) or not OPENID.match(openid):
+        raise PayError(400, "PARAM_ERROR", "openid 必填,不超过 128 个字母、数字、_-")
+    order = SandboxPayOrder.objects.filter(code_url=code_url, trade_type="NATIVE").first()
+    if order is None:
+        raise PayError(404, "ORDER_NOT_EXIST", "二维码对应的订单不存在")
+    return pay(order.mchid, order.out_trade_no, openid=openid)
+
+
+@sandbox_only
+@csrf_exempt
+def scan(request):
+    """The phone simulator's scanner: POST ``{"code_url", "openid"}`` (JSON or a form); the
+    paid order's ``out_trade_no`` and ``trade_state``, or WeChat-style ``{"code", "message"}``."""
+    try:
+        if request.method != "POST":
+            raise PayError(405, "INVALID_REQUEST", "请使用 POST 方法")
+        if request.content_type == "application/json":
+            try:
+                data = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise PayError(400, "PARAM_ERROR", "请求体不是合法的 JSON") from exc
+            if not isinstance(data, dict):
+                raise PayError(400, "PARAM_ERROR", "请求体不是 JSON 对象")
+        else:
+            data = request.POST
+        order = scan_and_pay(data.get("code_url"), data.get("openid"))
+    except PayError as exc:
+        return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
+    return JsonResponse({"out_trade_no": order.out_trade_no, "trade_state": order.trade_state})
