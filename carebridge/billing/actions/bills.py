@@ -26,6 +26,7 @@ from ..errors import (
     InsufficientDeposit,
     NoBills,
     PatientMismatch,
+    PatientNotFound,
 )
 from ..kinds import ON_PAID, on_closed, on_paid
 from ..models import (
@@ -153,9 +154,14 @@ def pay_bills(patient, follower, bills, *, from_deposit=False) -> Order:
     bills = sorted(bills, key=lambda b: b.pk)
     if not bills:
         raise NoBills()
-    if any(b.patient_id != patient.pk or b.state != BillState.UNPAID for b in bills):
-        raise BillsUnavailable()
     institution = follower.account.institution
+    if patient.owner_id != follower.pk:
+        raise PatientNotFound()
+    if any(
+        (b.patient_id, b.institution_id, b.state) != (patient.pk, institution.pk, BillState.UNPAID)
+        for b in bills
+    ):
+        raise BillsUnavailable()
     total = sum(b.total for b in bills)
     account = None
     if from_deposit:

@@ -10,7 +10,12 @@ from carebridge.billing.actions import seams
 from carebridge.billing.actions.bills import pay_bills
 from carebridge.billing.actions.deposits import top_up_at_window
 from carebridge.billing.actions.orders import Payment, mark_closed, record_payment
-from carebridge.billing.errors import BillsUnavailable, InsufficientDeposit, NoBills
+from carebridge.billing.errors import (
+    BillsUnavailable,
+    InsufficientDeposit,
+    NoBills,
+    PatientNotFound,
+)
 from carebridge.billing.his import TOPIC
 from carebridge.billing.models import (
     Bill,
@@ -83,11 +88,13 @@ def test_a_bill_changed_since_it_was_read_is_not_taken(alice, alice_self):
     assert Bill.objects.get().state == BillState.UNPAID
 
 
-def test_another_patients_bill_or_none_is_refused(alice, alice_self, alice_mother):
+def test_another_patients_bill_or_none_is_refused(alice, bob, alice_self, alice_mother):
     with pytest.raises(NoBills):
         pay_bills(alice_self, alice, [])
     with pytest.raises(BillsUnavailable):
         pay_bills(alice_self, alice, [make_bill(alice_mother)])
+    with pytest.raises(PatientNotFound):  # bob paying for alice's patient
+        pay_bills(alice_self, bob, [make_bill(alice_self, "MZ-A")])
     assert Order.objects.count() == 0
 
 
