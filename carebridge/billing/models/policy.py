@@ -34,6 +34,7 @@ class BillingPolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(topup_min__gte=1, topup_max__gte=F("topup_min")),
                 name="billing_topup_limits_ordered",
+                violation_error_message=_("线上充值下限至少 0.01 元,上限不能低于下限"),
             )
         ]
 

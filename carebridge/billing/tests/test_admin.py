@@ -160,3 +160,19 @@ def test_staff_without_the_cashiers_right_cannot_use_the_tools(client, deposit, 
 
 def test_an_account_is_opened_for_a_patient_on_first_use(hospital, alice_mother):
     assert account_for(hospital, alice_mother).balance == 0
+
+
+def test_the_top_up_limits_are_typed_in_yuan(admin_client, hospital):
+    r = admin_client.post(
+        "/admin/billing/billingpolicy/add/",
+        {"institution": hospital.pk, "topup_min": "10", "topup_max": "5", "his_callback_url": ""},
+    )
+    assert r.status_code == 200 and "上限不能低于下限" in r.content.decode()
+    r = admin_client.post(
+        "/admin/billing/billingpolicy/add/",
+        {"institution": hospital.pk, "topup_min": "10", "topup_max": "20000"},
+    )
+    assert r.status_code == 302
+    from carebridge.billing.models import BillingPolicy
+
+    assert BillingPolicy.objects.values_list("topup_min", "topup_max").get() == (1000, 2000000)
