@@ -7,7 +7,7 @@ class BillingConfig(AppConfig):
     verbose_name = _("缴费与微信支付")
 
     def ready(self):
-        # The order kinds' on_paid/on_closed and the HIS event's outbox handler register
-        # themselves on import.
-        from . import his  # noqa: F401
+        # The order kinds' on_paid/on_closed, the HIS event's outbox handler and the deposit's
+        # sweep register themselves on import.
+        from . import deposit_sweeps, his  # noqa: F401
         from .actions import bills, deposits  # noqa: F401

@@ -29,6 +29,7 @@ class TopUpForm(forms.Form):
         self.fields["amount"] = YuanField(
             label=_("充值金额(元)"),
             max_yuan=high,
+            widget=forms.TextInput(attrs={"class": "weui-input", "inputmode": "decimal"}),
             help_text=_("%(low)s 至 %(high)s 元") % {"low": low, "high": high},
         )
         self.policy = policy

@@ -9,6 +9,7 @@ open_online_topup(patient, follower, amount)        -> Order (DEPOSIT, for the p
 start_window_qr(account, amount, by)                -> WindowTopUp (a Native-pay code_url)
 spend(account, order, by_follower=None)             -> DepositMovement (a bill paid from it)
 refund_balance(account, *, reason, by=None, follower=None, receipt_no="") -> RefundOutcome
+return_closed_refunds(limit)                        -> how many closed refunds came back
 """
 
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from ..models import (
     MovementKind,
     Order,
     OrderKind,
+    RefundStatus,
     WindowTopUp,
 )
 from ..models.deposits import REFUND_KINDS, TOPUP_KINDS, WINDOW_CHANNELS, WINDOW_TOPUPS
@@ -271,3 +273,30 @@ def refund_balance(account, *, reason, by=None, follower=None, receipt_no="") ->
     account.refund_requested_at = timezone.now() if outcome.waiting else None
     account.save(update_fields=["refund_requested_at"])
     return outcome
+
+
+def return_closed_refunds(limit: int) -> int:
+    """Refunds of the balance to WeChat Pay that WeChat Pay closed unpaid (its final word: the
+    money never left): each amount comes back to the balance once, as a movement naming the
+    refund and the credit it had come from, so that part can be refunded again."""
+    due = DepositMovement.objects.filter(
+        kind=MovementKind.REFUND_ONLINE, refund__status=RefundStatus.CLOSED
+    ).exclude(refund__deposit_movements__kind=MovementKind.REFUND_RETURNED)
+    done = 0
+    for movement in due.select_related("account", "refund")[:limit]:
+        try:
+            with transaction.atomic():
+                _move(
+                    movement.account,
+                    -movement.amount,
+                    MovementKind.REFUND_RETURNED,
+                    _("微信支付退款 %(no)s 已关闭,退回余额")
+                    % {"no": movement.refund.out_refund_no},
+                    refund=movement.refund,
+                    source=movement.source,
+                    order=movement.order,
+                )
+        except IntegrityError:  # another worker returned it first
+            continue
+        done += 1
+    return done

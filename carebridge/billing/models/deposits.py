@@ -31,6 +31,8 @@ class MovementKind(models.TextChoices):
     REFUND_CASH = "refund_cash", _("现金退款")
     REFUND_CARD = "refund_card", _("退回银行卡")
     REFUND_BANK = "refund_bank", _("银行转账退款")
+    # A refund to WeChat Pay that WeChat Pay closed without paying: its amount comes back.
+    REFUND_RETURNED = "refund_returned", _("退款未成功,退回余额")
 
 
 TOPUP_KINDS = {
@@ -54,6 +56,8 @@ DEBITS = [MovementKind.SPEND, *REFUND_KINDS.values()]
 WINDOW_CHANNELS = [Channel.CASH, Channel.CARD, Channel.BANK]
 WINDOW_TOPUPS = [TOPUP_KINDS[c] for c in WINDOW_CHANNELS]
 WINDOW_REFUNDS = [REFUND_KINDS[c] for c in WINDOW_CHANNELS]
+# Movements that give back (or take back) part of one credit, which they name.
+SOURCED = [*REFUND_KINDS.values(), MovementKind.REFUND_RETURNED]
 
 
 class DepositAccount(models.Model):
@@ -93,8 +97,8 @@ class DepositAccount(models.Model):
 
     def refundable_parts(self) -> list[tuple["DepositMovement", int]]:
         """What is left of each credit, oldest first, as (credit, fen): spending draws on the
-        oldest credits first (FIFO); each refund returns part of one credit it names. The parts
-        add up to the balance."""
+        oldest credits first (FIFO); each refund returns part of one credit it names (and a
+        refund WeChat Pay closed gives it back). The parts add up to the balance."""
         credits = list(self.movements.filter(kind__in=CREDITS).order_by("id"))
         returned: dict[int, int] = {}
         for source_id, amount in self.movements.filter(source__isnull=False).values_list(
@@ -190,8 +194,19 @@ class DepositMovement(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=CREDITS, amount__gt=0) | Q(kind__in=DEBITS, amount__lt=0),
+                condition=Q(kind__in=[*CREDITS, MovementKind.REFUND_RETURNED], amount__gt=0)
+                | Q(kind__in=DEBITS, amount__lt=0),
                 name="deposit_movement_sign_matches_kind",
+            ),
+            # A closed refund's amount comes back once, naming that refund.
+            models.UniqueConstraint(
+                fields=["refund"],
+                condition=Q(kind=MovementKind.REFUND_RETURNED),
+                name="deposit_refund_returned_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=MovementKind.REFUND_RETURNED, refund=None),
+                name="deposit_refund_returned_names_its_refund",
             ),
             # At most one actor.
             models.CheckConstraint(
@@ -223,8 +238,8 @@ class DepositMovement(models.Model):
                 name="deposit_online_topup_has_order",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=list(REFUND_KINDS.values()), source__isnull=False)
-                | Q(~Q(kind__in=list(REFUND_KINDS.values())), source=None),
+                condition=Q(kind__in=SOURCED, source__isnull=False)
+                | Q(~Q(kind__in=SOURCED), source=None),
                 name="deposit_refund_names_its_source",
             ),
         ]

@@ -220,3 +220,23 @@ def test_a_window_qr_payment_credits_the_deposit_in_the_cashiers_name(
         cashier,
         None,
     )
+
+
+def test_a_refund_wechat_pay_closed_comes_back_to_the_balance_once(
+    merchant, alice, alice_self, refunds
+):
+    from carebridge.billing.actions.deposits import return_closed_refunds
+    from carebridge.billing.models import RefundStatus
+
+    order = topped_up_online(merchant, alice, alice_self, 10000)
+    account = DepositAccount.objects.get()
+    refund_balance(account, reason="不再需要", follower=alice)
+    assert return_closed_refunds(10) == 0  # still on its way
+    Refund.objects.update(status=RefundStatus.CLOSED)
+    assert return_closed_refunds(10) == 1
+    assert return_closed_refunds(10) == 0
+    account.refresh_from_db()
+    assert account.balance == 10000 and ledger_adds_up(account)
+    back = account.movements.get(kind=MovementKind.REFUND_RETURNED)
+    assert (back.amount, back.refund, back.order) == (10000, refunds[0], order)
+    assert [(c.order, fen) for c, fen in account.refundable_parts()] == [(order, 10000)]
