@@ -63,11 +63,12 @@ def pay(request, slug):
     patient, patients = chosen_patient(request, request.POST)
     if patient is None:
         raise Http404("no patient")
-    unpaid = list(bills_of(request, patient).filter(state=BillState.UNPAID))
-    ids = set(request.POST.getlist("bill"))
-    known = {str(b.pk) for b in bills_of(request, patient)}
-    if not ids <= known:
+    mine = Bill.objects.for_account(request.follower).filter(patient=patient)
+    known = {str(pk) for pk in mine.values_list("pk", flat=True)}
+    if not set(request.POST.getlist("bill")) <= known:
         raise Http404("no such bill for this patient")
+    # Only bills still unpaid are choices: one paid or taken meanwhile is a form error.
+    unpaid = list(mine.filter(state=BillState.UNPAID))
     form = PayBillsForm(request.POST, unpaid)
     if not form.is_valid():
         return _page(request, slug, patient, patients, form=form, status=400)
