@@ -5,6 +5,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError
 from ninja.openapi.schema import OpenAPISchema
 
+from carebridge.billing.api import router as billing_router
 from carebridge.booking.api import router as booking_router
 from carebridge.institutions.api import router as institutions_router
 from carebridge.integrations.api import router as integrations_router
@@ -111,6 +112,7 @@ api.add_router("/institutions", institutions_router)
 api.add_router("/booking", booking_router)
 api.add_router("/integrations", integrations_router)
 api.add_router("/results", results_router)
+api.add_router("/billing", billing_router)
 
 
 @api.exception_handler(ScopeMissing)

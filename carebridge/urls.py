@@ -14,12 +14,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("wechat/", include("carebridge.wechat.urls")),
     path("api/", api.urls),
-    path("billing/", include("carebridge.billing.urls")),  # WeChat Pay's notify_url
+    path("billing/", include("carebridge.billing.notify_urls")),  # WeChat Pay's notify_url
     path("i18n/", include("django.conf.urls.i18n")),
     path("h5/<slug:slug>/news/", include("carebridge.content.urls")),
     path("h5/<slug:slug>/patients/", include("carebridge.patients.urls")),
     path("", include("carebridge.results.urls")),  # h5/<slug>/reports/, visits/; shared/
     path("h5/<slug:slug>/", include("carebridge.booking.urls")),  # booking/, appointments/
+    path("h5/<slug:slug>/", include("carebridge.billing.urls")),  # bills/, deposit/
     path("h5/<slug:slug>/", include("carebridge.institutions.urls")),
 ]
 

@@ -7,5 +7,8 @@ class BillingConfig(AppConfig):
     verbose_name = _("缴费与微信支付")
 
     def ready(self):
-        # The registration fee's hooks (kinds, booking's refund signal) and the worker's jobs.
-        from . import registration, tasks  # noqa: F401
+        # Register themselves on import: the order kinds' on_paid/on_closed (registration fee,
+        # bills, deposit), booking's refund signal, the outbox handlers and sweeps (refunds,
+        # order checks, the HIS event, the deposit's closed refunds) and the daily jobs.
+        from . import deposit_sweeps, his, registration, tasks  # noqa: F401
+        from .actions import bills, deposits  # noqa: F401

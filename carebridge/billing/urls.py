@@ -1,11 +1,15 @@
-"""WeChat Pay's notify_url (Merchant.notify_url), mounted at billing/ (carebridge/urls.py)."""
+"""The patient's billing pages, mounted under h5/<slug>/ (carebridge/urls.py)."""
 
 from django.urls import path
 
-from . import views
+from .views import bills, deposit
 
 app_name = "billing"
 
 urlpatterns = [
-    path("wxpay/notify/<str:mchid>/", views.wxpay_notify, name="wxpay_notify"),
+    path("bills/", bills.bill_list, name="bills"),
+    path("bills/pay/", bills.pay, name="pay_bills"),
+    path("deposit/", deposit.deposit, name="deposit"),
+    path("deposit/top-up/", deposit.top_up, name="deposit_top_up"),
+    path("deposit/refund/", deposit.refund, name="deposit_refund"),
 ]

@@ -24,6 +24,8 @@ class Scope(models.TextChoices):
     NO_SHOW = "no-show", _("记录爽约")
     REPORTS_PUSH = "reports:push", _("推送检查检验报告")
     BILLS_PUSH = "bills:push", _("推送账单")
+    BILLS_READ = "bills:read", _("查询账单缴费状态")
+    DEPOSITS_TOP_UP = "deposits:top-up", _("收费窗口预交金充值")
 
 
 # A key made without scopes gets its channel's. A window or kiosk books, cancels what its own

@@ -103,6 +103,8 @@ PAGES: dict[str, Callable[[World], str]] = {
     "results:report": lambda w: f"/h5/{w.slug}/reports/{w.report}/",
     "results:visits": lambda w: f"/h5/{w.slug}/visits/",
     "results:visit": lambda w: f"/h5/{w.slug}/visits/{w.visit}/",
+    "billing:bills": lambda w: f"/h5/{w.slug}/bills/",
+    "billing:deposit": lambda w: f"/h5/{w.slug}/deposit/",
     # WeChat sign-in, under /wechat/<account>/oauth/: the pages a patient meets on the way in.
     "wechat:oauth_me": lambda w: f"/wechat/{w.slug}/oauth/me",
 }
@@ -110,6 +112,9 @@ PAGES: dict[str, Callable[[World], str]] = {
 NOT_PAGES = {
     "booking:cancel": "POST only; its confirmation is part of booking:appointment",
     "content:like": "POST only; its button is on content:detail",
+    "billing:pay_bills": "POST only; its form is on billing:bills",
+    "billing:deposit_top_up": "POST only; its form is on billing:deposit",
+    "billing:deposit_refund": "POST only; its form is on billing:deposit",
     "patients:default": "POST only; its button is on patients:list",
     "results:share": "POST only; its form is on results:report",
     "results:revoke": "POST only; its button is on results:report",
@@ -136,7 +141,10 @@ STATUS = {"results:shared (revoked)": 410}
 # never in the elder mode: checked in the standard mode only.
 STANDARD_ONLY = {"results:shared", "results:shared (revoked)"}
 # Pages whose form is submitted empty, to check the errors said next to each field.
-SUBMIT_EMPTY = {"patients:add (errors)": ("patients:add", "button[name=save]")}
+SUBMIT_EMPTY = {
+    "patients:add (errors)": ("patients:add", "button[name=save]"),
+    "billing:deposit (errors)": ("billing:deposit", "form[action$='top-up/'] button"),
+}
 
 
 PATIENT_ROUTES = re.compile(r"h5/|wechat/<slug:slug>/oauth/")
@@ -277,6 +285,7 @@ def world(sandbox) -> World:
         is_published=True,
     )
     report, visit = _results(patient)
+    _bills(patient)
     share = results_actions.share_report(follower, report.pk, 72, timezone.now())
     revoked = results_actions.share_report(follower, report.pk, 24, timezone.now())
     results_actions.revoke_share(follower, revoked.share.pk, timezone.now())
@@ -294,6 +303,18 @@ def world(sandbox) -> World:
         patient=patient.pk,
         article=article.pk,
     )
+
+
+def _bills(patient):
+    """Two unpaid outpatient bills, one paid from the deposit with its e-invoice, and the
+    deposit's ledger: a cash top-up and the payment."""
+    from carebridge.billing.tests import bill_helpers
+
+    bill_helpers.make_bill(patient, "MZ-A11Y-1")
+    bill_helpers.make_bill(patient, "MZ-A11Y-2", department="检验科")
+    paid = bill_helpers.paid_bill(patient, "MZ-A11Y-3")
+    paid.invoice_number, paid.invoice_url = "3100226001-1", "https://einvoice.example.cn/1"
+    paid.save(update_fields=["invoice_number", "invoice_url"])
 
 
 def _results(patient):

@@ -1,10 +1,21 @@
+from datetime import date
+
 import pytest
 
 from carebridge.billing.models import VerifyMode
 from carebridge.booking.tests import conftest as booking_fixtures
+from carebridge.integrations.models import ApiClient, Scope
 from carebridge.outbox.tests.clock import Clock
 
 MODES = [VerifyMode.PUBLIC_KEY, VerifyMode.CERTIFICATE]
+HIS_SCOPES = (Scope.BILLS_PUSH, Scope.BILLS_READ, Scope.DEPOSITS_TOP_UP)
+
+
+def make_key(institution, name="HIS", scopes=HIS_SCOPES):
+    client = ApiClient(institution=institution, name=name, channel="window", scopes=list(scopes))
+    key = client.set_new_key()
+    client.save()
+    return key
 
 
 @pytest.fixture
@@ -97,3 +108,56 @@ def fee_session(merchant, templates, cardiology, dr_wang, tomorrow):
     ClinicSession.objects.filter(pk=session.pk).update(fee_payment=FeePayment.AT_BOOKING)
     session.fee_payment = FeePayment.AT_BOOKING
     return session
+
+
+@pytest.fixture
+def bob_self(bob):
+    """bob's own patient: his bills and deposit must never show on alice's pages."""
+    from carebridge.patients.tests import factories
+
+    born = date(1985, 1, 2)
+    return factories.patient(
+        bob,
+        name="赵大勇",
+        sex="male",
+        birth_date=born,
+        id_number=factories.resident_id(born, "male"),
+    )
+
+
+@pytest.fixture
+def other_hospital(db):
+    """Another institution: its key finds nothing of 仁爱医院's."""
+    from carebridge.institutions.models import Institution, WeChatAccount
+
+    inst = Institution.objects.create(slug="xinhua", name="新华医院")
+    WeChatAccount.objects.create(institution=inst, slug="xinhua", name="新华医院服务号")
+    return inst
+
+
+@pytest.fixture
+def his_key(hospital):
+    return make_key(hospital)
+
+
+@pytest.fixture
+def foreign_key(other_hospital):
+    return make_key(other_hospital, name="新华HIS")
+
+
+@pytest.fixture
+def cashier(hospital):
+    """A cashier of 仁爱医院 in the back office: bills and deposits, nothing else."""
+    from django.contrib.auth.models import Permission, User
+
+    from carebridge.institutions.models import StaffMember
+
+    user = User.objects.create_user(
+        "cashier", "c@renai.example.cn", "pw-cashier-123", is_staff=True
+    )
+    StaffMember.objects.create(user=user, institution=hospital)
+    codenames = ["view_bill", "view_depositaccount", "change_depositaccount"]
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="billing", codename__in=codenames)
+    )
+    return user

@@ -8,6 +8,8 @@ from unittest import mock
 
 import pytest
 
+from carebridge.billing.models import Bill, DepositMovement
+from carebridge.billing.tests.bill_helpers import bill_body, make_bill, paid_bill
 from carebridge.booking.actions import check_in
 from carebridge.booking.models import (
     Appointment,
@@ -67,6 +69,8 @@ def db_state():
         list(Report.objects.order_by("pk").values_list("pk", "current_id", "withdrawn_at")),
         ReportVersion.objects.count(),
         list(Visit.objects.order_by("pk").values_list("pk", "version")),
+        list(Bill.objects.order_by("pk").values_list("pk", "state", "content_hash", "invoice_url")),
+        list(DepositMovement.objects.order_by("pk").values_list("pk", "balance_after")),
     )
 
 
@@ -94,6 +98,11 @@ ENDPOINTS = [
     ("post", "/results/reports/batch", "batch", {Scope.REPORTS_PUSH}, "end", 200),
     ("post", "/results/reports/{r}/withdraw", "withdraw", {Scope.REPORTS_PUSH}, "end", 200),
     ("post", "/results/visits", "visit", {Scope.REPORTS_PUSH}, "end", 201),
+    ("post", "/billing/bills", "bill", {Scope.BILLS_PUSH}, "end", 201),
+    ("post", "/billing/bills/{b}/cancel", "cancel", {Scope.BILLS_PUSH}, "end", 200),
+    ("get", "/billing/bills/{b}", None, {Scope.BILLS_READ, Scope.BILLS_PUSH}, "end", 200),
+    ("put", "/billing/bills/{b}/invoice", "invoice", {Scope.BILLS_PUSH}, "end", 200),
+    ("post", "/billing/deposits/top-ups", "top-up", {Scope.DEPOSITS_TOP_UP}, "end", 201),
 ]
 # Endpoints any key may call, or none need: the public catalogue, whoami, the health check.
 UNSCOPED = [
@@ -108,7 +117,7 @@ UNSCOPED = [
 
 def request_for(world, path, body, alice_mother):
     session, appointment = world["session"], world["window"]
-    path = path.format(s=session.pk, a=appointment.public_id, r="{r}")
+    path = path.format(s=session.pk, a=appointment.public_id, r="{r}", b="{b}")
     if body == "book":
         body = {"session_id": session.pk, "patient": {"patient_id": alice_mother.pk}}
     elif body == "code":
@@ -123,6 +132,23 @@ def request_for(world, path, body, alice_mother):
         body = {}
     elif body == "visit":
         body = visit_body(alice_mother)
+    elif body == "bill":
+        body = bill_body(alice_mother, identifier="MZ-SCOPE")
+    elif body == "cancel":
+        path, body = path.format(b=make_bill(alice_mother, "MZ-CANCEL").his_id), {}
+    elif body == "invoice":
+        path = path.format(b=paid_bill(alice_mother, "MZ-INVOICE").his_id)
+        body = {"number": "3100226001-1", "url": "https://einvoice.example.cn/1"}
+    elif body == "top-up":
+        body = {
+            "subject": {"patient_id": alice_mother.pk},
+            "amount": 10000,
+            "channel": "cash",
+            "receipt_no": "SJ-SCOPE",
+            "cashier": "收费员01",
+        }
+    if "{b}" in path:
+        path = path.format(b=make_bill(alice_mother, "MZ-READ").his_id)
     return path, body
 
 
@@ -163,7 +189,12 @@ def test_every_endpoint_refuses_a_key_without_its_scope_and_serves_one_with_it(
 
 def in_docs(path: str) -> str:
     """A path of ENDPOINTS as the OpenAPI document writes it."""
-    names = {"{s}": "{session_id}", "{a}": "{public_id}", "{r}": "{identifier}"}
+    names = {
+        "{s}": "{session_id}",
+        "{a}": "{public_id}",
+        "{r}": "{identifier}",
+        "{b}": "{identifier}",
+    }
     for short, name in names.items():
         path = path.replace(short, name)
     return path

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0002_orders_refunds'),
+        ('billing', '0003_bills_deposits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

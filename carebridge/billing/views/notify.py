@@ -13,10 +13,10 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .actions.notifications import apply_notification
-from .models import Merchant
-from .notifications import BadNotification, notification_client, read_notification
-from .wxpay import NotTrusted
+from ..actions.notifications import apply_notification
+from ..models import Merchant
+from ..notifications import BadNotification, notification_client, read_notification
+from ..wxpay import NotTrusted
 
 log = logging.getLogger("carebridge.billing")
 

@@ -1,0 +1,52 @@
+"""The patient pages' forms. Ids are only ever the account's own: a patient or bill id of
+anyone else is answered 404 by the views, never looked up beyond the user's rows."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from carebridge.lib.money import YuanField, fen_to_yuan
+
+
+class PayBillsForm(forms.Form):
+    bill = forms.TypedMultipleChoiceField(
+        label=_("账单"), coerce=int, error_messages={"required": _("请选择要缴费的账单")}
+    )
+    method = forms.ChoiceField(
+        label=_("支付方式"),
+        choices=[("wxpay", _("微信支付")), ("deposit", _("预交金支付"))],
+        error_messages={"required": _("请选择支付方式"), "invalid_choice": _("请选择支付方式")},
+    )
+
+    def __init__(self, data, bills):
+        super().__init__(data)
+        self.fields["bill"].choices = [(b.pk, b.his_id) for b in bills]
+
+
+class TopUpForm(forms.Form):
+    def __init__(self, data, policy):
+        super().__init__(data)
+        low, high = fen_to_yuan(policy.topup_min), fen_to_yuan(policy.topup_max)
+        self.fields["amount"] = YuanField(
+            label=_("充值金额(元)"),
+            max_yuan=high,
+            widget=forms.TextInput(attrs={"class": "weui-input", "inputmode": "decimal"}),
+            help_text=_("%(low)s 至 %(high)s 元") % {"low": low, "high": high},
+        )
+        self.policy = policy
+
+    def clean_amount(self):
+        fen = self.cleaned_data["amount"]
+        if fen < self.policy.topup_min:
+            raise forms.ValidationError(
+                _("充值金额不能少于 %(low)s 元") % {"low": fen_to_yuan(self.policy.topup_min)}
+            )
+        return fen
+
+
+class RefundRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退款原因"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"class": "weui-input"}),
+        error_messages={"required": _("请填写退款原因")},
+    )
