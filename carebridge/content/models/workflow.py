@@ -16,7 +16,10 @@ class EditorialPolicy(models.Model):
     none."""
 
     institution = models.OneToOneField(
-        Institution, on_delete=models.CASCADE, related_name="editorial_policy"
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="editorial_policy",
+        verbose_name=_("机构"),
     )
     proofread_days = models.PositiveSmallIntegerField(_("审校期限(天)"), default=3)
     review_days = models.PositiveSmallIntegerField(_("审核期限(天)"), default=2)
@@ -47,7 +50,10 @@ class RubricCriterion(models.Model):
     """One line of the review rubric (accuracy, readability, layout, timeliness…)."""
 
     institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="rubric_criteria"
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="rubric_criteria",
+        verbose_name=_("机构"),
     )
     name = models.CharField(_("评分项"), max_length=50)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
@@ -68,7 +74,12 @@ class EditorialMember(models.Model):
     """A staff member's part in the workflow: editor or head of a department, or operations
     (any department). The role's permission is checked too (choices.ROLE_PERMISSION)."""
 
-    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="editorial_roles")
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="editorial_roles",
+        verbose_name=_("工作人员"),
+    )
     role = models.CharField(_("角色"), max_length=20, choices=EditorialRole.choices)
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("科室")
@@ -177,12 +188,17 @@ class Notification(models.Model):
     """The back office's notification list of one staff user."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="content_notifications",
+        verbose_name=_("接收人"),
     )
-    article = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="+", verbose_name=_("文章")
+    )
     text = models.CharField(_("内容"), max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
