@@ -19,6 +19,7 @@ urlpatterns = [
     path("h5/<slug:slug>/patients/", include("carebridge.patients.urls")),
     path("", include("carebridge.results.urls")),  # h5/<slug>/reports/, visits/; shared/
     path("h5/<slug:slug>/", include("carebridge.booking.urls")),  # booking/, appointments/
+    path("h5/<slug:slug>/", include("carebridge.billing.urls")),  # me/, orders/
     path("h5/<slug:slug>/", include("carebridge.institutions.urls")),
 ]
 
