@@ -78,6 +78,20 @@ def test_another_accounts_patient_is_refused_like_no_patient(
     assert "赵大勇" not in html
 
 
+def test_the_personal_centre_costs_the_same_queries_for_one_order_or_five(alice_client, alice_self):
+    page(alice_client, f"{BASE}/me/")  # the first visit also records the elder offer
+    refund(order(alice_self, status=OrderStatus.PAID), amount=100)
+    order(alice_self)
+    with CaptureQueriesContext(connection) as one:
+        page(alice_client, f"{BASE}/me/")
+    for n in range(4):
+        refund(order(alice_self, status=OrderStatus.PAID, description=f"订单{n}"), amount=100)
+        order(alice_self, description=f"待付{n}")
+    with CaptureQueriesContext(connection) as five:
+        page(alice_client, f"{BASE}/me/")
+    assert len(five) == len(one)
+
+
 def test_my_orders_are_newest_first_a_page_at_a_time(alice_client, alice_self):
     rows = [order(alice_self, description=f"订单{n:02d}") for n in range(PAGE_SIZE + 2)]
     first = page(alice_client, f"{BASE}/orders/")

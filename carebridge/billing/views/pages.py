@@ -30,6 +30,7 @@ def me(request, slug):
     patient_id = form.chosen()
     orders = _of_patient(orders_of(request.follower), patient_id)
     refunds = Refund.objects.filter(order__in=orders.values("pk")).select_related("order__patient")
+    orders = orders.prefetch_related("refunds")  # each row shows its latest refund
     context = page_context(
         request,
         slug,
