@@ -20,7 +20,8 @@ urlpatterns = [
     path("h5/<slug:slug>/patients/", include("carebridge.patients.urls")),
     path("", include("carebridge.results.urls")),  # h5/<slug>/reports/, visits/; shared/
     path("h5/<slug:slug>/", include("carebridge.booking.urls")),  # booking/, appointments/
-    path("h5/<slug:slug>/", include("carebridge.billing.urls")),  # bills/, deposit/
+    # me/, orders/, bills/, deposit/
+    path("h5/<slug:slug>/", include("carebridge.billing.urls")),
     path("h5/<slug:slug>/", include("carebridge.institutions.urls")),
 ]
 

@@ -16,7 +16,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("elder/", views.elder_mode, name="elder"),  # 长辈版: the switch
     # Menu items built by later issues: until then a page saying what will be there.
-    path("orders/", views.upcoming, {"feature": "orders"}, name="orders"),
     path("surveys/", views.upcoming, {"feature": "surveys"}, name="surveys"),
-    path("me/", views.upcoming, {"feature": "me"}, name="me"),
 ]

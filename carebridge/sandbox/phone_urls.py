@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .phone import endpoints, views
+from .phone import endpoints, pay, views
 
 urlpatterns = [
     path("", views.index, name="phone"),
@@ -14,4 +14,6 @@ urlpatterns = [
     path("phone/send", endpoints.send, name="phone_send"),
     path("phone/menu", endpoints.tap_menu, name="phone_menu"),
     path("phone/messages", endpoints.poll, name="phone_messages"),
+    path("phone/pay/sheet", pay.pay_sheet, name="phone_pay_sheet"),
+    path("phone/pay/confirm", pay.pay_confirm, name="phone_pay_confirm"),
 ]

@@ -70,6 +70,7 @@ class World:
     visit: int
     share_token: str
     revoked_token: str
+    order: str
 
 
 # How to open each page of the URL map (view name → path under the live server).
@@ -82,9 +83,11 @@ PAGES: dict[str, Callable[[World], str]] = {
     "institutions:navigation": lambda w: f"/h5/{w.slug}/navigation/",
     "institutions:search": lambda w: f"/h5/{w.slug}/search/?q=心",
     "institutions:elder": lambda w: f"/h5/{w.slug}/elder/?next=/h5/{w.slug}/",
-    "institutions:orders": lambda w: f"/h5/{w.slug}/orders/",
     "institutions:surveys": lambda w: f"/h5/{w.slug}/surveys/",
-    "institutions:me": lambda w: f"/h5/{w.slug}/me/",
+    "billing:me": lambda w: f"/h5/{w.slug}/me/",
+    "billing:orders": lambda w: f"/h5/{w.slug}/orders/",
+    "billing:order": lambda w: f"/h5/{w.slug}/orders/{w.order}/",
+    "billing:pay": lambda w: f"/h5/{w.slug}/orders/{w.order}/pay/",
     "content:list": lambda w: f"/h5/{w.slug}/news/",
     "content:detail": lambda w: f"/h5/{w.slug}/news/{w.article}/",
     "patients:list": lambda w: f"/h5/{w.slug}/patients/",
@@ -115,6 +118,7 @@ NOT_PAGES = {
     "billing:pay_bills": "POST only; its form is on billing:bills",
     "billing:deposit_top_up": "POST only; its form is on billing:deposit",
     "billing:deposit_refund": "POST only; its form is on billing:deposit",
+    "billing:status": "JSON that billing:pay's script polls",
     "patients:default": "POST only; its button is on patients:list",
     "results:share": "POST only; its form is on results:report",
     "results:revoke": "POST only; its button is on results:report",
@@ -123,7 +127,7 @@ NOT_PAGES = {
 }
 # More states of the pages above: a query string's variant, a form's errors, a missing page.
 EXTRA = {
-    "institutions:orders?status=unpaid": lambda w: f"/h5/{w.slug}/orders/?status=unpaid",
+    "billing:orders?status=unpaid": lambda w: f"/h5/{w.slug}/orders/?status=unpaid",
     "institutions:search (refused)": lambda w: f"/h5/{w.slug}/search/?q={'长' * 200}",
     "404": lambda w: f"/h5/{w.slug}/no-such-page/",
     "wechat:oauth_start (refused)": (
@@ -256,11 +260,13 @@ AXE_RUN = """async () => {
 
 
 @pytest.fixture
-def world(sandbox) -> World:
+def world(sandbox, settings) -> World:
     """The demo hospital; a WeChat user with herself as a patient, booked with Dr Wang tomorrow
-    (three more places free); a news article; a visit, a report with an abnormal item and an
-    earlier one (its trend), shared by a link, and a second link revoked."""
+    (three more places free), its registration fee waiting to be paid at the sandbox's WeChat
+    Pay; a news article; a visit, a report with an abnormal item and an earlier one (its trend),
+    shared by a link, and a second link revoked."""
     demo = load_demo(sandbox.url)
+    settings.WECHATPAY_API_BASE = sandbox.url + "/sandbox/pay"
     follower = Follower.objects.create(
         account=demo.account, openid=OPENID, subscribed=True, elder_mode_offered_at=timezone.now()
     )
@@ -286,6 +292,7 @@ def world(sandbox) -> World:
     )
     report, visit = _results(patient)
     _bills(patient)
+    fee = _fee(demo, patient, appointment)
     share = results_actions.share_report(follower, report.pk, 72, timezone.now())
     revoked = results_actions.share_report(follower, report.pk, 24, timezone.now())
     results_actions.revoke_share(follower, revoked.share.pk, timezone.now())
@@ -302,6 +309,27 @@ def world(sandbox) -> World:
         appointment=appointment.pk,
         patient=patient.pk,
         article=article.pk,
+        order=fee.out_trade_no,
+    )
+
+
+def _fee(demo, patient, appointment):
+    """The appointment's registration fee, awaiting payment (pay-core opens it at booking)."""
+    from carebridge.billing.actions.orders import open_order
+    from carebridge.billing.models import Merchant, OrderKind
+    from carebridge.sandbox.phone.identity import app_id_of
+    from carebridge.sandbox.wxpay.merchants import enroll
+
+    if not Merchant.objects.filter(institution=demo.institution).exists():
+        enroll(demo.institution, appid=app_id_of(demo.account))
+    return open_order(
+        institution=demo.institution,
+        patient=patient,
+        follower=patient.owner,
+        kind=OrderKind.REGISTRATION,
+        description="心内科 王建国 挂号费",
+        total=1400,
+        appointment=appointment,
     )
 
 

@@ -4,11 +4,11 @@ top-up) and how it was paid. Money is integer fen; every amount here is set by t
 import secrets
 
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .refunds import COMMITTED
+from .refunds import COMMITTED, Refund
 
 
 class OrderKind(models.TextChoices):
@@ -31,6 +31,26 @@ def new_out_trade_no() -> str:
     bill, then 64 random bits (no sequence another patient could walk). 6–32 characters of
     [0-9A-Za-z_-], as WeChat Pay asks."""
     return timezone.localdate().strftime("CB%Y%m%d") + secrets.token_hex(8).upper()
+
+
+class OrderQuerySet(models.QuerySet):
+    def for_account(self, follower):
+        """The orders of the account's patients at the account's institution: all a WeChat
+        user may see (another account's orders are simply not there)."""
+        return self.filter(patient__owner=follower, institution_id=follower.account.institution_id)
+
+    def awaiting_payment(self, now=None):
+        """PENDING and still payable (门诊缴费's list)."""
+        return self.filter(status=OrderStatus.PENDING, expires_at__gt=now or timezone.now())
+
+    def paid(self):
+        return self.filter(status=OrderStatus.PAID)
+
+    def with_refunds(self):
+        """Orders refunded in full or with any refund asked for."""
+        return self.filter(
+            Q(status=OrderStatus.REFUNDED) | Q(Exists(Refund.objects.filter(order=OuterRef("pk"))))
+        )
 
 
 class Order(models.Model):
@@ -87,6 +107,8 @@ class Order(models.Model):
     paid_deposit = models.PositiveIntegerField(_("预交金支付"), default=0)
     paid_insurance = models.PositiveIntegerField(_("医保支付"), default=0)
     prepay_id = models.CharField(_("预支付交易会话标识"), max_length=64, blank=True)
+    # WeChat Pay keeps a prepay_id two hours: until then the pay page reuses it.
+    prepay_expires_at = models.DateTimeField(_("预支付标识失效时间"), null=True, blank=True)
     transaction_id = models.CharField(_("微信支付订单号"), max_length=32, blank=True)
     payer_openid = models.CharField(_("付款 OpenID"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -95,6 +117,8 @@ class Order(models.Model):
     # The order whose notification has not come is queried on a backoff (tasks.py).
     next_query_at = models.DateTimeField(_("下次查单时间"), null=True, blank=True, db_index=True)
     query_attempts = models.PositiveSmallIntegerField(_("查单次数"), default=0)
+
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("订单")
@@ -136,3 +160,8 @@ class Order(models.Model):
     @property
     def is_payable(self) -> bool:
         return self.status == OrderStatus.PENDING and timezone.now() < self.expires_at
+
+    @property
+    def is_expired(self) -> bool:
+        """Still PENDING but past its deadline: it can no longer be paid (and will be closed)."""
+        return self.status == OrderStatus.PENDING and timezone.now() >= self.expires_at

@@ -32,6 +32,17 @@ COMMITTED = [
 ]
 
 
+# What the patient reads for each state: a refund not yet accepted is still "to be refunded",
+# and the two states staff must look into say that the hospital is on it.
+PATIENT_WORDS = {
+    RefundStatus.PENDING: _("待退款"),
+    RefundStatus.PROCESSING: _("退款处理中"),
+    RefundStatus.SUCCESS: _("已退款"),
+    RefundStatus.CLOSED: _("退款关闭，请联系医院"),
+    RefundStatus.ABNORMAL: _("退款异常，医院正在处理"),
+}
+
+
 def new_out_refund_no() -> str:
     return timezone.localdate().strftime("RF%Y%m%d") + secrets.token_hex(8).upper()
 
@@ -78,3 +89,11 @@ class Refund(models.Model):
 
     def __str__(self):
         return f"{self.out_refund_no} {self.amount}"
+
+    @property
+    def patient_status_display(self) -> str:
+        return PATIENT_WORDS[self.status]
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == RefundStatus.SUCCESS

@@ -161,3 +161,19 @@ def cashier(hospital):
         Permission.objects.filter(content_type__app_label="billing", codename__in=codenames)
     )
     return user
+
+
+@pytest.fixture
+def xinhua(db):
+    """Another institution and its account, where alice's WeChat user also follows (as a user
+    of two hospitals' accounts does): what she has at one is refused at the other."""
+    from carebridge.institutions.models import Institution, WeChatAccount
+    from carebridge.patients.tests import factories
+    from conftest import ALICE_OPENID
+
+    institution = Institution.objects.create(slug="xinhua", name="新华医院")
+    account = WeChatAccount.objects.create(
+        institution=institution, slug="xinhua", name="新华医院服务号", original_id="gh_xinhua000001"
+    )
+    factories.follower(account, ALICE_OPENID)
+    return account

@@ -10,6 +10,7 @@ from datetime import timedelta
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.utils import timezone
 
+from carebridge.billing.models import Order, OrderKind, OrderStatus, Refund
 from carebridge.sandbox.models import SandboxPayMerchant, SandboxPayOrder
 from carebridge.sandbox.wxpay import dumps, rfc3339, signature_headers
 from carebridge.sandbox.wxpay import transactions as sandbox_pay
@@ -121,3 +122,39 @@ def answer(response) -> dict:
 
 def later(minutes: int):
     return timezone.now() + timedelta(minutes=minutes)
+
+
+# Orders and refunds written as billing's actions leave them, for the pages' tests (which only
+# read them).
+
+
+def order(patient, *, status=OrderStatus.PENDING, total=1400, minutes=15, **fields):
+    """An order of ``patient`` paid for by its owner's WeChat; PAID/REFUNDED ones paid by
+    WeChat Pay (``paid_deposit`` moves part of it to the deposit)."""
+    fields.setdefault("kind", OrderKind.REGISTRATION)
+    fields.setdefault("description", "仁爱医院-挂号费")
+    fields.setdefault("follower", patient.owner)
+    if status in (OrderStatus.PAID, OrderStatus.REFUNDED):
+        deposit = fields.pop("paid_deposit", 0)
+        fields.update(
+            paid_wxpay=total - deposit,
+            paid_deposit=deposit,
+            paid_at=timezone.now(),
+            transaction_id=fields.get("transaction_id", "4200000001202612030000000001"),
+        )
+    if status == OrderStatus.CLOSED:
+        fields["closed_at"] = timezone.now()
+    return Order.objects.create(
+        institution=patient.owner.account.institution,
+        patient=patient,
+        status=status,
+        total=total,
+        expires_at=timezone.now() + timedelta(minutes=minutes),
+        **fields,
+    )
+
+
+def refund(order, amount=None, status="PROCESSING", reason="取消预约退挂号费"):
+    return Refund.objects.create(
+        order=order, amount=amount or order.total, status=status, reason=reason
+    )

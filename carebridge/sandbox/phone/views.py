@@ -70,7 +70,16 @@ def _phone_data(account: WeChatAccount, user: SandboxUser | None, menu) -> dict:
         "menu": menu,
         "urls": {
             name: reverse(f"sandbox:phone_{name}")
-            for name in ("follow", "unfollow", "send", "menu", "messages", "snapshot")
+            for name in (
+                "follow",
+                "unfollow",
+                "send",
+                "menu",
+                "messages",
+                "snapshot",
+                "pay_sheet",
+                "pay_confirm",
+            )
         },
         "location": {
             "latitude": float(campus.latitude) if campus else 31.2990,

@@ -237,6 +237,97 @@
     a.addEventListener("click", function (event) { event.preventDefault(); openPage(a.dataset.open); });
   });
 
+  /* --- WeChat's JS bridge and its pay sheet ---------------------------------------------
+     WeChat gives every page it opens a WeixinJSBridge and fires WeixinJSBridgeReady on its
+     document once the page has loaded; the simulator does the same for the pages of its own
+     site (SITE_URL: the frame is same-origin, as applyToPage below also needs). Only
+     getBrandWCPayRequest is answered: the server checks the paySign as WeChat would, the sheet
+     shows the sandbox's own amount, and 确认支付 pays at the sandbox's WeChat Pay. The page's
+     callback gets {err_msg: "get_brand_wcpay_request:ok" | ":cancel" | ":fail"}. */
+  var PAY_FIELDS = ["appId", "timeStamp", "nonceStr", "package", "signType", "paySign"];
+  var sheet = document.getElementById("pay-sheet");
+  var sheetConfirm = document.getElementById("pay-sheet-confirm");
+  var sheetCancel = document.getElementById("pay-sheet-cancel");
+  var pending = null;  /* the open sheet's {fields, callback} */
+
+  function callBack(callback, outcome, detail) {
+    if (typeof callback !== "function") { return; }
+    var res = { err_msg: "get_brand_wcpay_request:" + outcome };
+    if (detail) { res.err_desc = detail; }
+    setTimeout(function () { callback(res); }, 0);  /* WeChat calls back later, never inline */
+  }
+
+  function payFields(params) {
+    var fields = {};
+    PAY_FIELDS.forEach(function (name) {
+      var value = params && params[name];
+      fields[name] = value === undefined || value === null ? "" : String(value);
+    });
+    return fields;
+  }
+
+  function closeSheet(outcome, detail) {
+    var open = pending;
+    pending = null;
+    sheet.hidden = true;
+    sheetConfirm.disabled = false;
+    if (open) { callBack(open.callback, outcome, detail); }
+  }
+
+  function openSheet(info, fields, callback) {
+    if (pending) { closeSheet("cancel"); }  /* a second request replaces the first */
+    pending = { fields: fields, callback: callback };
+    document.getElementById("pay-sheet-merchant").textContent = info.merchant;
+    document.getElementById("pay-sheet-amount").textContent = info.amount;
+    document.getElementById("pay-sheet-description").textContent = info.description;
+    sheet.hidden = false;
+    sheetConfirm.focus();
+  }
+
+  sheetConfirm.addEventListener("click", function () {
+    if (!pending) { return; }
+    sheetConfirm.disabled = true;
+    post(data.urls.pay_confirm, pending.fields).then(function () {
+      closeSheet("ok");
+    }).catch(function (error) {
+      toast(error.message);
+      closeSheet("fail", error.message);
+    });
+  });
+  sheetCancel.addEventListener("click", function () { closeSheet("cancel"); });
+
+  function bridgeInvoke(name, params, callback) {
+    if (name !== "getBrandWCPayRequest") {
+      if (typeof callback === "function") { setTimeout(function () { callback({ err_msg: "system:function_not_exist" }); }, 0); }
+      return;
+    }
+    var fields = payFields(params);
+    post(data.urls.pay_sheet, fields).then(function (info) {
+      openSheet(info, fields, callback);
+    }).catch(function (error) {
+      toast(error.message);
+      callBack(callback, "fail", error.message);
+    });
+  }
+
+  function installBridge() {
+    var win;
+    try { win = frame.contentWindow; if (!win || !win.document || !win.document.body) { return; } }
+    catch (e) { return; }  /* another origin's page: no bridge */
+    if (win.WeixinJSBridge) { return; }
+    win.WeixinJSBridge = {
+      invoke: function (name, params, callback) { bridgeInvoke(name, params, callback); },
+      on: function () {},
+      call: function () {}
+    };
+    var ready = win.document.createEvent("Event");
+    ready.initEvent("WeixinJSBridgeReady", true, false);
+    win.document.dispatchEvent(ready);
+  }
+
+  frame.addEventListener("load", installBridge);
+  document.getElementById("browser-close").addEventListener("click", function () { closeSheet("cancel"); });
+
   /* --- WeChat's font size and care mode ---------------------------------------------------
      WeChat for iOS enlarges a web page's text by setting -webkit-text-size-adjust on its body
      (and WeChat for Android through the web view's text zoom, to the same effect); the pages
