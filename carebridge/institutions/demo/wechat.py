@@ -41,7 +41,7 @@ MENU = [
             ("预约挂号", "view", "{h5}/booking/"),
             ("查报告单", "view", "{h5}/reports/"),
             ("候诊排队", "view", "{h5}/queue/"),
-            ("门诊缴费", "view", "{h5}/orders/?status=unpaid"),
+            ("门诊缴费", "view", "{h5}/bills/"),
             ("就医指南", "click", "VISIT_GUIDE"),
         ],
     ),

@@ -65,7 +65,12 @@ def test_a_menu_item_built_later_says_what_will_be_there(demo, demo_user):
 
 @pytest.mark.parametrize(
     "path, title",
-    [("orders/", "我的服务单"), ("orders/?status=unpaid", "门诊缴费"), ("me/", "个人中心")],
+    [
+        ("orders/", "我的服务单"),
+        ("orders/?status=unpaid", "待支付订单"),
+        ("bills/", "门诊缴费"),
+        ("me/", "个人中心"),
+    ],
 )
 def test_the_menus_billing_items_open_billings_pages(demo, demo_user, path, title):
     page = open_page(demo_user, f"/h5/demo/{path}")
