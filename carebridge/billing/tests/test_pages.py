@@ -113,13 +113,13 @@ def test_the_list_costs_the_same_queries_for_one_order_or_twenty(alice_client, a
     assert len(twenty) == len(one)
 
 
-def test_unpaid_is_the_menus_outpatient_payment(alice_client, alice_self):
+def test_unpaid_lists_the_orders_awaiting_payment(alice_client, alice_self):
     order(alice_self, description="待缴费用")
     order(alice_self, status=OrderStatus.PAID, description="已缴费用")
     order(alice_self, description="过期费用", minutes=-1)
     order(alice_self, status=OrderStatus.CLOSED, description="关闭费用")
     html = page(alice_client, f"{BASE}/orders/", status="unpaid")
-    assert "<title>门诊缴费 · " in html and "待缴费用" in html
+    assert "<title>待支付订单 · " in html and "待缴费用" in html
     assert "已缴费用" not in html and "过期费用" not in html and "关闭费用" not in html
     assert "去支付" in html
 

@@ -34,12 +34,13 @@ def counting_job(name="count", at_time=time(9, 0), fail=0):
     return daily.DailyJob(name, at_time, run), calls
 
 
-def test_the_apps_register_reminders_generation_and_phone_code_purge():
+def test_the_apps_register_reminders_generation_purge_and_reconciliation():
     jobs = {job.name: job.at for job in daily.registered_jobs()}
     assert jobs == {
         "generate_sessions": time(0, 30),
         "send_visit_reminders": time(18, 0),
         "purge_phone_codes": time(3, 30),
+        "reconcile_wxpay": time(10, 30),
     }
 
 
