@@ -1,9 +1,18 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin
+from carebridge.lib.api_refusals import ApiRefusal
+from carebridge.lib.money import YuanField, format_yuan
 from carebridge.patients.audited_admin import AuditedAdmin, ReadOnlyInline
 
-from ..models import Order, PayNotification, Refund
+from ..actions.refunds import request_refund
+from ..models import Order, OrderStatus, PayNotification, Refund
 
 ORDER_FIELDS = [
     "out_trade_no",
@@ -23,7 +32,15 @@ ORDER_FIELDS = [
     "query_attempts",
     "next_query_at",
     "created_at",
+    "refund_tool",
 ]
+
+
+class PartialRefundForm(forms.Form):
+    """A refund of part (or all) of what WeChat Pay paid: the amount in yuan, and why."""
+
+    amount = YuanField(label=_("退款金额(元)"))
+    reason = forms.CharField(label=_("退款原因"), max_length=80)
 
 
 class RefundInline(ReadOnlyInline):
@@ -53,6 +70,61 @@ class OrderAdmin(AuditedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def may_refund(self, request, obj) -> bool:
+        """Refunding is the billing staff's right to change refunds, on an order they see."""
+        return request.user.has_perm("billing.add_refund") and obj is not None
+
+    @admin.display(description=_("退款"))
+    def refund_tool(self, obj):
+        if obj.status != OrderStatus.PAID or not obj.refundable():
+            return format_html("{}", _("无可退金额"))
+        url = reverse("admin:billing_order_refund", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> ({})', url, _("部分退款"), format_yuan(obj.refundable())
+        )
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:order_id>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name="billing_order_refund",
+            )
+        ]
+        return own + super().get_urls()
+
+    def refund_view(self, request, order_id):
+        """Staff refund part of a paid order, with a reason: a PENDING refund that WeChat Pay's
+        answer and notification settle (the order's page shows its state)."""
+        order = get_object_or_404(self.get_queryset(request), pk=order_id)
+        if not self.may_refund(request, order):
+            raise PermissionDenied
+        form = PartialRefundForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                refund = request_refund(
+                    order, form.cleaned_data["amount"], form.cleaned_data["reason"], by=request.user
+                )
+            except ApiRefusal as refusal:
+                form.add_error(None, str(refusal.message))
+            else:
+                self.message_user(
+                    request,
+                    _("已提交退款 %(amount)s,以微信支付的退款结果为准")
+                    % {"amount": format_yuan(refund.amount)},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:billing_order_change", order.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("部分退款"),
+            "order": order,
+            "refundable": format_yuan(order.refundable()),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/billing/order_refund.html", context)
 
 
 @admin.register(Refund)

@@ -102,3 +102,60 @@ def test_another_institutions_staff_see_no_order_run_or_mismatch(
     assert client.post(url, {"resolution": Resolution.ACCEPTED, "note": "x"}).status_code == 302
     mismatch.refresh_from_db()
     assert mismatch.resolved_at is None and AccessLog.objects.count() == 0
+
+
+def test_staff_refund_part_of_an_order_with_a_reason(client, cashier, merchant, alice_self):
+    from carebridge.billing.models import Refund, RefundStatus
+
+    order = paid_order(merchant, alice_self, total=5000)
+    client.force_login(cashier)
+    page = client.get(reverse("admin:billing_order_change", args=[order.pk])).content.decode()
+    assert reverse("admin:billing_order_refund", args=[order.pk]) in page and "¥50.00" in page
+    url = reverse("admin:billing_order_refund", args=[order.pk])
+    assert client.post(url, {"amount": "20.00", "reason": "检查项目取消"}).status_code == 302
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.status, refund.requested_by) == (
+        2000,
+        RefundStatus.PENDING,
+        cashier,
+    )
+    assert refund.reason == "检查项目取消"
+
+
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        ({"amount": "60.00", "reason": "多退"}, "超过可退余额"),
+        ({"amount": "0", "reason": "零"}, "大于 0"),
+        ({"amount": "1.234", "reason": "分以下"}, "两位小数"),
+        ({"amount": "abc", "reason": "x"}, "金额"),
+        ({"amount": "10", "reason": ""}, "必填"),
+    ],
+    ids=["over-remainder", "zero", "sub-fen", "not-a-number", "no-reason"],
+)
+def test_a_bad_refund_is_a_form_error_and_refunds_nothing(
+    client, cashier, merchant, alice_self, data, says
+):
+    from carebridge.billing.models import Refund
+
+    order = paid_order(merchant, alice_self, total=5000)
+    client.force_login(cashier)
+    answer = client.post(reverse("admin:billing_order_refund", args=[order.pk]), data)
+    assert answer.status_code == 200 and says in answer.content.decode()
+    assert not Refund.objects.exists()
+
+
+def test_only_billing_staff_of_the_orders_institution_refund(
+    client, xinhua_cashier, merchant, alice_self
+):
+    from carebridge.billing.models import Refund
+
+    order = paid_order(merchant, alice_self, total=5000)
+    url = reverse("admin:billing_order_refund", args=[order.pk])
+    client.force_login(xinhua_cashier)
+    assert client.post(url, {"amount": "10", "reason": "x"}).status_code == 404
+    viewer = staff("viewer", merchant.institution)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_order"))
+    client.force_login(viewer)
+    assert client.post(url, {"amount": "10", "reason": "x"}).status_code == 403
+    assert not Refund.objects.exists()
