@@ -14,5 +14,5 @@ urlpatterns: list = [
     path("v3/refund/domestic/refunds/<str:out_refund_no>", refunds.query),
     path("v3/bill/tradebill", bills.tradebill),
     path("v3/billdownload/file", bills.download),
-    path("scan", transactions.scan),
+    path("scan", transactions.scan, name="pay_scan"),
 ]

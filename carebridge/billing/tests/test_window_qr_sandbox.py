@@ -7,7 +7,8 @@ import pytest
 from carebridge.billing.actions.deposits import account_for, start_window_qr
 from carebridge.billing.actions.orders import Payment, record_payment
 from carebridge.billing.wxpay import WxPayClient
-from carebridge.sandbox.wxpay import transactions
+from carebridge.sandbox.phone.views import cashier_codes
+from carebridge.sandbox.wxpay import notify, transactions
 from conftest import ALICE_OPENID
 
 pytestmark = [pytest.mark.usefixtures("pay_sandbox"), pytest.mark.django_db(transaction=True)]
@@ -29,3 +30,29 @@ def test_a_scanned_window_qr_credits_the_deposit_once_wechat_pay_says_so(
     assert account.balance == 50000
     [credit] = account.movements.all()
     assert (credit.kind, credit.by_user, credit.order) == ("topup_online", cashier, window.order)
+
+
+def test_the_phone_simulator_lists_the_code_and_its_scanner_pays_it(
+    merchant, alice_self, cashier, client
+):
+    from django.urls import reverse
+
+    from carebridge.billing.models import OrderStatus
+
+    account = account_for(merchant.institution, alice_self)
+    window = start_window_qr(account, 50000, cashier)
+    [listed] = cashier_codes(merchant.appid)
+    assert (listed.code_url, listed.yuan) == (window.code_url, "500.00")
+    # What phone.js posts for 扫码支付: the phone's account and openid, and the code.
+    answer = client.post(
+        reverse("sandbox:pay_scan"),
+        {"account": "renai", "openid": ALICE_OPENID, "code_url": window.code_url},
+    )
+    assert answer.status_code == 200 and answer.json()["trade_state"] == "SUCCESS"
+    assert list(cashier_codes(merchant.appid)) == []  # paid: no longer offered
+    # WeChat Pay's notification (the worker's sweep delivers it) credits the deposit.
+    assert notify.deliver_due() == 1
+    window.order.refresh_from_db()
+    assert window.order.status == OrderStatus.PAID
+    account.refresh_from_db()
+    assert account.balance == 50000

@@ -173,6 +173,11 @@ class SandboxPayOrder(models.Model):
             models.UniqueConstraint(fields=["mchid", "out_trade_no"], name="sandbox_pay_order")
         ]
 
+    @property
+    def yuan(self) -> str:
+        """The amount as the pay sheet and the scanner show it: 14.00."""
+        return f"{self.total // 100}.{self.total % 100:02d}"
+
 
 class SandboxPayRefund(models.Model):
     """A refund asked with /v3/refund/domestic/refunds: PROCESSING, then SUCCESS (or, when a

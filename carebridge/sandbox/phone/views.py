@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +18,7 @@ from carebridge.institutions.models import WeChatAccount
 
 from ..forms import NicknameForm
 from ..guard import sandbox_only
-from ..models import SandboxUser
+from ..models import SandboxPayOrder, SandboxUser
 from . import actions, scenes
 from .identity import app_id_of, remember_user, selected_user
 from .menu import menu_buttons
@@ -51,6 +52,7 @@ def index(request):
         "user": user,
         "menu": menu,
         "scenes": scenes.for_account(account, app_id),
+        "cashier_codes": cashier_codes(app_id),
         "phone_data": _phone_data(account, user, menu),
         "identity_url": settings.SITE_URL
         + reverse("wechat:oauth_me", kwargs={"slug": account.slug}),
@@ -58,6 +60,14 @@ def index(request):
         "wrong_host": request.get_host() != urlsplit(settings.SITE_URL).netloc,
     }
     return render(request, "sandbox/phone.html", context)
+
+
+def cashier_codes(app_id: str):
+    """The account's merchant's Native-pay QR codes still to be paid (a cashier showed one in
+    the back office): the phone can "scan" each, as a patient scans the code at the window."""
+    return SandboxPayOrder.objects.filter(
+        appid=app_id, trade_type="NATIVE", trade_state="NOTPAY", time_expire__gt=timezone.now()
+    ).order_by("-id")[:10]
 
 
 def _phone_data(account: WeChatAccount, user: SandboxUser | None, menu) -> dict:
@@ -80,7 +90,8 @@ def _phone_data(account: WeChatAccount, user: SandboxUser | None, menu) -> dict:
                 "pay_sheet",
                 "pay_confirm",
             )
-        },
+        }
+        | {"scan_pay": reverse("sandbox:pay_scan")},
         "location": {
             "latitude": float(campus.latitude) if campus else 31.2990,
             "longitude": float(campus.longitude) if campus else 120.5853,

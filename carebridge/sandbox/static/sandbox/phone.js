@@ -394,6 +394,9 @@
         request = post(data.urls.snapshot, { snapshot: control.checked ? "1" : "0" });
       } else if (action === "scan") {
         request = post(data.urls.follow, { scene: control.dataset.scene, ticket: control.dataset.ticket });
+      } else if (action === "scan-pay") {
+        // A cashier's Native QR: paying it makes WeChat Pay (the sandbox) notify the server.
+        request = post(data.urls.scan_pay, { code_url: control.dataset.code });
       } else {
         request = post(data.urls[action], {});
       }
