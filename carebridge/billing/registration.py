@@ -11,11 +11,12 @@ its refund do to the appointment. The order is opened by booking's one booking p
   fee is refunded in full, and the appointment is ``refunded`` once WeChat Pay says so."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from carebridge.booking.actions import cancel_appointment
@@ -35,8 +36,11 @@ from .actions.refunds import request_refund
 from .errors import RefundRefused
 from .kinds import on_closed, on_paid, on_refunded
 from .models import Order, OrderKind, OrderStatus
+from .models.refunds import COMMITTED
 
 log = logging.getLogger("carebridge.billing")
+# How long a cancellation's own signal has to ask for its refund before the sweep asks instead.
+SIGNAL_GRACE = timedelta(minutes=5)
 
 
 def _reason(text) -> str:
@@ -117,3 +121,25 @@ def refund_cancelled_fee(sender, appointment_id: int, **kwargs) -> None:
             request_refund(order, remainder, _reason(_("取消预约,挂号费全额退还")))
         except RefundRefused as exc:
             log.error("appointment %s: fee refund refused: %s", appointment_id, exc)
+
+
+def refund_forgotten_fees(limit: int) -> int:
+    """Fees owed back whose refund was never asked for: the process died between the
+    cancellation's commit and its ``refund_requested`` signal, so the appointment says
+    ``refund_due`` and its paid order has no refund under way. Asked for now (the worker's
+    sweep), once the signal has had SIGNAL_GRACE; returns how many refunds were asked for."""
+    forgotten = (
+        Order.objects.filter(
+            kind=OrderKind.REGISTRATION,
+            status=OrderStatus.PAID,
+            appointment__payment_status=PaymentStatus.REFUND_DUE,
+            appointment__cancelled_at__lt=timezone.now() - SIGNAL_GRACE,
+        )
+        .exclude(refunds__status__in=COMMITTED)
+        .values_list("pk", "appointment_id")[:limit]
+    )
+    asked = 0
+    for order_pk, appointment_id in forgotten:
+        refund_cancelled_fee(None, appointment_id)
+        asked += Order.objects.filter(pk=order_pk, refunds__status__in=COMMITTED).exists()
+    return asked

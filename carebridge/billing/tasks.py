@@ -14,6 +14,7 @@ from .actions.checks import check_due_orders, check_due_refunds
 from .actions.reconcile import BillUnavailable, reconcile_day
 from .actions.refunds import SUBMIT_TOPIC, submit_refund
 from .models import Merchant
+from .registration import refund_forgotten_fees
 from .wxpay import NotTrusted, WxPayRefused, WxPayUnavailable
 
 # Orders and refunds checked per sweep pass: each is one or two calls to WeChat Pay.
@@ -45,6 +46,11 @@ def check_orders(limit: int) -> int:
 @sweep("billing.check_refunds", batch=CHECK_BATCH)
 def check_refunds(limit: int) -> int:
     return check_due_refunds(limit)
+
+
+@sweep("billing.refund_forgotten_fees", batch=CHECK_BATCH)
+def refund_forgotten(limit: int) -> int:
+    return refund_forgotten_fees(limit)
 
 
 def _reconcile(now) -> str:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from carebridge.billing.actions.checks import check_due_orders, check_due_refunds
 from carebridge.billing.actions.notifications import apply_notification
@@ -257,3 +258,32 @@ def test_a_notification_for_a_fee_after_the_close_pays_and_refunds(
     )
     assert apply_notification(merchant, note).accepted
     assert Refund.objects.get(order=order).amount == order.total
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_whose_signal_was_lost_is_asked_for_by_the_sweep(
+    fee_session, alice, alice_self, clock
+):
+    from carebridge.billing.registration import refund_cancelled_fee, refund_forgotten_fees
+    from carebridge.booking.signals import refund_requested
+
+    appointment = booked(fee_session, alice_self, alice)
+    order = fee_order(appointment)
+    record_payment(payment(order))
+    # The process dies between the cancellation's commit and its signal.
+    refund_requested.disconnect(refund_cancelled_fee)
+    try:
+        cancel_appointment(
+            Appointment.objects.get(pk=appointment.pk), now=before_visit(fee_session)
+        )
+    finally:
+        refund_requested.connect(refund_cancelled_fee)
+    # (cancelled "now" on the test's clock: before_visit is a moment of the booking's own day)
+    Appointment.objects.filter(pk=appointment.pk).update(cancelled_at=timezone.now())
+    assert not Refund.objects.exists()
+    assert refund_forgotten_fees(limit=20) == 0  # the signal's own time first
+    clock.advance(minutes=6)
+    assert refund_forgotten_fees(limit=20) == 1
+    [refund] = Refund.objects.filter(order=order)
+    assert (refund.amount, refund.requested_by) == (1400, None)
+    assert refund_forgotten_fees(limit=20) == 0  # under way: asked once
