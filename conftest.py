@@ -163,3 +163,29 @@ def alice_mother(alice):
         id_number=factories.resident_id(born, "female", seq=40),
         phone="13900001111",
     )
+
+
+@pytest.fixture
+def bob_self(bob):
+    """bob's own patient: whatever is alice's must never show for him, nor his for her."""
+    from carebridge.patients.tests import factories
+
+    born = date(1985, 1, 2)
+    return factories.patient(
+        bob,
+        name="赵大勇",
+        sex="male",
+        birth_date=born,
+        id_number=factories.resident_id(born, "male"),
+    )
+
+
+@pytest.fixture
+def other_hospital(db):
+    """新华医院, another institution on the same deployment, with its own account: its staff
+    and its API keys must find nothing of 仁爱医院's."""
+    from carebridge.institutions.models import Institution, WeChatAccount
+
+    inst = Institution.objects.create(slug="xinhua", name="新华医院")
+    WeChatAccount.objects.create(institution=inst, slug="xinhua", name="新华医院服务号")
+    return inst

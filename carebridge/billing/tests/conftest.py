@@ -1,10 +1,9 @@
-from datetime import date
-
 import pytest
 
 from carebridge.billing.models import VerifyMode
 from carebridge.booking.tests import conftest as booking_fixtures
-from carebridge.integrations.models import ApiClient, Scope
+from carebridge.integrations.models import Scope
+from carebridge.integrations.tests import keys
 from carebridge.outbox.tests.clock import Clock
 
 MODES = [VerifyMode.PUBLIC_KEY, VerifyMode.CERTIFICATE]
@@ -12,10 +11,7 @@ HIS_SCOPES = (Scope.BILLS_PUSH, Scope.BILLS_READ, Scope.DEPOSITS_TOP_UP)
 
 
 def make_key(institution, name="HIS", scopes=HIS_SCOPES):
-    client = ApiClient(institution=institution, name=name, channel="window", scopes=list(scopes))
-    key = client.set_new_key()
-    client.save()
-    return key
+    return keys.make_key(institution, scopes, name)
 
 
 @pytest.fixture
@@ -108,31 +104,6 @@ def fee_session(merchant, templates, cardiology, dr_wang, tomorrow):
     ClinicSession.objects.filter(pk=session.pk).update(fee_payment=FeePayment.AT_BOOKING)
     session.fee_payment = FeePayment.AT_BOOKING
     return session
-
-
-@pytest.fixture
-def bob_self(bob):
-    """bob's own patient: his bills and deposit must never show on alice's pages."""
-    from carebridge.patients.tests import factories
-
-    born = date(1985, 1, 2)
-    return factories.patient(
-        bob,
-        name="赵大勇",
-        sex="male",
-        birth_date=born,
-        id_number=factories.resident_id(born, "male"),
-    )
-
-
-@pytest.fixture
-def other_hospital(db):
-    """Another institution: its key finds nothing of 仁爱医院's."""
-    from carebridge.institutions.models import Institution, WeChatAccount
-
-    inst = Institution.objects.create(slug="xinhua", name="新华医院")
-    WeChatAccount.objects.create(institution=inst, slug="xinhua", name="新华医院服务号")
-    return inst
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@
 
 Dr Wang holds a morning session tomorrow with 4 places (WeChat 2, window 1, kiosk 1)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-
-from carebridge.patients.tests import factories
 
 from .helpers import make_session
 
@@ -43,23 +41,9 @@ def session(hospital, cardiology, dr_wang, tomorrow):
 
 
 @pytest.fixture
-def bob_self(bob):
-    born = date(1985, 1, 2)
-    return factories.patient(
-        bob,
-        name="赵大勇",
-        sex="male",
-        birth_date=born,
-        id_number=factories.resident_id(born, "male"),
-    )
-
-
-@pytest.fixture
-def other_hospital(db):
-    from carebridge.institutions.models import Institution, WeChatAccount
-
-    inst = Institution.objects.create(slug="xinhua", name="新华医院")
-    WeChatAccount.objects.create(institution=inst, slug="xinhua", name="新华医院服务号")
+def other_hospital(other_hospital):
+    """The root conftest's 新华医院, with a paediatrician's session tomorrow."""
+    inst = other_hospital
     campus = inst.campuses.create(name="本部", address="控江路", latitude="31.2", longitude="121.5")
     dept = inst.departments.create(campus=campus, name="儿科")
     doctor = inst.doctors.create(name="陈医生", title="副主任医师")

@@ -2,15 +2,6 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 
-@pytest.fixture
-def other_hospital(db):
-    from carebridge.institutions.models import Institution, WeChatAccount
-
-    inst = Institution.objects.create(slug="xinhua", name="新华医院")
-    WeChatAccount.objects.create(institution=inst, slug="xinhua", name="新华医院服务号")
-    return inst
-
-
 def staff(username, institution, codenames):
     from carebridge.institutions.models import StaffMember
 

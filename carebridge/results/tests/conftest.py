@@ -2,46 +2,20 @@
 conftest.py): bob's own patient, Dr Li the clinician who acknowledges critical values and
 releases held reports, and a second hospital whose key must find nothing here."""
 
-from datetime import date
-
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from carebridge.integrations.models import ApiClient, Scope
-from carebridge.patients.tests import factories
+from carebridge.integrations.models import Scope
+from carebridge.integrations.tests import keys
 
 
 def make_key(institution, name="HIS", scopes=(Scope.REPORTS_PUSH,)):
-    client = ApiClient(institution=institution, name=name, channel="window", scopes=list(scopes))
-    key = client.set_new_key()
-    client.save()
-    return key
+    return keys.make_key(institution, scopes, name)
 
 
 @pytest.fixture
 def his_key(hospital):
     return make_key(hospital)
-
-
-@pytest.fixture
-def bob_self(bob):
-    born = date(1985, 1, 2)
-    return factories.patient(
-        bob,
-        name="赵大勇",
-        sex="male",
-        birth_date=born,
-        id_number=factories.resident_id(born, "male"),
-    )
-
-
-@pytest.fixture
-def other_hospital(db):
-    from carebridge.institutions.models import Institution, WeChatAccount
-
-    inst = Institution.objects.create(slug="xinhua", name="新华医院")
-    WeChatAccount.objects.create(institution=inst, slug="xinhua", name="新华医院服务号")
-    return inst
 
 
 @pytest.fixture
