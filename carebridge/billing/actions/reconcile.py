@@ -5,7 +5,6 @@ accepted (Beijing time, 00:00 to 00:00), each as its own line; it is a snapshot,
 still PROCESSING in it may have succeeded since. Every difference becomes a ``Mismatch`` for
 staff; nothing here changes an order or a refund."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -28,20 +27,6 @@ from ..wxpay import NoStatement, WxPayClient, WxPayError
 PAID = [OrderStatus.PAID, OrderStatus.REFUNDED]
 
 
-@dataclass(frozen=True)
-class BillLine:
-    """What the matching reads of one line of the bill (tradebill.BillRow has these and more):
-    amounts in fen, ``total`` the order's amount, ``refund`` the refund asked for."""
-
-    out_trade_no: str
-    transaction_id: str
-    trade_state: str  # SUCCESS for a payment line, REFUND for a refund line
-    total: int
-    out_refund_no: str = ""
-    refund: int = 0
-    refund_state: str = ""  # the bill's words: SUCCESS, PROCESSING, FAIL, CHANGE
-
-
 # The bill's refund states in the refund API's words: FAIL is a closed refund, CHANGE one
 # that could not reach the card and waits for staff (ABNORMAL).
 BILL_REFUND_STATES = {
@@ -57,7 +42,7 @@ def day_bounds(bill_date: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _payment_mismatches(merchant: Merchant, bill_date: date, lines: list[BillLine]):
+def _payment_mismatches(merchant: Merchant, bill_date: date, lines: list[tradebill.BillRow]):
     start, end = day_bounds(bill_date)
     ours = {
         o.out_trade_no: o
@@ -117,7 +102,7 @@ def _state_differs(bill_state: str, ours: str) -> bool:
     return False
 
 
-def _refund_mismatches(merchant: Merchant, bill_date: date, lines: list[BillLine]):
+def _refund_mismatches(merchant: Merchant, bill_date: date, lines: list[tradebill.BillRow]):
     start, end = day_bounds(bill_date)
     refunds = Refund.objects.select_related("order").filter(
         order__institution=merchant.institution_id
@@ -159,9 +144,9 @@ def _refund_mismatches(merchant: Merchant, bill_date: date, lines: list[BillLine
 
 @transaction.atomic
 def reconcile(
-    merchant: Merchant, bill_date: date, lines: list[BillLine] | None, error: str = ""
+    merchant: Merchant, bill_date: date, lines: list[tradebill.BillRow] | None, error: str = ""
 ) -> ReconciliationRun:
-    """Record the day's run: ``lines`` is the bill (None when WeChat Pay has no statement for
+    """Record the day's run: ``lines`` is the bill's rows (None when WeChat Pay has no statement for
     the day; with ``error`` when it could not be had). Run again, it replaces the day's
     unresolved mismatches and keeps the ones staff resolved."""
     run, _ = ReconciliationRun.objects.select_for_update().get_or_create(

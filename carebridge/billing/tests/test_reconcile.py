@@ -1,18 +1,14 @@
 """The daily reconciliation lists every kind of difference between WeChat Pay's trade bill and
 our ledger, changes no money, and keeps what staff resolved when run again."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from carebridge.billing.actions.reconcile import (
-    AlreadyResolved,
-    BillLine,
-    reconcile,
-    resolve_mismatch,
-)
+from carebridge.billing.actions.reconcile import AlreadyResolved, reconcile, resolve_mismatch
 from carebridge.billing.models import (
     MismatchKind,
     Order,
@@ -25,6 +21,21 @@ from carebridge.billing.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """What the matching reads of a line of the bill (tradebill.BillRow has these and more):
+    amounts in fen, ``total`` the order's amount, ``refund`` the refund asked for."""
+
+    out_trade_no: str
+    transaction_id: str
+    trade_state: str  # SUCCESS for a payment line, REFUND for a refund line
+    total: int
+    out_refund_no: str = ""
+    refund: int = 0
+    refund_state: str = ""  # the bill's words: SUCCESS, PROCESSING, FAIL, CHANGE
+
 
 DAY = date(2026, 12, 2)
 NOON = timezone.make_aware(datetime(2026, 12, 2, 12, 0))
