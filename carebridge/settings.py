@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "carebridge.integrations",
     "carebridge.results",
     "carebridge.billing",
+    "carebridge.engagement",
 ]
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("carebridge.sandbox")

@@ -22,6 +22,8 @@ urlpatterns = [
     path("h5/<slug:slug>/", include("carebridge.booking.urls")),  # booking/, appointments/
     # me/, orders/, bills/, deposit/
     path("h5/<slug:slug>/", include("carebridge.billing.urls")),
+    # ask/, consultations/, surveys/, polls/, constitution/
+    path("h5/<slug:slug>/", include("carebridge.engagement.urls")),
     path("h5/<slug:slug>/", include("carebridge.institutions.urls")),
 ]
 

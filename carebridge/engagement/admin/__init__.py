@@ -1,0 +1,1 @@
+"""The back office of consultations, surveys and self-assessment, one module per subject."""

@@ -1,0 +1,1 @@
+"""The models of consultations, surveys and self-assessment, one module per subject."""
