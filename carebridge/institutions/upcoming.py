@@ -1,15 +1,13 @@
-"""Menu items of seed 001 whose apps come with later issues: surveys (engagement). Until then
-the URL answers with an honest page saying what will be there, so no menu item or reply link
-of an account is a 404. (我的服务单, 门诊缴费 and 个人中心 came with billing, issue 14.)
+"""Menu items of seed 001 whose apps come with later issues. Until then the URL answers with an
+honest page saying what will be there, so no menu item or reply link of an account is a 404.
+(我的服务单, 门诊缴费 and 个人中心 came with billing, issue 14; 满意度调查 with engagement,
+issue 16: none is waiting today.)
 
 The app that builds one mounts its own page at the same URL, above the institutions' in
 carebridge/urls.py, and deletes its entry here and in institutions/urls.py.
 """
 
 from dataclasses import dataclass
-
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -19,12 +17,7 @@ class Upcoming:
     links: tuple = ()  # (label, URL name taking the account's slug): pages that exist today
 
 
-UPCOMING = {
-    "surveys": Upcoming(
-        pgettext_lazy("menu", "满意度调查"),
-        _("开通后，就诊后可在这里填写满意度调查，帮助医院改进服务。"),
-    ),
-}
+UPCOMING: dict[str, Upcoming] = {}
 
 
 def upcoming_for(feature: str, query) -> Upcoming:

@@ -15,6 +15,4 @@ urlpatterns = [
     path("navigation/", views.navigation, name="navigation"),
     path("search/", views.search, name="search"),
     path("elder/", views.elder_mode, name="elder"),  # 长辈版: the switch
-    # Menu items built by later issues: until then a page saying what will be there.
-    path("surveys/", views.upcoming, {"feature": "surveys"}, name="surveys"),
 ]

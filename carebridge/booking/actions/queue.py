@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import notify
+from .. import notify, signals
 from ..errors import QueueEmpty, SessionClosed, WrongState
 from ..models import (
     Appointment,
@@ -37,6 +37,9 @@ def check_in(appointment: Appointment, now=None) -> int:
     if not won:
         raise WrongState(_("该预约已签到、已取消或已爽约"))
     appointment.refresh_from_db()
+    signals.appointment_checked_in.send(
+        sender=Appointment, appointment=appointment, checked_in_at=now
+    )
     return waiting_in(session).filter(queue_number__lt=appointment.queue_number).count() + 1
 
 

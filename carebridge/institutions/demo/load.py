@@ -15,6 +15,7 @@ from django.db import transaction
 from carebridge.billing.models import Merchant
 from carebridge.booking.models import BookingPolicy, FeePayment, ScheduleTemplate
 from carebridge.content.demo import load_articles
+from carebridge.engagement.survey_demo import load_engagement
 from carebridge.publishing.demo import load_calendar
 from carebridge.results.models import ResultsPolicy
 from carebridge.sandbox.phone.identity import app_id_of
@@ -91,6 +92,8 @@ def load_demo(site_url: str | None = None) -> DemoLoaded:
     # After the templates: the demo's reports are announced on the demo user's phone.
     result.created += reports.load_reports(result.account)
     result.created += load_articles(institution)
+    # After the reports' demo user: surveys, a poll and the user's constitution results.
+    result.created += load_engagement(result.account)
     # The push calendar: a topic due this week and one mass send used this month.
     result.created += load_calendar(result.account)
     result.admin_created = _admin()

@@ -56,10 +56,10 @@ def test_every_menu_item_and_reply_link_opens_a_real_page(demo, demo_user):
         open_page(demo_user, url)
 
 
-def test_a_menu_item_built_later_says_what_will_be_there(demo, demo_user):
+def test_the_menus_surveys_item_opens_the_surveys_page(demo, demo_user):
     page = open_page(demo_user, "/h5/demo/surveys/")
-    assert "<title>满意度调查 · " in page and "此功能尚未开通" in page and "满意度调查" in page
-    assert 'href="/h5/demo/"' in page  # back to the account's home
+    assert "<title>满意度调查 · " in page and "此功能尚未开通" not in page
+    assert 'href="/h5/demo/constitution/"' in page  # the self-assessment, from the same page
     assert "h5/h5.css" in page  # the patient pages' base template
 
 
@@ -88,10 +88,10 @@ def test_the_menus_reports_item_opens_the_report_list(demo, demo_user):
     assert "<title>查报告单" in page and "此功能尚未开通" not in page
 
 
-def test_a_page_built_later_is_in_english_too(demo, demo_user):
+def test_the_surveys_page_is_in_english_too(demo, demo_user):
     demo_user.post("/i18n/setlang/", {"language": "en", "next": "/h5/demo/surveys/"})
     page = open_page(demo_user, "/h5/demo/surveys/")
-    assert 'lang="en"' in page and "not available yet" in page
+    assert 'lang="en"' in page and "Satisfaction survey" in page
 
 
 def test_another_accounts_url_is_a_404(demo, demo_user):

@@ -1,0 +1,1 @@
+"""The writes of consultations, surveys and self-assessment, one module per subject."""
