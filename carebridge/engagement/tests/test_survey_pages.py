@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from carebridge.booking.models import Channel
+from carebridge.booking.tests.helpers import before_visit, book, make_session
 from carebridge.engagement.models import SurveyResponse
 from conftest import wechat_session
 
@@ -30,9 +32,7 @@ def test_the_list_shows_the_open_surveys_polls_and_the_self_assessment(
     assert 'href="/h5/renai/constitution/"' in page
 
 
-def test_an_after_visit_survey_is_answered_once_per_visit(
-    alice_client, alice, alice_visit, survey
-):
+def test_an_after_visit_survey_is_answered_once_per_visit(alice_client, alice, alice_visit, survey):
     page = alice_client.get(url(survey, alice_visit)).content.decode()
     assert "心内科" in page and "王建国" in page
     response = alice_client.post(url(survey, alice_visit), answers(survey))
@@ -140,10 +140,9 @@ def test_a_visit_for_her_mother_is_hers_to_rate(
     assert SurveyResponse.objects.get().patient == alice_mother
 
 
-def test_a_visit_not_checked_in_cannot_be_rated(alice_client, alice, alice_self, survey, cardiology, dr_wang):
-    from carebridge.booking.models import Channel
-    from carebridge.booking.tests.helpers import before_visit, book, make_session
-
+def test_a_visit_not_checked_in_cannot_be_rated(
+    alice_client, alice, alice_self, survey, cardiology, dr_wang
+):
     day = timezone.localdate() + timedelta(days=1)
     session = make_session(survey.institution, cardiology, dr_wang, day)
     booked = book(alice_self, session, Channel.WECHAT, booked_by=alice, now=before_visit(session))
