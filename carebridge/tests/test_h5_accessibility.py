@@ -71,6 +71,9 @@ class World:
     share_token: str
     revoked_token: str
     order: str
+    survey: int
+    poll: int
+    constitution: int
 
 
 # How to open each page of the URL map (view name → path under the live server).
@@ -83,7 +86,11 @@ PAGES: dict[str, Callable[[World], str]] = {
     "institutions:navigation": lambda w: f"/h5/{w.slug}/navigation/",
     "institutions:search": lambda w: f"/h5/{w.slug}/search/?q=心",
     "institutions:elder": lambda w: f"/h5/{w.slug}/elder/?next=/h5/{w.slug}/",
-    "institutions:surveys": lambda w: f"/h5/{w.slug}/surveys/",
+    "engagement:surveys": lambda w: f"/h5/{w.slug}/surveys/",
+    "engagement:survey": lambda w: f"/h5/{w.slug}/surveys/{w.survey}/",
+    "engagement:poll": lambda w: f"/h5/{w.slug}/polls/{w.poll}/",
+    "engagement:constitution": lambda w: f"/h5/{w.slug}/constitution/",
+    "engagement:constitution_result": lambda w: f"/h5/{w.slug}/constitution/{w.constitution}/",
     "billing:me": lambda w: f"/h5/{w.slug}/me/",
     "billing:orders": lambda w: f"/h5/{w.slug}/orders/",
     "billing:order": lambda w: f"/h5/{w.slug}/orders/{w.order}/",
@@ -119,6 +126,7 @@ NOT_PAGES = {
     "billing:deposit_top_up": "POST only; its form is on billing:deposit",
     "billing:deposit_refund": "POST only; its form is on billing:deposit",
     "billing:status": "JSON that billing:pay's script polls",
+    "engagement:poll_counts": "JSON that engagement:poll's script polls for the live counts",
     "patients:default": "POST only; its button is on patients:list",
     "results:share": "POST only; its form is on results:report",
     "results:revoke": "POST only; its button is on results:report",
@@ -148,6 +156,8 @@ STANDARD_ONLY = {"results:shared", "results:shared (revoked)"}
 SUBMIT_EMPTY = {
     "patients:add (errors)": ("patients:add", "button[name=save]"),
     "billing:deposit (errors)": ("billing:deposit", "form[action$='top-up/'] button"),
+    "engagement:survey (errors)": ("engagement:survey", "form[method=post] button"),
+    "engagement:constitution (errors)": ("engagement:constitution", "form[method=post] button"),
 }
 
 
@@ -310,7 +320,22 @@ def world(sandbox, settings) -> World:
         patient=patient.pk,
         article=article.pk,
         order=fee.out_trade_no,
+        **_engagement(demo, patient),
     )
+
+
+def _engagement(demo, patient) -> dict:
+    """A general survey with a question of each kind (one branching), the demo's poll, and a
+    constitution result of the patient."""
+    from carebridge.engagement.actions.constitution import record_constitution
+    from carebridge.engagement.constitution import items_for
+    from carebridge.engagement.models import Poll
+    from carebridge.engagement.tests.helpers import make_survey
+
+    survey = make_survey(demo.institution, kind="general")
+    result = record_constitution(patient, {i.key: "2" for i in items_for(patient.sex)})
+    poll = Poll.objects.filter(institution=demo.institution).first()
+    return {"survey": survey.pk, "poll": poll.pk, "constitution": result.pk}
 
 
 def _fee(demo, patient, appointment):

@@ -19,7 +19,7 @@ from carebridge.outbox.models import OutboxMessage, OutboxStatus
 from carebridge.outbox.tests.clock import Clock
 from carebridge.wechat.client import WeChatClient
 
-from .conftest import answers, make_survey, visit
+from .helpers import answers, make_survey, visit
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.http import QueryDict
 from carebridge.engagement.actions import polls, surveys
 from carebridge.engagement.models import PollOption, PollVote, SurveyResponse
 
-from .conftest import answers
+from .helpers import answers
 from .test_polls import make_poll
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from carebridge.booking.tests.helpers import before_visit, book, make_session
 from carebridge.engagement.models import SurveyResponse
 from conftest import wechat_session
 
-from .conftest import answers, make_survey, visit
+from .helpers import answers, make_survey, visit
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from carebridge.engagement.survey_results import keywords, summarise
 from carebridge.institutions.models import StaffMember
 from carebridge.patients.models import AccessLog
 
-from .conftest import answers
+from .helpers import answers
 
 pytestmark = pytest.mark.django_db
 
