@@ -53,7 +53,8 @@ def submit_response(survey: Survey, follower, data, appointment=None, now=None):
     if not survey.is_open(now):
         raise SurveyError(_("该调查未开放或已结束"))
     if survey.per_visit:
-        if appointment is None or appointment.session.institution_id != survey.institution_id:
+        mine = appointment is not None and visits_of(follower).filter(pk=appointment.pk).exists()
+        if not mine or appointment.session.institution_id != survey.institution_id:
             raise SurveyError(_("请从就诊后的满意度调查消息进入"))
     else:
         appointment = None

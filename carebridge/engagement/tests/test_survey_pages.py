@@ -5,11 +5,13 @@ another hospital's survey found (IDOR)."""
 from datetime import timedelta
 
 import pytest
+from django.http import QueryDict
 from django.test import Client
 from django.utils import timezone
 
 from carebridge.booking.models import Channel
 from carebridge.booking.tests.helpers import before_visit, book, make_session
+from carebridge.engagement.actions.surveys import SurveyError, submit_response
 from carebridge.engagement.models import SurveyResponse
 from conftest import wechat_session
 
@@ -171,3 +173,11 @@ def test_another_hospitals_user_cannot_use_this_hospitals_visit(
 def test_a_page_asks_for_sign_in_first(client, account, general_survey):
     response = client.get(url(general_survey))
     assert response.status_code == 302 and "/oauth/start" in response["Location"]
+
+
+def test_the_action_itself_refuses_another_accounts_visit(bob, alice_visit, survey):
+    data = QueryDict(mutable=True)
+    data.update(answers(survey))
+    with pytest.raises(SurveyError):
+        submit_response(survey, bob, data, alice_visit)
+    assert not SurveyResponse.objects.exists()
