@@ -156,8 +156,11 @@ STANDARD_ONLY = {"results:shared", "results:shared (revoked)"}
 SUBMIT_EMPTY = {
     "patients:add (errors)": ("patients:add", "button[name=save]"),
     "billing:deposit (errors)": ("billing:deposit", "form[action$='top-up/'] button"),
-    "engagement:survey (errors)": ("engagement:survey", "form[method=post] button"),
-    "engagement:constitution (errors)": ("engagement:constitution", "form[method=post] button"),
+    "engagement:survey (errors)": ("engagement:survey", "main form[method=post] .weui-btn_primary"),
+    "engagement:constitution (errors)": (
+        "engagement:constitution",
+        "main form[method=post] .weui-btn_primary",
+    ),
 }
 
 

@@ -55,7 +55,7 @@ def sent(calls):
 
 
 def test_the_survey_goes_out_hours_after_check_in_once(
-    policy, alice, alice_visit, survey, wechat, monkeypatch, settings
+    policy, alice, alice_client, alice_visit, survey, wechat, monkeypatch, settings
 ):
     settings.SITE_URL = "https://h5.renai.example.cn"
     row = OutboxMessage.objects.get(topic=AFTER_VISIT_TOPIC)
@@ -72,12 +72,19 @@ def test_the_survey_goes_out_hours_after_check_in_once(
     text = " ".join(field["value"] for field in message["data"].values())
     assert "心内科 王建国" in text and "王*红" in text and "王小红" not in text
     assert SurveyInvitation.objects.get().appointment == alice_visit
+    # The surveys page lists it too (a message may be lost), until it is answered.
+    waiting = alice_client.get("/h5/renai/surveys/").content.decode()
+    assert f"/surveys/{survey.pk}/?visit={alice_visit.pk}" in waiting
     # The handler run again (a worker died before recording it) sends nothing more.
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENT
     assert send_after_visit(row) == {"after_visit": "invited already"}
     drain()
     assert len(sent(wechat)) == 1
+    assert (
+        alice_client.post(message["url"].split("example.cn")[1], answers(survey)).status_code == 302
+    )
+    assert f"?visit={alice_visit.pk}" not in alice_client.get("/h5/renai/surveys/").content.decode()
 
 
 def test_a_second_check_in_signal_queues_nothing_more(policy, alice_visit, survey):

@@ -12,8 +12,11 @@ from carebridge.institutions.pages import institution_page, page_context
 from carebridge.wechat.h5 import wechat_user_required
 
 from ..actions import surveys as actions
-from ..models import ConstitutionResult, Poll, Survey, SurveyKind
+from ..models import ConstitutionResult, Poll, Survey, SurveyInvitation, SurveyKind
 from ..survey_answers import form_rows
+
+# The after-visit surveys still to answer, newest first: a visit's message may be lost.
+PENDING_SHOWN = 5
 
 
 @institution_page  # an unknown account: 404 before any sign-in
@@ -24,9 +27,20 @@ def survey_list(request, slug):
         institution=request.institution, kind=SurveyKind.GENERAL
     )
     rows = [(s, actions.has_answered(s, request.follower)) for s in surveys]
+    invitations = SurveyInvitation.objects.filter(
+        appointment__in=actions.visits_of(request.follower),
+        survey__in=Survey.objects.open(now),
+    ).select_related("survey", "appointment__session__department")
+    waiting = [
+        i
+        for i in invitations.order_by("-sent_at")[:PENDING_SHOWN]
+        if not actions.has_answered(i.survey, request.follower, i.appointment)
+    ]
     polls = Poll.objects.visible(now).filter(institution=request.institution)[:10]
     latest = ConstitutionResult.objects.of_account(request.follower).select_related("patient")
-    context = page_context(request, slug=slug, surveys=rows, polls=polls, results=latest[:3])
+    context = page_context(
+        request, slug=slug, surveys=rows, waiting=waiting, polls=polls, results=latest[:3]
+    )
     return render(request, "engagement/surveys/list.html", context)
 
 
