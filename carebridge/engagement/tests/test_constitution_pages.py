@@ -108,3 +108,19 @@ def test_staff_opening_a_result_is_audited(admin_client, alice_client, alice_sel
         == 200
     )
     assert AccessLog.objects.get().patient == alice_self
+
+
+@pytest.mark.parametrize("patient", ["abc", "", "999999"])
+def test_a_bad_patient_is_not_found(alice_client, alice_self, patient):
+    data = sheet(alice_self)
+    data["patient"] = patient
+    expected = 302 if patient == "" else 404  # none named: the account's default patient
+    assert alice_client.post("/h5/renai/constitution/", data).status_code == expected
+    if patient:
+        assert alice_client.get(f"/h5/renai/constitution/?patient={patient}").status_code == 404
+
+
+def test_a_user_without_patients_is_asked_to_add_one(alice_client, alice):
+    page = alice_client.get("/h5/renai/constitution/").content.decode()
+    assert "请先添加就诊人" in page and 'href="/h5/renai/patients/add/"' in page
+    assert alice_client.post("/h5/renai/constitution/", {"a1": "1"}).status_code == 404
