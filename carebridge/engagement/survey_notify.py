@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carebridge.booking.signals import appointment_checked_in
-from carebridge.outbox.actions import enqueue_once
+from carebridge.outbox.actions import enqueue
 
 from .models import SurveyPolicy
 
 AFTER_VISIT_TOPIC = "engagement.after_visit_survey"
+# An invitation WeChat could not take for this long after it was due is dropped (已过期), not
+# sent late: a week on, the visit is too far back to ask about.
+AFTER_VISIT_EXPIRES = timedelta(days=7)
 
 
 def after_visit_key(appointment_id: int) -> str:
@@ -32,11 +35,13 @@ def queue_after_visit(sender, appointment, checked_in_at, **kwargs) -> None:
     policy = SurveyPolicy.for_institution(appointment.session.institution)
     if not policy.tpl_after_visit:
         return
-    enqueue_once(
+    due = checked_in_at + timedelta(hours=policy.after_visit_hours)
+    enqueue(
         AFTER_VISIT_TOPIC,
         {"appointment_id": appointment.pk},
         after_visit_key(appointment.pk),
-        available_at=checked_in_at + timedelta(hours=policy.after_visit_hours),
+        available_at=due,
+        expires_at=due + AFTER_VISIT_EXPIRES,
     )
 
 

@@ -137,3 +137,13 @@ def test_check_in_still_works_when_engagement_has_nothing_to_say(
     assert not OutboxMessage.objects.filter(topic=AFTER_VISIT_TOPIC).exists()
     with pytest.raises(WrongState):
         check_in(appointment, now=appointment.checked_in_at)
+
+
+def test_an_invitation_a_week_overdue_is_dropped_not_sent(
+    policy, alice_visit, survey, wechat, monkeypatch
+):
+    Clock(monkeypatch).advance(hours=24 + 24 * 8)
+    drain()
+    assert sent(wechat) == []
+    assert OutboxMessage.objects.get(topic=AFTER_VISIT_TOPIC).status == OutboxStatus.EXPIRED
+    assert not SurveyInvitation.objects.exists()
