@@ -2,6 +2,7 @@
 branching, the answers (one per WeChat user, or per visit), the after-visit invitations sent,
 and each institution's settings for them."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -142,6 +143,28 @@ class Question(models.Model):
 
     def __str__(self):
         return self.text
+
+    def clean(self):
+        """Staff's mistakes refused in the form: a choice question without choices, a matrix
+        without rows, a condition on anything but an earlier single choice's own options."""
+        errors = {}
+        if self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.MATRIX):
+            if len(_lines(self.choices)) < 2:
+                errors["choices"] = _("至少填写两个选项")
+        if self.kind == QuestionKind.MATRIX and not _lines(self.rows):
+            errors["rows"] = _("矩阵题至少填写一行")
+        if self.show_if is not None:
+            condition = self.show_if
+            if condition.kind != QuestionKind.SINGLE or condition.survey_id != self.survey_id:
+                errors["show_if"] = _("条件题目须是本问卷的单选题")
+            elif (condition.position, condition.pk) >= (self.position, self.pk or 1 << 62):
+                errors["show_if"] = _("条件题目须排在本题之前")
+            elif not self.trigger_values() or not self.trigger_values() <= {
+                zh for zh, _en in _lines(condition.choices)
+            }:
+                errors["show_if_values"] = _("请填写条件题目的选项(中文)")
+        if errors:
+            raise ValidationError(errors)
 
     def options(self) -> list[tuple[str, str]]:
         """(value, label in the active language): the value stored is the Chinese text."""
