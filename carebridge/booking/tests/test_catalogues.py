@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-APPS = ["institutions", "content", "patients", "booking", "integrations", "results"]
+APPS = ["institutions", "content", "patients", "booking", "integrations", "results", "engagement"]
 ROOT = Path(__file__).resolve().parents[2]
 
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
