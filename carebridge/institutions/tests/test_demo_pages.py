@@ -81,6 +81,7 @@ def test_the_personal_centre_leads_to_the_pages_that_exist(demo, demo_user):
     page = open_page(demo_user, "/h5/demo/me/")
     assert 'href="/h5/demo/patients/"' in page and 'href="/h5/demo/appointments/"' in page
     assert 'href="/h5/demo/reports/"' in page and 'href="/h5/demo/visits/"' in page
+    assert 'href="/h5/demo/surveys/"' in page and 'href="/h5/demo/constitution/"' in page
 
 
 def test_the_menus_reports_item_opens_the_report_list(demo, demo_user):
