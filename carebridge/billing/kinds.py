@@ -5,18 +5,30 @@ kind (booking's fee, outpatient bills, deposits), so that orders.py knows none o
 SUCCESS) run inside the transaction that changes the order's
 state, once per change: they write what must hold with the payment (the appointment paid, the
 bills settled, the deposit credited) and queue slow follow-ups (messages, HIS write-back)
-through the outbox, never a network call."""
+through the outbox, never a network call.
+
+A kind registered ``on_paid(kind, in_worker=True)`` has its ``on_paid`` run by the worker
+instead, from one outbox row (FOLLOW_UP_TOPIC) that the payment's transaction writes: the
+notification then only claims the order and writes that row, and answers sooner. Its ``on_paid``
+must be safe to run again (a worker can die after running it, before recording it) and must
+expect the order to be paid already while it waits (the order's pages say paid at once).
+The registration fee's does so (registration.py; bench/RESULTS.md, "Payments")."""
 
 from collections.abc import Callable
 
 ON_PAID: dict[str, Callable] = {}
 ON_CLOSED: dict[str, Callable] = {}
 ON_REFUNDED: dict[str, Callable] = {}
+# Kinds whose on_paid the worker runs after the payment's commit (FOLLOW_UP_TOPIC's rows).
+IN_WORKER: set[str] = set()
+FOLLOW_UP_TOPIC = "billing.paid"
 
 
-def on_paid(kind: str):
+def on_paid(kind: str, in_worker: bool = False):
     def register(func):
         ON_PAID[kind] = func
+        if in_worker:
+            IN_WORKER.add(kind)
         return func
 
     return register

@@ -48,11 +48,16 @@ def _reason(text) -> str:
         return str(text)
 
 
-@on_paid(OrderKind.REGISTRATION)
+@on_paid(OrderKind.REGISTRATION, in_worker=True)
 def fee_paid(order: Order) -> None:
-    """In the payment's transaction: the holding, unpaid appointment becomes paid (a
-    conditional update: a cancellation racing the payment is seen either way) and its
-    confirmation is queued once; otherwise the fee is refunded in full."""
+    """In the worker, after the payment's commit (kinds.py): the holding, unpaid appointment
+    becomes paid (a conditional update: a cancellation racing the payment is seen either way)
+    and its confirmation is queued once; if it was cancelled before, the fee is refunded in
+    full. Run again, it finds the appointment paid (or the refund asked for) and does nothing.
+
+    While this waits the order is paid, so the deadline's sweep (checks.py), which closes
+    only pending orders, cannot cancel the appointment; a patient who cancels meanwhile is
+    refunded here."""
     paid = Appointment.objects.filter(
         pk=order.appointment_id, status__in=HOLDING, payment_status=PaymentStatus.UNPAID
     ).update(payment_status=PaymentStatus.PAID)
@@ -64,10 +69,21 @@ def fee_paid(order: Order) -> None:
             dedup_key=f"{CONFIRMATION_TOPIC}:{order.appointment_id}",
         )
         return
-    Appointment.objects.filter(pk=order.appointment_id).update(
+    # Not paid now: paid by an earlier run of this follow-up (and perhaps cancelled since, when
+    # the cancellation asked for the refund), or cancelled before the payment came: refunded.
+    Appointment.objects.filter(pk=order.appointment_id, payment_status=PaymentStatus.UNPAID).update(
         payment_status=PaymentStatus.REFUND_DUE
     )
-    request_refund(order, order.paid_wxpay, _reason(_("预约已取消,挂号费全额退还")))
+    if Appointment.objects.filter(
+        pk=order.appointment_id, payment_status=PaymentStatus.REFUND_DUE
+    ).exists():
+        remainder = order.refundable()
+        if remainder <= 0:
+            return
+        try:
+            request_refund(order, remainder, _reason(_("预约已取消,挂号费全额退还")))
+        except RefundRefused as exc:  # the cancellation's own refund came first
+            log.info("fee order %s: refund already asked for: %s", order.out_trade_no, exc)
 
 
 @on_closed(OrderKind.REGISTRATION)

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from carebridge.outbox.actions import enqueue
+
 from ..backoff import FIRST_CHECK
-from ..kinds import ON_CLOSED, ON_PAID
+from ..kinds import FOLLOW_UP_TOPIC, IN_WORKER, ON_CLOSED, ON_PAID
 from ..models import Order, OrderStatus
 
 DEFAULT_DEADLINE = timedelta(minutes=15)
@@ -78,7 +80,8 @@ def open_order(
 @transaction.atomic
 def record_payment(payment: Payment) -> Order | None:
     """Apply WeChat Pay's word that ``payment`` succeeded: the order becomes PAID once, its
-    kind's ``on_paid`` runs once. The conditional update claims the change, so a replayed,
+    kind's ``on_paid`` runs once (in the worker, for kinds registered ``in_worker``: see
+    ``follow_up_payment``). The conditional update claims the change, so a replayed,
     reordered or concurrent notification (or a query answer racing one) finds nothing to
     claim and returns None. PaymentMismatch, with nothing written, if the payment is not
     this order's.
@@ -121,10 +124,27 @@ def apply_payment(payment: Payment) -> Order | None:
         return None
     for name, value in paid.items():  # what the claim wrote: no need to read it back
         setattr(order, name, value)
+    if order.kind in IN_WORKER:
+        # One INSERT, committed with the claim: the worker runs on_paid from it. No dedup key
+        # (and so no savepoint): the claim above succeeds once per order.
+        enqueue(FOLLOW_UP_TOPIC, {"order": order.pk})
+        return order
     handler = ON_PAID.get(order.kind)
     if handler:
         handler(order)
     return order
+
+
+@transaction.atomic
+def follow_up_payment(order_pk: int) -> str:
+    """The worker's half of a payment of a kind registered ``in_worker``: its ``on_paid``, run
+    in a transaction of its own. Run again (the worker died before recording it), the kind's
+    ``on_paid`` finds its work done and changes nothing. Returns what it did, for the row."""
+    order = Order.objects.filter(pk=order_pk).first()
+    if order is None or order.kind not in IN_WORKER:
+        return "nothing to follow up"
+    ON_PAID[order.kind](order)
+    return "followed up"
 
 
 @transaction.atomic

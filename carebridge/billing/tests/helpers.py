@@ -158,3 +158,16 @@ def refund(order, amount=None, status="PROCESSING", reason="取消预约退挂�
     return Refund.objects.create(
         order=order, amount=amount or order.total, status=status, reason=reason
     )
+
+
+def follow_up() -> int:
+    """The worker's pass over the payments' follow-ups (kinds.FOLLOW_UP_TOPIC) and nothing
+    else (the confirmations they queue stay queued): how many it ran."""
+    from carebridge.billing.kinds import FOLLOW_UP_TOPIC
+    from carebridge.outbox import worker
+
+    due = list(worker.claimable().filter(topic=FOLLOW_UP_TOPIC).order_by("id"))
+    claimed = worker.claim_batch(due, "tests")
+    if claimed:
+        worker.process_batch(claimed)
+    return len(claimed)
