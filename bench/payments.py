@@ -128,20 +128,15 @@ print("ok")
 """
 
 
-# The worker's pass over the payments' follow-ups only (the confirmations they queue stay
-# queued: sending them needs WeChat): claimed and run as carebridge worker does.
+# The worker's sweep over the payments' follow-ups, pass after pass until none is due (the
+# confirmations they queue stay queued: sending them needs WeChat).
 FOLLOW_UPS = """
 import time
-from carebridge.billing.kinds import FOLLOW_UP_TOPIC
+from carebridge.billing.actions.orders import follow_up_payments
 from carebridge.billing.tasks import FOLLOW_UP_BATCH
-from carebridge.outbox import worker
 done, started = 0, time.perf_counter()
-while claimed := worker.claim_batch(
-    list(worker.claimable().filter(topic=FOLLOW_UP_TOPIC).order_by("id")[:1000]), "bench"
-):
-    for start in range(0, len(claimed), FOLLOW_UP_BATCH):
-        worker.process_batch(claimed[start : start + FOLLOW_UP_BATCH])
-    done += len(claimed)
+while ran := follow_up_payments(limit=FOLLOW_UP_BATCH):
+    done += ran
 print(done, round(time.perf_counter() - started, 1))
 """
 

@@ -7,21 +7,21 @@ state, once per change: they write what must hold with the payment (the appointm
 bills settled, the deposit credited) and queue slow follow-ups (messages, HIS write-back)
 through the outbox, never a network call.
 
-A kind registered ``on_paid(kind, in_worker=True)`` has its ``on_paid`` run by the worker
-instead, from one outbox row (FOLLOW_UP_TOPIC) that the payment's transaction writes: the
-notification then only claims the order and writes that row, and answers sooner. Its ``on_paid``
-must be safe to run again (a worker can die after running it, before recording it) and must
-expect the order to be paid already while it waits (the order's pages say paid at once).
-The registration fee's does so (registration.py; bench/RESULTS.md, "Payments")."""
+A kind registered ``on_paid(kind, in_worker=True)`` has its ``on_paid`` run by the worker's
+sweep instead (``actions.orders.follow_up_payments``): the payment's claim marks the order
+``follow_up_due`` in the same UPDATE, so the notification writes nothing of the kind's and
+answers sooner. Its ``on_paid`` runs once, in the transaction that clears the mark, and must
+expect the order to have been paid a little while ago: the order's pages say paid at once, and
+a cancellation may have come in between. The registration fee's does (registration.py;
+bench/RESULTS.md, "Payments")."""
 
 from collections.abc import Callable
 
 ON_PAID: dict[str, Callable] = {}
 ON_CLOSED: dict[str, Callable] = {}
 ON_REFUNDED: dict[str, Callable] = {}
-# Kinds whose on_paid the worker runs after the payment's commit (FOLLOW_UP_TOPIC's rows).
+# Kinds whose on_paid the worker runs after the payment's commit (Order.follow_up_due).
 IN_WORKER: set[str] = set()
-FOLLOW_UP_TOPIC = "billing.paid"
 
 
 def on_paid(kind: str, in_worker: bool = False):

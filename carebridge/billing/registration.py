@@ -2,9 +2,10 @@
 its refund do to the appointment. The order is opened by booking's one booking path
 (``booking.actions.book.open_fee_order``) for sessions whose ``fee_payment`` is at booking.
 
-- Paid: the appointment is paid and its "预约成功" confirmation is queued now (not at booking);
-  if the appointment was cancelled first (the patient, or the deadline's close, won the race),
-  the fee goes back in full.
+- Paid: the order is paid at once; the worker's follow-up, moments later, marks the appointment
+  paid and queues its "预约成功" confirmation (not at booking); if the appointment was
+  cancelled first (the patient, or the deadline's close, won the race), the fee goes back in
+  full.
 - Closed unpaid at the deadline: the appointment is cancelled (its place back to its pool)
   and the patient told, through booking's own cancel action.
 - Cancelled after paying: booking marks it ``refund_due`` and sends ``refund_requested``; the

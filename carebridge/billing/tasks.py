@@ -1,7 +1,7 @@
-"""The billing app's background work. Run by ``carebridge worker``: the follow-ups of payments
-(outbox rows written by ``apply_payment`` for kinds whose on_paid runs in the worker), refund
-submissions (outbox rows written by ``request_refund``) and the sweeps that query orders and
-refunds whose notification has not come (actions/checks.py). Run by
+"""The billing app's background work. Run by ``carebridge worker``: refund submissions (outbox
+rows written by ``request_refund``), the sweep that follows up payments (the on_paid of kinds
+that run it in the worker) and the sweeps that query orders and refunds whose notification has
+not come (actions/checks.py). Run by
 ``carebridge run_daily_jobs``: the reconciliation of yesterday's WeChat Pay trade bill."""
 
 from datetime import time, timedelta
@@ -9,30 +9,27 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from carebridge.booking.daily import DailyJob
-from carebridge.outbox.registry import GiveUp, RetryLater, batch_handler, handler, sweep
+from carebridge.outbox.registry import GiveUp, RetryLater, handler, sweep
 
 from .actions.checks import check_due_orders, check_due_refunds
-from .actions.orders import follow_up_payment
+from .actions.orders import follow_up_payments
 from .actions.reconcile import BillUnavailable, reconcile_day
 from .actions.refunds import SUBMIT_TOPIC, submit_refund
-from .kinds import FOLLOW_UP_TOPIC
 from .models import Merchant
 from .registration import refund_forgotten_fees
 from .wxpay import NotTrusted, WxPayRefused, WxPayUnavailable
 
 # Orders and refunds checked per sweep pass: each is one or two calls to WeChat Pay.
 CHECK_BATCH = 20
-# Payments followed up per worker call: each in a transaction of its own, a few statements.
+# Payments followed up per sweep pass: each in a transaction of its own, a few statements.
 FOLLOW_UP_BATCH = 50
 # WeChat Pay's refusals worth retrying: busy, rate-limited, the merchant's balance short.
 PASSING = {"SYSTEM_ERROR", "FREQUENCY_LIMITED", "NOT_ENOUGH", "USER_ACCOUNT_ABNORMAL_RETRY"}
 
 
-@batch_handler(FOLLOW_UP_TOPIC, size=FOLLOW_UP_BATCH)
-def follow_up_payments(messages):
-    """What paid orders' kinds do once paid (``follow_up_payment``), one order at a time: one
-    that fails is retried alone, and those done before it are not undone."""
-    return {m.id: {"outcome": follow_up_payment(m.payload["order"])} for m in messages}
+@sweep("billing.follow_up_payments", batch=FOLLOW_UP_BATCH)
+def follow_up(limit: int) -> int:
+    return follow_up_payments(limit)
 
 
 @handler(SUBMIT_TOPIC)

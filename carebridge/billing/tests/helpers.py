@@ -161,13 +161,8 @@ def refund(order, amount=None, status="PROCESSING", reason="取消预约退挂�
 
 
 def follow_up() -> int:
-    """The worker's pass over the payments' follow-ups (kinds.FOLLOW_UP_TOPIC) and nothing
-    else (the confirmations they queue stay queued): how many it ran."""
-    from carebridge.billing.kinds import FOLLOW_UP_TOPIC
-    from carebridge.outbox import worker
+    """The worker's sweep over paid orders' follow-ups (Order.follow_up_due), and nothing else
+    (the confirmations they queue stay queued): how many it ran."""
+    from carebridge.billing.actions.orders import follow_up_payments
 
-    due = list(worker.claimable().filter(topic=FOLLOW_UP_TOPIC).order_by("id"))
-    claimed = worker.claim_batch(due, "tests")
-    if claimed:
-        worker.process_batch(claimed)
-    return len(claimed)
+    return follow_up_payments(limit=1000)
