@@ -1,8 +1,8 @@
 """The billing app's background work. Run by ``carebridge worker``: refund submissions (outbox
 rows written by ``request_refund``), the sweep that follows up payments (the on_paid of kinds
 that run it in the worker) and the sweeps that query orders and refunds whose notification has
-not come (actions/checks.py). Run by
-``carebridge run_daily_jobs``: the reconciliation of yesterday's WeChat Pay trade bill."""
+not come (actions/checks.py). Run by ``carebridge run_daily_jobs``: the reconciliation of
+yesterday's WeChat Pay trade bill."""
 
 from datetime import time, timedelta
 
