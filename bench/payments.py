@@ -1,12 +1,13 @@
 """WeChat Pay payment notifications per second: verified, recorded and applied once.
 
 Compares the real notify_url (/billing/wxpay/notify/<mchid>/: verify the signature, decrypt
-the resource, record the notification id, mark the order paid with a conditional update, run
-the registration fee's on_paid: the appointment paid and its confirmation queued in the outbox)
-with a handler on the same server in the same run that only verifies and decrypts
-(/bench/wxpay/verify/<mchid>/, bench/urls.py: the same merchant lookup and client). The server
-is ``carebridge serve`` (gunicorn, its default workers and threads) with production settings.
-No worker runs: the follow-ups are counted as the outbox rows the payments wrote.
+the resource, mark the order paid with a conditional update, queue its follow-up in the outbox
+and record the notification id) with a handler on the same server in the same run that only
+verifies and decrypts (/bench/wxpay/verify/<mchid>/, bench/urls.py: the same merchant lookup
+and client). The server is ``carebridge serve`` (gunicorn, its default workers and threads)
+with production settings. No worker runs while the clock does: after the runs, with the server
+stopped, the worker's pass over the payments' follow-ups (the registration fee's on_paid: the
+appointment paid, its confirmation queued) is run here, and what it wrote is counted.
 
 Each run sends ``--notifications`` notifications to each handler (verify-only first in odd
 runs, second in even ones: ABBA): a third of them are duplicates, each the very delivery of
@@ -17,7 +18,8 @@ clock starts. Each run pays orders of its own, one registration fee per appointm
 
 Afterwards every answer must be 204, and the database must hold, for each run: every order
 paid, once (one PayNotification with outcome "paid" per order, the duplicates recorded by id
-once), every appointment paid, and exactly one confirmation outbox row per appointment.
+once), every appointment paid by the follow-ups, and exactly one confirmation outbox row per
+appointment.
 
     .venv/bin/python bench/payments.py \\
         --database-url postgres://postgres@127.0.0.1:5432/carebridge_bench_payments
@@ -123,6 +125,19 @@ for run in range({runs}):
               out_trade_no=f"BENCH{{run}}N{{i:07d}}", expires_at=expires, next_query_at=expires,
               appointment=a) for i, a in enumerate(appointments))
 print("ok")
+"""
+
+
+# The worker's sweep over the payments' follow-ups, pass after pass until none is due (the
+# confirmations they queue stay queued: sending them needs WeChat).
+FOLLOW_UPS = """
+import time
+from carebridge.billing.actions.orders import follow_up_payments
+from carebridge.billing.tasks import FOLLOW_UP_BATCH
+done, started = 0, time.perf_counter()
+while ran := follow_up_payments(limit=FOLLOW_UP_BATCH):
+    done += ran
+print(done, round(time.perf_counter() - started, 1))
 """
 
 
@@ -298,6 +313,8 @@ def main():
                     )
                     results.append((run_no, handler, rates[handler], failed, lat))
                 print(f"run {run_no + 1} ratio full/verify {rates['full'] / rates['verify']:.2f}")
+        followed, seconds = manage(env, "shell", "-c", FOLLOW_UPS).split()[-2:]
+        print(f"follow-ups run by the worker's pass afterwards: {followed} in {seconds} s")
         stored = json.loads(
             manage(env, "shell", "-c", READ_BACK % {"runs": args.runs}).strip().splitlines()[-1]
         )

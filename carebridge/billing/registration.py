@@ -2,9 +2,10 @@
 its refund do to the appointment. The order is opened by booking's one booking path
 (``booking.actions.book.open_fee_order``) for sessions whose ``fee_payment`` is at booking.
 
-- Paid: the appointment is paid and its "预约成功" confirmation is queued now (not at booking);
-  if the appointment was cancelled first (the patient, or the deadline's close, won the race),
-  the fee goes back in full.
+- Paid: the order is paid at once; the worker's follow-up, moments later, marks the appointment
+  paid and queues its "预约成功" confirmation (not at booking); if the appointment was
+  cancelled first (the patient, or the deadline's close, won the race), the fee goes back in
+  full.
 - Closed unpaid at the deadline: the appointment is cancelled (its place back to its pool)
   and the patient told, through booking's own cancel action.
 - Cancelled after paying: booking marks it ``refund_due`` and sends ``refund_requested``; the
@@ -48,11 +49,16 @@ def _reason(text) -> str:
         return str(text)
 
 
-@on_paid(OrderKind.REGISTRATION)
+@on_paid(OrderKind.REGISTRATION, in_worker=True)
 def fee_paid(order: Order) -> None:
-    """In the payment's transaction: the holding, unpaid appointment becomes paid (a
-    conditional update: a cancellation racing the payment is seen either way) and its
-    confirmation is queued once; otherwise the fee is refunded in full."""
+    """In the worker, after the payment's commit (kinds.py): the holding, unpaid appointment
+    becomes paid (a conditional update: a cancellation racing the payment is seen either way)
+    and its confirmation is queued once; if it was cancelled before, the fee is refunded in
+    full. Run again, it finds the appointment paid (or the refund asked for) and does nothing.
+
+    While this waits the order is paid, so the deadline's sweep (checks.py), which closes
+    only pending orders, cannot cancel the appointment; a patient who cancels meanwhile is
+    refunded here."""
     paid = Appointment.objects.filter(
         pk=order.appointment_id, status__in=HOLDING, payment_status=PaymentStatus.UNPAID
     ).update(payment_status=PaymentStatus.PAID)
@@ -64,10 +70,21 @@ def fee_paid(order: Order) -> None:
             dedup_key=f"{CONFIRMATION_TOPIC}:{order.appointment_id}",
         )
         return
-    Appointment.objects.filter(pk=order.appointment_id).update(
+    # Not paid now: paid by an earlier run of this follow-up (and perhaps cancelled since, when
+    # the cancellation asked for the refund), or cancelled before the payment came: refunded.
+    Appointment.objects.filter(pk=order.appointment_id, payment_status=PaymentStatus.UNPAID).update(
         payment_status=PaymentStatus.REFUND_DUE
     )
-    request_refund(order, order.paid_wxpay, _reason(_("预约已取消,挂号费全额退还")))
+    if Appointment.objects.filter(
+        pk=order.appointment_id, payment_status=PaymentStatus.REFUND_DUE
+    ).exists():
+        remainder = order.refundable()
+        if remainder <= 0:
+            return
+        try:
+            request_refund(order, remainder, _reason(_("预约已取消,挂号费全额退还")))
+        except RefundRefused as exc:  # the cancellation's own refund came first
+            log.info("fee order %s: refund already asked for: %s", order.out_trade_no, exc)
 
 
 @on_closed(OrderKind.REGISTRATION)

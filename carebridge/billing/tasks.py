@@ -1,7 +1,8 @@
 """The billing app's background work. Run by ``carebridge worker``: refund submissions (outbox
-rows written by ``request_refund``) and the sweeps that query orders and refunds whose
-notification has not come (actions/checks.py). Run by ``carebridge run_daily_jobs``: the
-reconciliation of yesterday's WeChat Pay trade bill."""
+rows written by ``request_refund``), the sweep that follows up payments (the on_paid of kinds
+that run it in the worker) and the sweeps that query orders and refunds whose notification has
+not come (actions/checks.py). Run by ``carebridge run_daily_jobs``: the reconciliation of
+yesterday's WeChat Pay trade bill."""
 
 from datetime import time, timedelta
 
@@ -11,6 +12,7 @@ from carebridge.booking.daily import DailyJob
 from carebridge.outbox.registry import GiveUp, RetryLater, handler, sweep
 
 from .actions.checks import check_due_orders, check_due_refunds
+from .actions.orders import follow_up_payments
 from .actions.reconcile import BillUnavailable, reconcile_day
 from .actions.refunds import SUBMIT_TOPIC, submit_refund
 from .models import Merchant
@@ -19,8 +21,15 @@ from .wxpay import NotTrusted, WxPayRefused, WxPayUnavailable
 
 # Orders and refunds checked per sweep pass: each is one or two calls to WeChat Pay.
 CHECK_BATCH = 20
+# Payments followed up per sweep pass: each in a transaction of its own, a few statements.
+FOLLOW_UP_BATCH = 50
 # WeChat Pay's refusals worth retrying: busy, rate-limited, the merchant's balance short.
 PASSING = {"SYSTEM_ERROR", "FREQUENCY_LIMITED", "NOT_ENOUGH", "USER_ACCOUNT_ABNORMAL_RETRY"}
+
+
+@sweep("billing.follow_up_payments", batch=FOLLOW_UP_BATCH)
+def follow_up(limit: int) -> int:
+    return follow_up_payments(limit)
 
 
 @handler(SUBMIT_TOPIC)

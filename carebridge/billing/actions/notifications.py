@@ -5,8 +5,9 @@ A payment and a refund are each applied with a conditional update (``apply_payme
 of the same payment, or a query answer racing one finds nothing left to claim and applies
 nothing. Two deliveries at once wait for each other on the order's row, and the second finds
 it claimed. Each notification id is recorded once (PayNotification, unique), with what it did,
-in the same transaction as the change: one transaction and no savepoint, about five
-statements for a payment (bench/RESULTS.md, "Payments")."""
+in the same transaction as the change: one transaction and no savepoint. A registration fee's
+payment is two statements in it (the order's claim, which also marks its follow-up due for the
+worker, and the record); bench/RESULTS.md, "Payments"."""
 
 from dataclasses import dataclass
 
@@ -88,7 +89,7 @@ def _apply(merchant, event_type: str, payment: Payment | None, refund: RefundRes
         if payment.mchid != merchant.mchid:
             return f"{REFUSED}merchant {payment.mchid} is not {merchant.mchid}"
         try:
-            return "paid" if apply_payment(payment) else "already paid"
+            return "paid" if apply_payment(payment, merchant) else "already paid"
         except PaymentMismatch as exc:
             return f"{REFUSED}{exc}"
     if refund is not None:

@@ -1,6 +1,7 @@
 """Opening an order and moving it out of PENDING. Only ``record_payment`` (fed by a verified
 notification or a query answer) marks an order paid; the H5 page's "ok" never does."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,9 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..backoff import FIRST_CHECK
-from ..kinds import ON_CLOSED, ON_PAID
+from ..kinds import IN_WORKER, ON_CLOSED, ON_PAID
 from ..models import Order, OrderStatus
 
+log = logging.getLogger("carebridge.billing")
 DEFAULT_DEADLINE = timedelta(minutes=15)
 
 
@@ -75,25 +77,58 @@ def open_order(
     )
 
 
+# The states a payment may move an order out of (a closed order's payment raced its close).
+CLAIMABLE = [OrderStatus.PENDING, OrderStatus.CLOSED]
+
+
 @transaction.atomic
 def record_payment(payment: Payment) -> Order | None:
     """Apply WeChat Pay's word that ``payment`` succeeded: the order becomes PAID once, its
-    kind's ``on_paid`` runs once. The conditional update claims the change, so a replayed,
+    kind's ``on_paid`` runs once (in the worker's sweep, ``follow_up_payments``, for kinds
+    registered ``in_worker``). The conditional update claims the change, so a replayed,
     reordered or concurrent notification (or a query answer racing one) finds nothing to
-    claim and returns None. PaymentMismatch, with nothing written, if the payment is not
-    this order's.
+    claim and returns None; otherwise the order, as paid. PaymentMismatch, with nothing
+    written, if the payment is not this order's.
 
     An order closed here but paid at WeChat Pay (the payment raced the close) is still
     recorded paid: the patient's money arrived, and the reconciliation lists it for staff."""
-    return apply_payment(payment)
+    if not apply_payment(payment):
+        return None
+    return Order.objects.get(out_trade_no=payment.out_trade_no)
 
 
-def apply_payment(payment: Payment) -> Order | None:
+def _paid(payment: Payment) -> dict:
+    return {
+        "status": OrderStatus.PAID,
+        "paid_wxpay": payment.total,
+        "transaction_id": payment.transaction_id,
+        "payer_openid": payment.payer_openid,
+        "paid_at": payment.success_time,
+        "next_query_at": None,
+    }
+
+
+def apply_payment(payment: Payment, merchant=None) -> bool:
     """``record_payment`` in the caller's transaction, which must be atomic (the notification
     view records the notification in the same one, without a savepoint: a PaymentMismatch is
-    raised before anything is written)."""
+    raised before anything is written). ``merchant``: the merchant whose keys vouched for
+    ``payment`` (the notification's), if known."""
+    if merchant is not None and (payment.mchid, payment.appid) == (merchant.mchid, merchant.appid):
+        # The notification's hot path: an order followed up in the worker is claimed by one
+        # UPDATE that checks everything (its merchant's institution, its amount, its state) on
+        # the order's own row, with no join, so PostgreSQL re-checks it all on the row a
+        # concurrent claim leaves. Anything else (a replay, a mismatch, another kind) finds
+        # nothing here and goes the way below, which says why.
+        if Order.objects.filter(
+            out_trade_no=payment.out_trade_no,
+            institution_id=merchant.institution_id,
+            kind__in=IN_WORKER,
+            total=payment.total,
+            status__in=CLAIMABLE,
+        ).update(**_paid(payment), follow_up_due=True):
+            return True
     # The merchant's two ids, not the merchant: its row carries encrypted keys, decrypted on
-    # every load, and this is the notification's hot path.
+    # every load.
     found = (
         Order.objects.filter(out_trade_no=payment.out_trade_no)
         .annotate(mchid=F("institution__merchant__mchid"), appid=F("institution__merchant__appid"))
@@ -106,25 +141,42 @@ def apply_payment(payment: Payment) -> Order | None:
         raise PaymentMismatch(f"merchant {payment.mchid}/{payment.appid} is not the order's")
     if payment.total != order.total:
         raise PaymentMismatch(f"amount {payment.total} is not the order's {order.total}")
-    paid = {
-        "status": OrderStatus.PAID,
-        "paid_wxpay": payment.total,
-        "transaction_id": payment.transaction_id,
-        "payer_openid": payment.payer_openid,
-        "paid_at": payment.success_time,
-        "next_query_at": None,
-    }
-    claimed = Order.objects.filter(
-        pk=order.pk, status__in=[OrderStatus.PENDING, OrderStatus.CLOSED]
-    ).update(**paid)
+    if order.status not in CLAIMABLE:  # paid (or refunded) for good: no claim to try
+        return False
+    paid = _paid(payment)
+    in_worker = order.kind in IN_WORKER
+    claimed = Order.objects.filter(pk=order.pk, status__in=CLAIMABLE).update(
+        **paid, follow_up_due=in_worker
+    )
     if not claimed:
-        return None
+        return False
     for name, value in paid.items():  # what the claim wrote: no need to read it back
         setattr(order, name, value)
     handler = ON_PAID.get(order.kind)
-    if handler:
+    if handler and not in_worker:
         handler(order)
-    return order
+    return True
+
+
+def follow_up_payments(limit: int) -> int:
+    """The worker's sweep (tasks.py): the ``on_paid`` of up to ``limit`` paid orders of kinds
+    registered ``in_worker``, oldest payment first. Each is taken by clearing its
+    ``follow_up_due`` with a conditional update in the transaction that runs its ``on_paid``:
+    both commit or neither, and two workers never run one. One that fails is logged, left due
+    and tried again on the next pass; the others go on. Returns how many were run."""
+    due = Order.objects.filter(follow_up_due=True).order_by("paid_at").values_list("pk", "kind")
+    done = 0
+    for pk, kind in due[:limit]:
+        try:
+            with transaction.atomic():
+                if not Order.objects.filter(pk=pk, follow_up_due=True).update(follow_up_due=False):
+                    continue  # another worker's
+                ON_PAID[kind](Order.objects.get(pk=pk))
+        except Exception:
+            log.exception("order %s: the payment's follow-up failed; tried again later", pk)
+            continue
+        done += 1
+    return done
 
 
 @transaction.atomic

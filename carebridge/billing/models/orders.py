@@ -117,6 +117,9 @@ class Order(models.Model):
     # The order whose notification has not come is queried on a backoff (tasks.py).
     next_query_at = models.DateTimeField(_("下次查单时间"), null=True, blank=True, db_index=True)
     query_attempts = models.PositiveSmallIntegerField(_("查单次数"), default=0)
+    # Paid, its kind's on_paid still to run in the worker (kinds.py: set by the payment's claim,
+    # cleared by the worker's follow-up in the transaction that runs it).
+    follow_up_due = models.BooleanField(_("待后续处理"), default=False)
 
     objects = OrderQuerySet.as_manager()
 
@@ -144,7 +147,13 @@ class Order(models.Model):
                 name="order_one_pending_per_appointment",
             ),
         ]
-        indexes = [models.Index(fields=["patient", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["patient", "status", "-created_at"]),
+            # The worker's follow-ups: a handful of rows at a time, whatever the table's size.
+            models.Index(
+                fields=["paid_at"], condition=Q(follow_up_due=True), name="order_follow_up_due"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.out_trade_no} {self.get_kind_display()} {self.total}"

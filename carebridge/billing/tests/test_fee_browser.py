@@ -106,8 +106,11 @@ def test_a_fee_paid_at_booking_is_paid_in_the_sheet_and_refunded_on_cancelling(d
     work(lambda: Order.objects.get(pk=order.pk).status == OrderStatus.PAID, "the payment")
     expect(web.locator("#pay-result")).to_contain_text("支付完成")
     phone.shot("fee-03-paid")
-    appointment.refresh_from_db()
-    assert appointment.payment_status == PaymentStatus.PAID
+    # The appointment is marked paid by the payment's follow-up, on the worker's next pass.
+    work(
+        lambda: Appointment.objects.get(pk=appointment.pk).payment_status == PaymentStatus.PAID,
+        "the payment's follow-up",
+    )
     work(
         lambda: TemplateSend.objects.filter(status=SendStatus.SENT).exists(),
         "the booking confirmation, after the payment",

@@ -56,6 +56,7 @@ def test_a_payment_marks_its_order_paid_once(order, calls):
     assert record_payment(payment(order)).status == OrderStatus.PAID
     assert record_payment(payment(order)) is None  # the replay changes nothing
     order.refresh_from_db()
+    assert not order.follow_up_due  # a deposit's on_paid ran at once
     assert (order.paid_wxpay, order.transaction_id) == (20000, "4200000000202612030000000001")
     assert calls == [("paid", order.pk)]
 

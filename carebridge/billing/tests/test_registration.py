@@ -35,7 +35,7 @@ from carebridge.booking.tests.helpers import (
 from carebridge.outbox.models import OutboxMessage
 from carebridge.wechat.models import TemplateSend
 
-from .helpers import refund_resource
+from .helpers import follow_up, refund_resource
 from .test_record_payment import payment
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +99,8 @@ def test_the_payment_marks_the_appointment_paid_and_then_confirms_it_once(
     order = fee_order(appointment)
     record_payment(payment(order))
     record_payment(payment(order))  # replayed
+    assert follow_up() == 1  # the worker's pass: one follow-up for the two
+    assert follow_up() == 0
     appointment.refresh_from_db()
     assert appointment.payment_status == PaymentStatus.PAID
     assert OutboxMessage.objects.filter(topic=CONFIRMATION_TOPIC).count() == 1
@@ -116,6 +118,7 @@ def test_a_worker_killed_after_paid_still_sends_the_confirmation_once(
 
     appointment = booked(fee_session, alice_self, alice)
     record_payment(payment(fee_order(appointment)))
+    follow_up()
     row = OutboxMessage.objects.get(topic=CONFIRMATION_TOPIC)
     assert worker.claim(row, "killed")  # and the worker dies here
     assert worker.run_once("next") == 0  # the claim holds for its lease
@@ -157,6 +160,7 @@ def test_a_payment_after_the_cancellation_is_refunded_in_full(fee_session, alice
     order = fee_order(appointment)
     assert mark_closed(order)  # unpaid at the deadline: cancelled
     record_payment(payment(order))  # but WeChat Pay took the money just before the close
+    follow_up()
     refund = Refund.objects.get(order=order)
     assert (refund.amount, refund.status, refund.requested_by) == (1400, "pending", None)
     assert OutboxMessage.objects.filter(topic=SUBMIT_TOPIC).count() == 1
@@ -174,6 +178,7 @@ def test_cancelling_after_paying_refunds_the_fee_then_marks_it_refunded(
     appointment = booked(fee_session, alice_self, alice)
     order = fee_order(appointment)
     record_payment(payment(order))
+    follow_up()
     appointment = cancel_appointment(
         Appointment.objects.get(pk=appointment.pk), now=before_visit(fee_session)
     )
@@ -191,6 +196,7 @@ def test_the_refund_signal_twice_refunds_once(fee_session, alice, alice_self):
 
     appointment = booked(fee_session, alice_self, alice)
     record_payment(payment(fee_order(appointment)))
+    follow_up()
     cancel_appointment(Appointment.objects.get(pk=appointment.pk), now=before_visit(fee_session))
     refund_requested.send(sender=Appointment, appointment_id=appointment.pk)
     assert Refund.objects.count() == 1
@@ -257,6 +263,7 @@ def test_a_notification_for_a_fee_after_the_close_pays_and_refunds(
         transaction_data(sandbox_order),
     )
     assert apply_notification(merchant, note).accepted
+    follow_up()
     assert Refund.objects.get(order=order).amount == order.total
 
 
@@ -270,6 +277,7 @@ def test_a_refund_whose_signal_was_lost_is_asked_for_by_the_sweep(
     appointment = booked(fee_session, alice_self, alice)
     order = fee_order(appointment)
     record_payment(payment(order))
+    follow_up()
     # The process dies between the cancellation's commit and its signal.
     refund_requested.disconnect(refund_cancelled_fee)
     try:

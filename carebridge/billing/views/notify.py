@@ -3,7 +3,8 @@
 The view only translates: it finds the merchant, has the client verify and decrypt, and hands
 the notification to ``apply_notification``. It answers 204 once the notification is recorded
 and applied (or was before), within WeChat Pay's 5 seconds: whatever is slow (the confirmation
-message, the HIS write-back) was queued in the outbox by the order kind's ``on_paid``. Anything
+message, the HIS write-back) was queued in the outbox by the order kind's ``on_paid``, or is
+left to the worker with the whole ``on_paid`` (the registration fee's: kinds.py). Anything
 not to be believed or not to be applied gets 4xx with ``{"code": "FAIL", "message": …}`` and
 changes nothing; WeChat Pay then retries on its schedule."""
 
