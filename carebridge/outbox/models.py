@@ -62,10 +62,13 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "available_at"]),
             # The worker's "anything older still waiting for these recipients?" reads only the
-            # waiting rows, never the sent history.
+            # waiting rows that have a recipient, never the sent history. Rows without one
+            # (follow-ups, sweeps) are left out: with them in, a row without a recipient made
+            # PostgreSQL's anti join walk every older such row, and 20,000 pending ones took
+            # claimable() 22 s on cold statistics; without them, 29 ms (RESULTS.md, Callback).
             models.Index(
                 fields=["recipient", "id"],
-                condition=Q(status="pending"),
+                condition=Q(status="pending") & ~Q(recipient=""),
                 name="outbox_waiting_recipient",
             ),
         ]
