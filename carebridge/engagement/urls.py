@@ -1,5 +1,22 @@
 """The patient's pages under h5/<account>/: consultations, surveys, polls, self-assessment."""
 
+from django.urls import path
+
+from .views import consultations
+
 app_name = "engagement"
 
-urlpatterns = []
+urlpatterns = [
+    path("ask/", consultations.ask, name="ask"),
+    path("consultations/", consultations.consultation_list, name="consultations"),
+    path(
+        "consultations/<int:consultation_id>/",
+        consultations.consultation_detail,
+        name="consultation",
+    ),
+    path(
+        "consultations/<int:consultation_id>/person/",
+        consultations.need_person,
+        name="need_person",
+    ),
+]

@@ -15,6 +15,7 @@ from django.db import transaction
 from carebridge.billing.models import Merchant
 from carebridge.booking.models import BookingPolicy, FeePayment, ScheduleTemplate
 from carebridge.content.demo import load_articles
+from carebridge.engagement import consult_demo
 from carebridge.publishing.demo import load_calendar
 from carebridge.results.models import ResultsPolicy
 from carebridge.sandbox.phone.identity import app_id_of
@@ -91,6 +92,14 @@ def load_demo(site_url: str | None = None) -> DemoLoaded:
     # After the templates: the demo's reports are announced on the demo user's phone.
     result.created += reports.load_reports(result.account)
     result.created += load_articles(institution)
+    # After the reports' demo user: the sample consultations are theirs.
+    register(
+        app_id_of(result.account),
+        consult_demo.TEMPLATE_ID,
+        consult_demo.TEMPLATE_TITLE,
+        consult_demo.TEMPLATE_CONTENT,
+    )
+    result.created += consult_demo.load_consultations(result.account, reports.OPENID)
     # The push calendar: a topic due this week and one mass send used this month.
     result.created += load_calendar(result.account)
     result.admin_created = _admin()
