@@ -146,9 +146,6 @@ class ConsultationAdmin(audited_admin.AuditedAdmin):
         if data.get("close"):
             actions.close_consultation(obj, user)
 
-    def save_related(self, request, form, formsets, change):
-        pass  # the thread is written by the actions alone
-
 
 @admin.register(ConsultPolicy)
 class ConsultPolicyAdmin(InstitutionScopedAdmin):
