@@ -44,10 +44,10 @@ class ConsultPolicy(models.Model):
     )
     urgent_reply = models.TextField(_("紧急回复"), default=DEFAULT_URGENT_REPLY)
     faq_threshold = models.FloatField(
-        _("常见问题自动回答阈值"), default=0.93, help_text=_("相似度达到此值才自动回答")
+        _("常见问题自动回答阈值"), default=0.91, help_text=_("相似度达到此值才自动回答")
     )
     route_threshold = models.FloatField(
-        _("相似分诊阈值"), default=0.9, help_text=_("相似度低于此值转运营分诊")
+        _("相似分诊阈值"), default=0.88, help_text=_("相似度低于此值转运营分诊")
     )
     tpl_consult_reply = models.CharField(
         _("模板:咨询已回复"),
