@@ -71,6 +71,7 @@ class World:
     share_token: str
     revoked_token: str
     order: str
+    consultation: int = 0
 
 
 # How to open each page of the URL map (view name → path under the live server).
@@ -108,6 +109,9 @@ PAGES: dict[str, Callable[[World], str]] = {
     "results:visit": lambda w: f"/h5/{w.slug}/visits/{w.visit}/",
     "billing:bills": lambda w: f"/h5/{w.slug}/bills/",
     "billing:deposit": lambda w: f"/h5/{w.slug}/deposit/",
+    "engagement:ask": lambda w: f"/h5/{w.slug}/ask/",
+    "engagement:consultations": lambda w: f"/h5/{w.slug}/consultations/",
+    "engagement:consultation": lambda w: f"/h5/{w.slug}/consultations/{w.consultation}/",
     # WeChat sign-in, under /wechat/<account>/oauth/: the pages a patient meets on the way in.
     "wechat:oauth_me": lambda w: f"/wechat/{w.slug}/oauth/me",
 }
@@ -122,6 +126,7 @@ NOT_PAGES = {
     "patients:default": "POST only; its button is on patients:list",
     "results:share": "POST only; its form is on results:report",
     "results:revoke": "POST only; its button is on results:report",
+    "engagement:need_person": "POST only; its button is on engagement:consultation",
     "wechat:oauth_start": "redirects to WeChat; its refusal page is in EXTRA",
     "wechat:oauth_callback": "WeChat's redirect back; its refusal page is in EXTRA",
 }
@@ -148,6 +153,7 @@ STANDARD_ONLY = {"results:shared", "results:shared (revoked)"}
 SUBMIT_EMPTY = {
     "patients:add (errors)": ("patients:add", "button[name=save]"),
     "billing:deposit (errors)": ("billing:deposit", "form[action$='top-up/'] button"),
+    "engagement:ask (errors)": ("engagement:ask", "button[name=send]"),
 }
 
 
@@ -310,7 +316,16 @@ def world(sandbox, settings) -> World:
         patient=patient.pk,
         article=article.pk,
         order=fee.out_trade_no,
+        consultation=_consultation(demo, follower),
     )
+
+
+def _consultation(demo, follower) -> int:
+    """A question answered automatically (its "still need a person" button shows)."""
+    from carebridge.engagement.actions.consultations import receive_question
+
+    asked = receive_question(demo.account, follower, "周末可以抽血吗", "wechat")
+    return asked.consultation.pk
 
 
 def _fee(demo, patient, appointment):
