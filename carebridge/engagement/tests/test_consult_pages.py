@@ -5,7 +5,7 @@ is a form error naming the field (400) that records nothing."""
 import pytest
 
 from carebridge.engagement.actions.consultations import receive_question
-from carebridge.engagement.models import ConsultChannel, Consultation, ConsultStatus, Faq
+from carebridge.engagement.models import Consultation, ConsultChannel, ConsultStatus, Faq
 from carebridge.institutions.models import WeChatAccount
 from conftest import ALICE_OPENID, wechat_session
 
