@@ -92,7 +92,15 @@ class ConsultationAdmin(audited_admin.AuditedAdmin):
         "created_at",
         "escalated_at",
     )
-    list_filter = ("status", "urgent", "routed_by", "department", "channel")
+    # Operations' queues: routed_by "待分诊" (triage) and escalated (overdue).
+    list_filter = (
+        "status",
+        "urgent",
+        "routed_by",
+        ("escalated_at", admin.EmptyFieldListFilter),
+        "department",
+        "channel",
+    )
     readonly_fields = (
         "question",
         "status",

@@ -152,3 +152,10 @@ def test_the_consult_click_tells_how_to_ask(client, account, settings, alice):
     wx = WeChatCallbacks(client, account, settings)
     reply = wx.check_callback("event__click", EventKey="CONSULT")
     assert "/ask/" in reply["Content"] and "120" in reply["Content"]
+
+
+def test_wechats_retry_of_the_same_message_records_one_consultation(wx, alice):
+    first = wx.check_callback("text__question", Content="膝盖疼", MsgId="24300000000000077")
+    wx.check_callback("text__question", Content="膝盖疼", MsgId="24300000000000077")
+    assert Consultation.objects.count() == 1
+    assert "骨科" in first["Content"]
