@@ -7,6 +7,23 @@ from django.utils.translation import gettext_lazy as _
 from .actions.consultations import QUESTION_MAX
 
 
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input (Django's documented pattern); checked by the action."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", PhotosInput(attrs={"accept": "image/*", "class": "weui-input"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(PhotosField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class AskForm(forms.Form):
     patient = forms.TypedChoiceField(
         label=_("就诊人"),
@@ -21,9 +38,10 @@ class AskForm(forms.Form):
         widget=forms.Textarea(attrs={"class": "weui-textarea", "rows": 5}),
         help_text=_("请写明症状、持续时间和想咨询的事，不要填写身份证号等信息。"),
     )
+    photos = PhotosField(label=_("照片（可选，最多3张）"), required=False)
 
-    def __init__(self, data=None, patients=()):
-        super().__init__(data)
+    def __init__(self, data=None, patients=(), files=None):
+        super().__init__(data, files)
         self.patients = {p.pk: p for p in patients}
         self.fields["patient"].choices = [("", _("不指定"))] + [(p.pk, p.name) for p in patients]
 

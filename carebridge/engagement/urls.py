@@ -15,6 +15,11 @@ urlpatterns = [
         name="consultation",
     ),
     path(
+        "consultations/<int:consultation_id>/photos/<int:photo_id>/",
+        consultations.photo,
+        name="photo",
+    ),
+    path(
         "consultations/<int:consultation_id>/person/",
         consultations.need_person,
         name="need_person",

@@ -127,6 +127,7 @@ NOT_PAGES = {
     "results:share": "POST only; its form is on results:report",
     "results:revoke": "POST only; its button is on results:report",
     "engagement:need_person": "POST only; its button is on engagement:consultation",
+    "engagement:photo": "a JPEG shown on engagement:consultation",
     "wechat:oauth_start": "redirects to WeChat; its refusal page is in EXTRA",
     "wechat:oauth_callback": "WeChat's redirect back; its refusal page is in EXTRA",
 }

@@ -19,10 +19,11 @@ from carebridge.outbox.actions import enqueue_once
 from carebridge.wechat.actions.messaging import send_custom_message, send_template
 from carebridge.wechat.limits import LimitExceeded
 
-from .. import consult_embedding, consult_faq, consult_routing, consult_sla
+from .. import consult_embedding, consult_faq, consult_photos, consult_routing, consult_sla
 from ..models import (
     Consultation,
     ConsultMessage,
+    ConsultPhoto,
     ConsultPolicy,
     ConsultStatus,
     MessageKind,
@@ -64,11 +65,14 @@ def is_urgent(text: str, policy: ConsultPolicy) -> bool:
 
 
 @transaction.atomic
-def receive_question(account, follower, text, channel, patient=None, at=None) -> Received:
+def receive_question(
+    account, follower, text, channel, patient=None, at=None, photos=()
+) -> Received:
     """Record a patient's question: urgent words get the emergency reply and a flag (any
     hour); an approved FAQ close enough answers at once (marked automatic, no clock); anything
     else is routed (rules, similarity, else triage) and its SLA clock started."""
     text = _clean_text(text, "question", QUESTION_MAX)
+    jpegs = consult_photos.clean_photos(photos)
     if patient is not None and patient.owner_id != follower.pk:
         raise ValidationError({"patient": _("请选择您自己账号下的就诊人")})
     at = at or timezone.now()
@@ -97,6 +101,9 @@ def receive_question(account, follower, text, channel, patient=None, at=None) ->
     )
     ConsultMessage.objects.create(
         consultation=consultation, kind=MessageKind.QUESTION, text=text, created_at=at
+    )
+    ConsultPhoto.objects.bulk_create(
+        ConsultPhoto(consultation=consultation, jpeg=jpeg, created_at=at) for jpeg in jpegs
     )
     link = f'<a href="{detail_url(consultation)}">%s</a>'
     if urgent:

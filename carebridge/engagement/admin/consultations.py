@@ -6,6 +6,7 @@ operations see all and the triage queue. Opening one is audited like opening the
 from django import forms
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin
@@ -117,6 +118,7 @@ class ConsultationAdmin(audited_admin.AuditedAdmin):
         "escalated_at",
         "answered_at",
         "faq",
+        "photos",
     )
     fieldsets = (
         (None, {"fields": readonly_fields}),
@@ -129,6 +131,18 @@ class ConsultationAdmin(audited_admin.AuditedAdmin):
     @admin.display(description=_("就诊人"))
     def masked_patient(self, obj):
         return obj.patient.masked_name() if obj.patient else "—"
+
+    @admin.display(description=_("照片"))
+    def photos(self, obj):
+        """Inline (data: URIs): the page showing them is the audited change page."""
+        return (
+            format_html_join(
+                " ",
+                '<img src="data:image/jpeg;base64,{}" alt="" style="max-width:240px">',
+                ((p.jpeg,) for p in obj.photos.all()),
+            )
+            or "—"
+        )
 
     def get_queryset(self, request):
         rows = super().get_queryset(request).select_related("department", "patient")

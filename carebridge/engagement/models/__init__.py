@@ -5,6 +5,7 @@ from .consultations import (  # noqa: F401
     Consultation,
     ConsultChannel,
     ConsultMessage,
+    ConsultPhoto,
     ConsultPolicy,
     ConsultResponder,
     ConsultStatus,

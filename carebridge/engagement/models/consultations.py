@@ -341,3 +341,21 @@ class ConsultMessage(models.Model):
     @property
     def patient_visible(self) -> bool:
         return self.kind in (MessageKind.QUESTION, MessageKind.AUTO, MessageKind.REPLY)
+
+
+class ConsultPhoto(models.Model):
+    """A photo the patient attached (a rash, a wound, a prescription), re-encoded as JPEG
+    without its metadata (consult_photos.py) and encrypted at rest like the question."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="photos", verbose_name=_("咨询")
+    )
+    jpeg = EncryptedTextField(_("照片"), help_text=_("base64 编码的 JPEG"))
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("咨询照片")
+        verbose_name_plural = _("咨询照片")
+
+    def __str__(self):
+        return _("照片 #%(id)s") % {"id": self.pk}

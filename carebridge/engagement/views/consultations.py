@@ -3,7 +3,7 @@
 account's or another institution's consultation is a 404."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -11,6 +11,7 @@ from carebridge.institutions.pages import institution_page
 from carebridge.patients.queries import patients_of
 from carebridge.wechat.h5 import wechat_user_required
 
+from .. import consult_photos
 from ..actions.consultations import receive_question, request_person
 from ..consult_forms import AskForm
 from ..models import Consultation, ConsultChannel, MessageKind
@@ -25,6 +26,7 @@ def _own(request, consultation_id) -> Consultation:
     found = (
         Consultation.objects.for_follower(request.follower)
         .select_related("department", "patient", "faq")
+        .prefetch_related("photos")
         .filter(pk=consultation_id)
         .first()
     )
@@ -37,7 +39,8 @@ def _own(request, consultation_id) -> Consultation:
 @wechat_user_required
 def ask(request, slug):
     patients = list(patients_of(request.follower))
-    form = AskForm(request.POST if request.method == "POST" else None, patients)
+    posted = request.method == "POST"
+    form = AskForm(request.POST if posted else None, patients, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         try:
             received = receive_question(
@@ -46,6 +49,7 @@ def ask(request, slug):
                 form.cleaned_data["question"],
                 ConsultChannel.H5,
                 patient=form.chosen_patient(),
+                photos=form.cleaned_data["photos"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -86,6 +90,18 @@ def consultation_detail(request, slug, consultation_id):
         "engagement/consultations/detail.html",
         _context(request, slug, c=consultation, thread=thread),
     )
+
+
+@institution_page
+@wechat_user_required
+def photo(request, slug, consultation_id, photo_id):
+    """A photo of the user's own consultation: private, never cached by a proxy."""
+    found = _own(request, consultation_id).photos.filter(pk=photo_id).first()
+    if found is None:
+        raise Http404("no such photo")
+    response = HttpResponse(consult_photos.jpeg_bytes(found), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST
