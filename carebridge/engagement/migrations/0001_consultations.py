@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 ('urgent_words', models.TextField(default='胸痛\n胸口痛\n呼吸困难\n喘不上气\n昏迷\n抽搐\n大出血\n吐血\n自杀\n轻生\n中毒', help_text='每行一个;出现即立即提示急诊', verbose_name='紧急词')),
                 ('urgent_reply', models.TextField(default='您描述的情况可能比较紧急，请立即拨打120急救电话，或尽快到最近医院的急诊科就诊，不要等待线上回复。我们的工作人员也会尽快联系您。', verbose_name='紧急回复')),
                 ('faq_threshold', models.FloatField(default=0.91, help_text='相似度达到此值才自动回答', verbose_name='常见问题自动回答阈值')),
-                ('route_threshold', models.FloatField(default=0.88, help_text='相似度低于此值转运营分诊', verbose_name='相似分诊阈值')),
+                ('route_threshold', models.FloatField(default=0.89, help_text='相似度低于此值转运营分诊', verbose_name='相似分诊阈值')),
                 ('tpl_consult_reply', models.CharField(blank=True, help_text='字段:first、keyword1 咨询内容、keyword2 回复时间、remark', max_length=64, verbose_name='模板:咨询已回复')),
                 ('institution', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='consult_policy', to='institutions.institution', verbose_name='机构')),
             ],

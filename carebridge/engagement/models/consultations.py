@@ -47,7 +47,7 @@ class ConsultPolicy(models.Model):
         _("常见问题自动回答阈值"), default=0.91, help_text=_("相似度达到此值才自动回答")
     )
     route_threshold = models.FloatField(
-        _("相似分诊阈值"), default=0.88, help_text=_("相似度低于此值转运营分诊")
+        _("相似分诊阈值"), default=0.89, help_text=_("相似度低于此值转运营分诊")
     )
     tpl_consult_reply = models.CharField(
         _("模板:咨询已回复"),
