@@ -128,6 +128,9 @@ class ConsultationAdmin(audited_admin.AuditedAdmin):
     def patient_of(self, obj):
         return obj.patient
 
+    def has_add_permission(self, request):
+        return False  # consultations come from patients
+
     @admin.display(description=_("就诊人"))
     def masked_patient(self, obj):
         return obj.patient.masked_name() if obj.patient else "—"

@@ -123,3 +123,8 @@ def test_staff_without_the_permission_are_refused(client, hospital, asked):
     StaffMember.objects.create(user=user, institution=hospital)
     client.force_login(user)
     assert client.get(URL).status_code == 403
+
+
+def test_nobody_invents_a_consultation(client, db):
+    client.force_login(User.objects.create_superuser("root", "r@example.invalid", "pw-12345-long"))
+    assert client.get(f"{URL}add/").status_code == 403
