@@ -159,3 +159,9 @@ def test_wechats_retry_of_the_same_message_records_one_consultation(wx, alice):
     wx.check_callback("text__question", Content="膝盖疼", MsgId="24300000000000077")
     assert Consultation.objects.count() == 1
     assert "骨科" in first["Content"]
+
+
+def test_an_overlong_chat_question_is_answered_with_the_limit(wx, alice):
+    reply = wx.check_callback("text__question", Content="问" * 1001)
+    assert "1000" in reply["Content"]
+    assert not Consultation.objects.exists()
