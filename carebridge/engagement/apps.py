@@ -7,5 +7,6 @@ class EngagementConfig(AppConfig):
     verbose_name = _("咨询与调查")
 
     def ready(self):
-        # The signal receivers and the outbox handlers register themselves on import.
-        from . import survey_notify, survey_tasks  # noqa: F401
+        # The router actions, the signal receivers and the outbox handlers register themselves
+        # on import.
+        from . import consult_replies, consult_tasks, survey_notify, survey_tasks  # noqa: F401

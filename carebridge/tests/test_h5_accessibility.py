@@ -74,6 +74,7 @@ class World:
     survey: int
     poll: int
     constitution: int
+    consultation: int
 
 
 # How to open each page of the URL map (view name → path under the live server).
@@ -115,6 +116,9 @@ PAGES: dict[str, Callable[[World], str]] = {
     "results:visit": lambda w: f"/h5/{w.slug}/visits/{w.visit}/",
     "billing:bills": lambda w: f"/h5/{w.slug}/bills/",
     "billing:deposit": lambda w: f"/h5/{w.slug}/deposit/",
+    "engagement:ask": lambda w: f"/h5/{w.slug}/ask/",
+    "engagement:consultations": lambda w: f"/h5/{w.slug}/consultations/",
+    "engagement:consultation": lambda w: f"/h5/{w.slug}/consultations/{w.consultation}/",
     # WeChat sign-in, under /wechat/<account>/oauth/: the pages a patient meets on the way in.
     "wechat:oauth_me": lambda w: f"/wechat/{w.slug}/oauth/me",
 }
@@ -130,6 +134,8 @@ NOT_PAGES = {
     "patients:default": "POST only; its button is on patients:list",
     "results:share": "POST only; its form is on results:report",
     "results:revoke": "POST only; its button is on results:report",
+    "engagement:need_person": "POST only; its button is on engagement:consultation",
+    "engagement:photo": "a JPEG shown on engagement:consultation",
     "wechat:oauth_start": "redirects to WeChat; its refusal page is in EXTRA",
     "wechat:oauth_callback": "WeChat's redirect back; its refusal page is in EXTRA",
 }
@@ -161,6 +167,7 @@ SUBMIT_EMPTY = {
         "engagement:constitution",
         "main form[method=post] .weui-btn_primary",
     ),
+    "engagement:ask (errors)": ("engagement:ask", "button[name=send]"),
 }
 
 
@@ -324,6 +331,7 @@ def world(sandbox, settings) -> World:
         article=article.pk,
         order=fee.out_trade_no,
         **_engagement(demo, patient),
+        consultation=_consultation(demo, follower),
     )
 
 
@@ -339,6 +347,14 @@ def _engagement(demo, patient) -> dict:
     result = record_constitution(patient, {i.key: "2" for i in items_for(patient.sex)})
     poll = Poll.objects.filter(institution=demo.institution).first()
     return {"survey": survey.pk, "poll": poll.pk, "constitution": result.pk}
+
+
+def _consultation(demo, follower) -> int:
+    """A question answered automatically (its "still need a person" button shows)."""
+    from carebridge.engagement.actions.consultations import receive_question
+
+    asked = receive_question(demo.account, follower, "周末可以抽血吗", "wechat")
+    return asked.consultation.pk
 
 
 def _fee(demo, patient, appointment):

@@ -1,3 +1,3 @@
 """The back office of consultations, surveys and self-assessment, one module per subject."""
 
-from . import constitution, polls, surveys  # noqa: F401
+from . import constitution, consultations, polls, surveys  # noqa: F401

@@ -1,6 +1,21 @@
 """The models of consultations, surveys and self-assessment, one module per subject."""
 
 from .constitution import ConstitutionResult
+from .consultations import (
+    CannedAnswer,
+    Consultation,
+    ConsultChannel,
+    ConsultMessage,
+    ConsultPhoto,
+    ConsultPolicy,
+    ConsultResponder,
+    ConsultStatus,
+    Faq,
+    MessageKind,
+    RoutedBy,
+    RoutingExample,
+    RoutingRule,
+)
 from .polls import Poll, PollOption, PollVote
 from .surveys import (
     Question,
@@ -13,6 +28,19 @@ from .surveys import (
 )
 
 __all__ = [
+    "CannedAnswer",
+    "Consultation",
+    "ConsultChannel",
+    "ConsultMessage",
+    "ConsultPhoto",
+    "ConsultPolicy",
+    "ConsultResponder",
+    "ConsultStatus",
+    "Faq",
+    "MessageKind",
+    "RoutedBy",
+    "RoutingExample",
+    "RoutingRule",
     "ConstitutionResult",
     "Poll",
     "PollOption",

@@ -15,6 +15,7 @@ from django.db import transaction
 from carebridge.billing.models import Merchant
 from carebridge.booking.models import BookingPolicy, FeePayment, ScheduleTemplate
 from carebridge.content.demo import load_articles
+from carebridge.engagement import consult_demo
 from carebridge.engagement.survey_demo import load_engagement
 from carebridge.publishing.demo import load_calendar
 from carebridge.results.models import ResultsPolicy
@@ -94,6 +95,14 @@ def load_demo(site_url: str | None = None) -> DemoLoaded:
     result.created += load_articles(institution)
     # After the reports' demo user: surveys, a poll and the user's constitution results.
     result.created += load_engagement(result.account)
+    # After the reports' demo user: the sample consultations are theirs.
+    register(
+        app_id_of(result.account),
+        consult_demo.TEMPLATE_ID,
+        consult_demo.TEMPLATE_TITLE,
+        consult_demo.TEMPLATE_CONTENT,
+    )
+    result.created += consult_demo.load_consultations(result.account, reports.OPENID)
     # The push calendar: a topic due this week and one mass send used this month.
     result.created += load_calendar(result.account)
     result.admin_created = _admin()

@@ -52,6 +52,7 @@ MENU = [
             ("我的服务单", "view", "{h5}/orders/"),
             ("满意度调查", "view", "{h5}/surveys/"),
             ("个人中心", "view", "{h5}/me/"),
+            ("在线咨询", "click", "CONSULT"),
         ],
     ),
 ]
@@ -129,6 +130,7 @@ RULES = [
         "狮山院区车位紧张，建议乘坐地铁1号线至「狮子山站」。",
     ),
     ("click", "exact", "CONTACT_US", 0, _CONTACT),
+    ("click", "exact", "CONSULT", 0, Action("consult_prompt")),
     (
         "click",
         "exact",
@@ -140,20 +142,20 @@ RULES = [
         "3. 就诊后在手机上缴费，无需到窗口排队\n"
         '4. 检查结果出来后在<a href="{h5}/reports/">查报告单</a>中查看',
     ),
-    (
-        "default",
-        "exact",
-        "",
-        0,
-        "您好，留言已收到。常用服务请点击下方菜单；回复「挂号」「地址」「电话」「报告」「停车」"
-        "可获取相应帮助。人工咨询时间为工作日8:00—17:00，我们会尽快回复您。",
-    ),
+    # A message no keyword answers is a consultation (engagement/consult_replies.py).
+    ("default", "exact", "", 0, Action("consultation")),
 ]
 
 # Replies earlier demos wrote with the booking rules spelt out (and wrong: cancellation "就诊前一日
 # 17:00前" where the policy allows it until 120 minutes before). A reload replaces them when
 # staff have not edited them.
 SUPERSEDED = {
+    # The default reply before consultations were recorded: now the consultation action.
+    (
+        "default",
+        "",
+    ): "您好，留言已收到。常用服务请点击下方菜单；回复「挂号」「地址」「电话」「报告」「停车」"
+    "可获取相应帮助。人工咨询时间为工作日8:00—17:00，我们会尽快回复您。",
     ("subscribe", ""): "感谢关注苏州市枫桥人民医院！\n\n"
     '· <a href="{h5}/booking/">预约挂号</a>：可约7天内号源，每日7:00放号\n'
     '· <a href="{h5}/reports/">查报告单</a>：检验、检查报告出结果即可查看\n'

@@ -7,9 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('engagement', '0002_consult_photos'),
         ('booking', '0008_fee_payment'),
         ('institutions', '0003_alter_department_name_initials_and_more'),
         ('patients', '0003_alter_patient_card_number_hash_and_more'),
