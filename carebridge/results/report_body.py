@@ -13,7 +13,10 @@ old one (which lapses after ``LIFETIME``):
 - the language and time zone the page is read in;
 - the stamp of the patient's visible reports (``ReportQuerySet.history_stamp``), which the
   trends are drawn from: a new, amended, withdrawn or released report changes it;
-- the templates' text, so a deployment that changes them is not served the old drawing."""
+- the templates' text, so a deployment that changes them is not served the old drawing.
+
+``cached_html`` keeps the list's rows the same way (views/reports.py: the patient, the query
+string and the same stamp)."""
 
 import hashlib
 from functools import cache
