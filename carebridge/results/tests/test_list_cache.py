@@ -98,8 +98,9 @@ def test_another_account_never_gets_alices_cached_rows(
     assert "暂无报告" in rows(bob_client)
 
 
-def test_a_bad_filter_is_drawn_not_kept(alice_client, alice_self):
+def test_a_bad_filter_or_an_unknown_parameter_is_drawn_not_kept(alice_client, alice_self):
     alice_reports(alice_self)
     with mock.patch("carebridge.results.views.reports.cached_html") as kept:
         assert alice_client.get(LIST, {"kind": "x-ray"}).status_code == 400
-    assert not kept.called
+        shown = rows(alice_client, utm_source="x", page="1")
+    assert not kept.called and shown.count("血常规") == 2

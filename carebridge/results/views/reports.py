@@ -59,9 +59,11 @@ def _rows(request, slug, patient, form, now):
         context = {"reports": page, "page": page, "slug": slug}
         return render_to_string(ROWS, context, request=request)
 
-    if not form.is_valid():  # a 400 page: drawn, never kept
+    # A 400 page, or a query string with more than the filter and the page (the pager's links
+    # keep it): drawn, never kept, so nobody fills the cache with made-up parameters.
+    if not form.is_valid() or not set(request.GET) <= {*form.fields, "page"}:
         return mark_safe(draw())  # noqa: S308 — our own template's output
-    query = sorted(request.GET.lists())  # the filter, the page and whatever the pager keeps
+    query = sorted(request.GET.lists())
     parts = ("list", slug, patient.pk, query, history_stamp(patient.pk, now))
     return cached_html((ROWS, "results/_pager.html"), parts, draw)
 
