@@ -13,7 +13,10 @@ old one (which lapses after ``LIFETIME``):
 - the language and time zone the page is read in;
 - the stamp of the patient's visible reports (``ReportQuerySet.history_stamp``), which the
   trends are drawn from: a new, amended, withdrawn or released report changes it;
-- the templates' text, so a deployment that changes them is not served the old drawing."""
+- the templates' text, so a deployment that changes them is not served the old drawing.
+
+``cached_html`` keeps the list's rows the same way (views/reports.py: the patient, the query
+string and the same stamp)."""
 
 import hashlib
 from functools import cache
@@ -33,12 +36,31 @@ LIFETIME = 24 * 3600  # seconds; a key nobody asks for any more goes after a day
 
 def report_body(report: Report, now) -> SafeString:
     """The rendered content of ``report`` (with ``current`` and ``patient`` loaded) at ``now``."""
-    key = _key(report, now)
+    patient = report.patient
+    parts = (report.pk, report.current_id, patient.pk, patient.sex, patient.birth_date)
+    return cached_html(
+        (TEMPLATE, "results/_item.html"),
+        parts + (history_stamp(report.patient_id, now),),
+        lambda: render_to_string(TEMPLATE, body_context(report, now)),
+    )
+
+
+def cached_html(templates: tuple, parts: tuple, draw) -> SafeString:
+    """``draw()``'s HTML, kept under a key of ``parts``, the language, the time zone and the
+    source of ``templates`` (what the drawing reads, so a change makes a new key)."""
+    key = repr((_templates_digest(templates), get_language(), get_current_timezone_name(), parts))
+    key = "results:html:" + hashlib.sha256(key.encode()).hexdigest()
     html = django_cache.get(key)
     if html is None:
-        html = render_to_string(TEMPLATE, body_context(report, now))
+        html = draw()
         django_cache.set(key, html, LIFETIME)
-    return mark_safe(html)  # noqa: S308 — our own template's output, escaped when rendered
+    return mark_safe(html)  # noqa: S308 — our own templates' output, escaped when rendered
+
+
+def history_stamp(patient_id: int, now) -> tuple:
+    """The stamp of a patient's reports (``ReportQuerySet.history_stamp``), for keys of what is
+    drawn from the ones visible at ``now``."""
+    return Report.objects.filter(patient_id=patient_id).history_stamp(now)
 
 
 def body_context(report: Report, now, trends: bool = True) -> dict:
@@ -54,25 +76,8 @@ def body_context(report: Report, now, trends: bool = True) -> dict:
     }
 
 
-def _key(report: Report, now) -> str:
-    patient = report.patient
-    stamp = Report.objects.filter(patient_id=report.patient_id).history_stamp(now)
-    parts = (
-        _templates_digest(),
-        report.pk,
-        report.current_id,
-        patient.pk,
-        patient.sex,
-        patient.birth_date,
-        get_language(),
-        get_current_timezone_name(),
-        stamp,
-    )
-    return "results:body:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
 @cache
-def _templates_digest() -> str:
-    """The body's template and the item's it includes, as this process loaded them."""
-    sources = (get_template(name).template.source for name in (TEMPLATE, "results/_item.html"))
+def _templates_digest(names: tuple) -> str:
+    """The templates' source, as this process loaded them."""
+    sources = (get_template(name).template.source for name in names)
     return hashlib.sha256("".join(sources).encode()).hexdigest()[:16]

@@ -139,3 +139,13 @@ def test_a_share_made_or_revoked_shows_at_once(alice_client, alice_self):
     alice_client.post(f"/h5/renai/shares/{share.pk}/revoke/")
     shown = page(alice_client, later)
     assert "已撤销" in shown and "撤销此链接" not in shown
+
+
+def test_the_page_leaves_the_patients_encrypted_details_unread(alice_client, alice_self):
+    _earlier, later, _visit = alice_reports(alice_self)
+    page(alice_client, later)
+    with CaptureQueriesContext(connection) as warm:
+        shown = page(alice_client, later)
+    assert "王小红" in shown
+    for column in ("phone", "id_number", "card_number"):
+        assert not any(f'"patients_patient"."{column}"' in q["sql"] for q in warm)

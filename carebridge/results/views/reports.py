@@ -5,8 +5,10 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,10 +18,15 @@ from carebridge.wechat.h5 import wechat_user_required
 from .. import actions
 from ..models import Report, ReportShare, Visit
 from ..page_forms import ReportFilterForm, ShareForm
-from ..report_body import report_body
+from ..report_body import cached_html, history_stamp, report_body
 from .common import account_patients, chosen_patient, page_context, page_of
 
 NEW_LINK = "results_new_share"  # session key: the link just made, shown once
+ROWS = "results/_report_rows.html"
+# What a row of the list shows (a report's version carries its whole text: not read here).
+ROW_FIELDS = ("id", "title", "issued_at", "kind", "current__status")
+# The report's page shows the patient's name only: its encrypted columns are left unread.
+PATIENT_SECRETS = ("patient__phone", "patient__id_number", "patient__card_number")
 
 
 def reports_for(follower, now):
@@ -33,16 +40,32 @@ def report_list(request, slug):
     patients = account_patients(request.follower)
     form = ReportFilterForm(request.GET, patients)
     patient = chosen_patient(form, patients)
-    reports = Report.objects.none()
-    if patient is not None:
+    rows = _rows(request, slug, patient, form, now) if patient is not None else ""
+    context = page_context(request, slug, form=form, patient=patient, rows=rows)
+    context["patients"] = patients
+    return render(request, "results/list.html", context, status=200 if form.is_valid() else 400)
+
+
+def _rows(request, slug, patient, form, now):
+    """One page of ``patient``'s reports, drawn once per state of the patient's reports (the
+    stamp), filter and page: the patient is one of the signed-in account's, found first."""
+
+    def draw():
         reports = reports_for(request.follower, now).filter(patient=patient)
         if form.is_valid():
             reports = _filtered(reports, form.cleaned_data)
-    reports = reports.with_abnormal().select_related("current").newest_first()
-    page = page_of(reports, request)
-    context = page_context(request, slug, form=form, patient=patient, reports=page, page=page)
-    context["patients"] = patients
-    return render(request, "results/list.html", context, status=200 if form.is_valid() else 400)
+        reports = reports.with_abnormal().select_related("current").only(*ROW_FIELDS)
+        page = page_of(reports.newest_first(), request)
+        context = {"reports": page, "page": page, "slug": slug}
+        return render_to_string(ROWS, context, request=request)
+
+    # A 400 page, or a query string with more than the filter and the page (the pager's links
+    # keep it): drawn, never kept, so nobody fills the cache with made-up parameters.
+    if not form.is_valid() or not set(request.GET) <= {*form.fields, "page"}:
+        return mark_safe(draw())  # noqa: S308 — our own template's output
+    query = sorted(request.GET.lists())
+    parts = ("list", slug, patient.pk, query, history_stamp(patient.pk, now))
+    return cached_html((ROWS, "results/_pager.html"), parts, draw)
 
 
 def _filtered(reports, data):
@@ -56,12 +79,11 @@ def _filtered(reports, data):
 
 
 def report_or_404(follower, report_id, now) -> Report:
-    found = (
-        reports_for(follower, now).select_related("current", "patient").filter(pk=report_id).first()
-    )
-    if found is None:
-        raise Http404("no such report for this user")
-    return found
+    found = reports_for(follower, now).select_related("current", "patient")
+    try:  # get, not first(): no ORDER BY; the patient's encrypted details are not decrypted
+        return found.defer(*PATIENT_SECRETS).get(pk=report_id)
+    except Report.DoesNotExist as exc:
+        raise Http404("no such report for this user") from exc
 
 
 @institution_page  # an unknown account: 404 before any sign-in
