@@ -5,10 +5,11 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from carebridge.institutions.pages import institution_page, page_context
 from carebridge.wechat.h5 import current_user, wechat_user_required
+from carebridge.wechat.jssdk import script_for
 
 from .actions import count_read, toggle_like
 from .forms import ArticleFilterForm
@@ -75,7 +76,13 @@ def article_detail(request, slug, article_id):
             article=article, follower__account__slug=slug, follower__openid=user.openid
         ).exists()
     )
-    context = page_context(request, article=article, liked=liked, share=_share(request, article))
+    context = page_context(
+        request,
+        article=article,
+        liked=liked,
+        share=_share(request, article),
+        jssdk_script=script_for(request),
+    )
     return render(request, "content/article_detail.html", context)
 
 
@@ -93,11 +100,14 @@ def _share(request, article) -> dict:
     }
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @institution_page
 @wechat_user_required
 def like(request, slug, article_id):
-    """Like or unlike (one like per WeChat user); back to the article."""
+    """Like or unlike (one like per WeChat user); back to the article. A reader not yet signed
+    in comes back here by GET from WeChat's sign-in: back to the article, nothing liked (a GET
+    changes nothing), and the button now knows who they are."""
     article = _published(request, article_id)
-    toggle_like(request.follower, article)
+    if request.method == "POST":
+        toggle_like(request.follower, article)
     return redirect(reverse("content:detail", args=[slug, article.pk]) + "#like")
