@@ -87,6 +87,20 @@ def test_a_published_article_appears_on_the_accounts_own_page(sandbox, account, 
 
 
 @pytest.mark.django_db(transaction=True)
+def test_without_the_event_the_poll_finds_the_outcome(
+    sandbox, account, clock, settings, monkeypatch
+):
+    from carebridge.sandbox.wxapi import publish
+
+    monkeypatch.setattr(publish, "report_later", lambda slug, message: None)  # event lost
+    monkeypatch.setattr(publish, "REPORT_DELAY", 0)  # WeChat done at once: no real waiting
+    post = AccountPagePost.objects.get(article=published(account.institution))
+    drain(clock, settings)
+    row = FreePublish.objects.get(pk=post.publish_id)
+    assert row.status == "published" and row.article_url and row.report["publish_status"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
 def test_it_publishes_once_per_article_and_account(sandbox, account, clock, settings):
     article = published(account.institution)
     drain(clock, settings)

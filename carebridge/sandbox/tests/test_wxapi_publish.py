@@ -82,3 +82,18 @@ def test_a_submitted_draft_leaves_the_draft_box(api):
     status = api("freepublish/get", {"publish_id": answer["publish_id"]})
     assert status["publish_status"] in (0, 1)
     assert api("freepublish/get", {"publish_id": "1"})["errcode"] == 40007
+
+
+@pytest.mark.django_db
+def test_once_published_get_gives_the_article_and_its_url(api, monkeypatch):
+    from carebridge.sandbox.wxapi import publish
+
+    monkeypatch.setattr(publish, "REPORT_DELAY", 0)  # published at once
+    thumb = api("material/add_material", upload=picture(), type="thumb")["media_id"]
+    article = {"title": "标题", "content": "<p>正文</p>", "thumb_media_id": thumb}
+    media_id = api("draft/add", {"articles": [article]})["media_id"]
+    publish_id = api("freepublish/submit", {"media_id": media_id})["publish_id"]
+    status = api("freepublish/get", {"publish_id": publish_id})
+    assert status["publish_status"] == 0 and status["article_id"]
+    item = status["article_detail"]["item"][0]
+    assert item["idx"] == 1 and "/sandbox/wx/mp/s/" in item["article_url"]

@@ -166,7 +166,7 @@ def freepublish_get(request, app_id, body):
         return ok(publish_id=row.key, publish_status=1, fail_idx=[])
     info = row.body["info"]
     detail = {**info["article_detail"], "item": [info["article_detail"]["item"]]}
-    return ok(**info, article_detail=detail, fail_idx=[])
+    return ok(**{**info, "article_detail": detail}, fail_idx=[])
 
 
 @sandbox_only
