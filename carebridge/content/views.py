@@ -2,7 +2,6 @@
 pages; only the account's institution's published articles are visible."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -13,9 +12,8 @@ from carebridge.wechat.jssdk import script_for
 
 from .actions import count_read, toggle_like
 from .forms import ArticleFilterForm
+from .listing import article_panel
 from .models import Article, ArticleKind, ArticleLike
-
-PAGE_SIZE = 15
 
 
 @institution_page
@@ -30,30 +28,21 @@ def article_list(request, slug):
     articles = Article.objects.published().filter(
         institution=request.institution, kind__in=ArticleKind.listed_under(category)
     )
-    page = Paginator(articles.only(*LIST_FIELDS), PAGE_SIZE).get_page(form.cleaned_data["page"])
+    panel = article_panel(
+        articles,
+        account=request.wechat_account,
+        category=category or "",
+        page_number=form.cleaned_data["page"],
+    )
     context = page_context(
         request,
         form=form,
         category=category,
         category_label=ArticleKind(category).label if category else None,
         categories=ArticleKind.tabs(),
-        page=page,
+        panel=panel,
     )
     return render(request, "content/article_list.html", context)
-
-
-# The list shows neither the body nor its translation: no need to load them.
-LIST_FIELDS = [
-    "id",
-    "institution_id",
-    "kind",
-    "title",
-    "title_en",
-    "summary",
-    "summary_en",
-    "cover",
-    "published_at",
-]
 
 
 def _published(request, article_id):
