@@ -190,3 +190,29 @@ def test_another_institutions_staff_do_not_see_the_posts(account, other_hospital
         302,
         404,
     )
+
+
+@pytest.mark.django_db
+def test_a_publication_rolled_back_queues_nothing(account):
+    from django.db import transaction
+
+    from carebridge.outbox.models import OutboxMessage
+
+    article = draft_article(account.institution)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish_articles(Article.objects.filter(pk=article.pk))
+        raise RuntimeError("the admin's request failed after publishing")
+    assert not AccountPagePost.objects.exists() and not FreePublish.objects.exists()
+    assert not OutboxMessage.objects.filter(topic="wechat.freepublish").exists()
+
+
+@pytest.mark.django_db
+def test_each_account_of_the_institution_gets_the_article(account):
+    from carebridge.institutions.models import WeChatAccount
+
+    second = WeChatAccount.objects.create(institution=account.institution, slug="renai-sub",
+                                          name="仁爱医院订阅号")  # fmt: skip
+    article = published(account.institution)
+    assert set(AccountPagePost.objects.values_list("account", flat=True)) == {account.pk, second.pk}
+    assert all(p.publish.source_url.endswith(f"/news/{article.pk}/") for p in
+               AccountPagePost.objects.select_related("publish"))  # fmt: skip
