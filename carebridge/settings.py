@@ -258,6 +258,14 @@ WECHAT_TOKEN_REFRESH_MARGIN = envint("WECHAT_TOKEN_REFRESH_MARGIN", 300)
 WECHAT_MP_BASE = envstr("WECHAT_MP_BASE", "https://mp.weixin.qq.com" if PRODUCTION else "")
 # Hosts besides SITE_URL's whose pages get a JS-SDK signature (host or host:port, comma-separated).
 WECHAT_JSSDK_EXTRA_HOSTS = envlist("WECHAT_JSSDK_EXTRA_HOSTS", "")
+# The JS-SDK script (jweixin) that pages which share (an article) load. An http(s) address is
+# WeChat's own, loaded only for a request from WeChat's browser (elsewhere there is no bridge
+# for it); anything else is a static file, loaded for every browser: with the sandbox on, its
+# offline stand-in (the phone simulator's frame is an ordinary browser). Empty: no sharing.
+WECHAT_JSSDK_SCRIPT = envstr(
+    "WECHAT_JSSDK_SCRIPT",
+    "sandbox/jweixin.js" if SANDBOX_ENABLED else "https://res.wx.qq.com/open/js/jweixin-1.6.0.js",
+)
 # Per-account credentials: WECHAT_<SLUG>_APPID, _APPSECRET, _TOKEN, _AESKEY, _MODE.
 WECHAT_CREDENTIALS = credentials_from_environ(sandbox_defaults=not PRODUCTION)
 

@@ -2,19 +2,18 @@
 pages; only the account's institution's published articles are visible."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from carebridge.institutions.pages import institution_page, page_context
 from carebridge.wechat.h5 import current_user, wechat_user_required
+from carebridge.wechat.jssdk import script_for
 
 from .actions import count_read, toggle_like
 from .forms import ArticleFilterForm
+from .listing import article_panel
 from .models import Article, ArticleKind, ArticleLike
-
-PAGE_SIZE = 15
 
 
 @institution_page
@@ -29,30 +28,21 @@ def article_list(request, slug):
     articles = Article.objects.published().filter(
         institution=request.institution, kind__in=ArticleKind.listed_under(category)
     )
-    page = Paginator(articles.only(*LIST_FIELDS), PAGE_SIZE).get_page(form.cleaned_data["page"])
+    panel = article_panel(
+        articles,
+        account=request.wechat_account,
+        category=category or "",
+        page_number=form.cleaned_data["page"],
+    )
     context = page_context(
         request,
         form=form,
         category=category,
         category_label=ArticleKind(category).label if category else None,
         categories=ArticleKind.tabs(),
-        page=page,
+        panel=panel,
     )
     return render(request, "content/article_list.html", context)
-
-
-# The list shows neither the body nor its translation: no need to load them.
-LIST_FIELDS = [
-    "id",
-    "institution_id",
-    "kind",
-    "title",
-    "title_en",
-    "summary",
-    "summary_en",
-    "cover",
-    "published_at",
-]
 
 
 def _published(request, article_id):
@@ -75,7 +65,13 @@ def article_detail(request, slug, article_id):
             article=article, follower__account__slug=slug, follower__openid=user.openid
         ).exists()
     )
-    context = page_context(request, article=article, liked=liked, share=_share(request, article))
+    context = page_context(
+        request,
+        article=article,
+        liked=liked,
+        share=_share(request, article),
+        jssdk_script=script_for(request),
+    )
     return render(request, "content/article_detail.html", context)
 
 
@@ -93,11 +89,14 @@ def _share(request, article) -> dict:
     }
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @institution_page
 @wechat_user_required
 def like(request, slug, article_id):
-    """Like or unlike (one like per WeChat user); back to the article."""
+    """Like or unlike (one like per WeChat user); back to the article. A reader not yet signed
+    in comes back here by GET from WeChat's sign-in: back to the article, nothing liked (a GET
+    changes nothing), and the button now knows who they are."""
     article = _published(request, article_id)
-    toggle_like(request.follower, article)
+    if request.method == "POST":
+        toggle_like(request.follower, article)
     return redirect(reverse("content:detail", args=[slug, article.pk]) + "#like")

@@ -2,12 +2,14 @@
 member's institution. The calendar page itself is a view of PushPlanAdmin (calendar_admin.py)."""
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin
 
 from . import calendar_admin  # noqa: F401  (registers PushPlan and the calendar page)
-from .models import CalendarSettings, HealthDay, InstitutionEvent, PlannedSend
+from .actions.pages import retry_page_posts
+from .models import AccountPagePost, CalendarSettings, HealthDay, InstitutionEvent, PlannedSend
 
 
 @admin.register(HealthDay)
@@ -65,6 +67,45 @@ class PlannedSendAdmin(InstitutionScopedAdmin):
     @admin.display(description=_("群发标题"), ordering="mass__title")
     def title(self, obj):
         return obj.mass.title
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccountPagePost)
+class AccountPagePostAdmin(InstitutionScopedAdmin):
+    """Published articles on the accounts' own pages: where each stands, WeChat's reason when
+    it failed, and a way to push a failed one again once the cause is fixed."""
+
+    list_display = ["article", "account", "status", "error", "link", "created_at"]
+    list_filter = ["publish__status", "account", "institution"]
+    list_select_related = ["article", "account", "publish"]
+    search_fields = ["article__title"]
+    actions = ["retry"]
+
+    @admin.display(description=_("状态"), ordering="publish__status")
+    def status(self, obj):
+        return obj.publish.get_status_display()
+
+    @admin.display(description=_("错误"))
+    def error(self, obj):
+        return obj.publish.error
+
+    @admin.display(description=_("微信文章链接"))
+    def link(self, obj):
+        url = obj.publish.article_url
+        return format_html('<a href="{}" rel="noopener">{}</a>', url, _("查看")) if url else "-"
+
+    @admin.action(description=_("重新发表失败的文章"))
+    def retry(self, request, queryset):
+        count = retry_page_posts(queryset)
+        self.message_user(request, _("已重新排队发表 %(count)d 篇") % {"count": count})
 
     def has_add_permission(self, request):
         return False

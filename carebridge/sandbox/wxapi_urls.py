@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .wxapi import mass, menu, messages, qrcode, templates, tokens, users
+from .wxapi import mass, menu, messages, publish, qrcode, templates, tokens, users
 
 urlpatterns: list = [
     path("sns/", include("carebridge.sandbox.sns_urls")),  # OAuth2 web authorisation
@@ -20,6 +20,14 @@ urlpatterns: list = [
     path("cgi-bin/message/mass/sendall", mass.send),
     path("cgi-bin/message/mass/send", mass.send),
     path("cgi-bin/message/mass/preview", mass.preview),
+    path("cgi-bin/material/add_material", publish.add_material),
+    path("cgi-bin/media/uploadimg", publish.uploadimg),
+    path("cgi-bin/draft/add", publish.draft_add),
+    path("cgi-bin/draft/get", publish.draft_get),
+    path("cgi-bin/freepublish/submit", publish.freepublish_submit),
+    path("cgi-bin/freepublish/get", publish.freepublish_get),
+    path("mmbiz/<str:key>", publish.mmbiz, name="mmbiz"),  # mmbiz.qpic.cn's pictures
+    path("mp/s/<str:article_id>", publish.mp_article, name="mp_article"),  # mp.weixin.qq.com
     path("cgi-bin/user/get", users.user_get),
     path("cgi-bin/user/info", users.user_info),
     path("cgi-bin/user/info/batchget", users.user_batchget),

@@ -9,4 +9,4 @@ class WeChatConfig(AppConfig):
     def ready(self):
         # Router actions, outbox handlers and checks register themselves on import; rules
         # connects the signals that invalidate compiled rule sets.
-        from . import builtin_actions, checks, rules, slow_replies, tasks  # noqa: F401
+        from . import builtin_actions, checks, publish_tasks, rules, slow_replies, tasks  # noqa: F401

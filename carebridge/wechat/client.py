@@ -46,11 +46,19 @@ class WeChatClient:
         self._token_until = time.monotonic() + TOKEN_REUSE_SECONDS
         return self._token
 
-    def _call(self, method: str, path: str, params=None, json=None) -> dict:
+    def upload(self, path: str, filename: str, data: bytes, params: dict | None = None) -> dict:
+        """POST a file as WeChat's uploads want it: multipart/form-data, field ``media``."""
+        return self._call("POST", path, params=params, files={"media": (filename, data)})
+
+    def _call(self, method: str, path: str, params=None, json=None, files=None) -> dict:
         token = self._current_token()
         try:
             return request_json(
-                method, path, params={**(params or {}), "access_token": token}, json=json
+                method,
+                path,
+                params={**(params or {}), "access_token": token},
+                json=json,
+                files=files,
             )
         except WeChatError as exc:
             if exc.errcode not in TOKEN_ERRORS:
@@ -61,5 +69,5 @@ class WeChatClient:
         self.tokens.expire(token)
         token = self._current_token(avoid=token)
         return request_json(
-            method, path, params={**(params or {}), "access_token": token}, json=json
+            method, path, params={**(params or {}), "access_token": token}, json=json, files=files
         )

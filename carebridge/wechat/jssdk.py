@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,6 +26,19 @@ from .transport import WeChatError
 
 log = logging.getLogger("carebridge.wechat")
 MAX_URL_BYTES = 2048
+
+
+def script_for(request) -> str:
+    """The jweixin address for this request's page, or "" when the page should not load it:
+    WeChat's own script (an http(s) address) only inside WeChat's browser, whose user agent
+    says MicroMessenger; a static file (the sandbox's stand-in) always. See
+    settings.WECHAT_JSSDK_SCRIPT."""
+    script = settings.WECHAT_JSSDK_SCRIPT
+    if not script:
+        return ""
+    if not script.startswith(("https://", "http://")):
+        return static(script)
+    return script if "MicroMessenger" in request.headers.get("User-Agent", "") else ""
 
 
 def signature(ticket: str, noncestr: str, timestamp: int | str, url: str) -> str:

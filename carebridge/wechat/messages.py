@@ -32,6 +32,7 @@ EVENTS = frozenset(
         "location_select",
         "templatesendjobfinish",
         "masssendjobfinish",
+        "publishjobfinish",
     }
 )
 # Menu buttons that send their key: their events route through CLICK rules.
@@ -100,7 +101,20 @@ class Message:
             return f"msg:{self.msg_id}"
         if self.msg_id:
             return f"evt:{self.openid}:{self.event}:msgid:{self.msg_id}"
+        if self.publish_id:  # two articles' reports may come in one second
+            return f"evt:{self.openid}:{self.event}:publish:{self.publish_id}"
         return self.sender_time_key
+
+    @property
+    def publish_info(self) -> dict:
+        """PUBLISHJOBFINISH's PublishEventInfo (publish_id, publish_status, article_id…)."""
+        info = self.raw.get("PublishEventInfo") if self.event == "publishjobfinish" else None
+        return info if isinstance(info, dict) else {}
+
+    @property
+    def publish_id(self) -> str:
+        value = self.publish_info.get("publish_id")
+        return value if isinstance(value, str) and value.isdigit() and len(value) <= 20 else ""
 
     @property
     def sender_time_key(self) -> str:

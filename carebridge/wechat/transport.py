@@ -38,7 +38,12 @@ ERRCODES = {
     40001: (PASSING, _("微信接口凭证无效或已被更新")),
     40002: (PERMANENT, _("获取凭证的方式不正确")),
     40003: (PERMANENT, _("该用户的 OpenID 不正确")),
+    40004: (PERMANENT, _("素材类型不正确")),
+    40005: (PERMANENT, _("图片格式不正确")),
+    40006: (PERMANENT, _("文件大小超出限制")),
+    40007: (PERMANENT, _("素材或草稿 ID 不正确（可能已被删除或已发表）")),
     40008: (PERMANENT, _("消息类型不正确")),
+    40009: (PERMANENT, _("图片大小超出限制")),
     40013: (PERMANENT, _("AppID 不正确，请检查公众号配置")),
     40014: (PASSING, _("微信接口凭证不合法")),
     40016: (PERMANENT, _("一级菜单数量不正确（1～3 个）")),
@@ -59,6 +64,7 @@ ERRCODES = {
     40125: (PERMANENT, _("AppSecret 不正确，请检查公众号配置")),
     40164: (PERMANENT, _("服务器 IP 不在公众号的 IP 白名单中")),
     41001: (PERMANENT, _("缺少微信接口凭证")),
+    41005: (PERMANENT, _("缺少上传的文件")),
     42001: (PASSING, _("微信接口凭证已过期")),
     43004: (PERMANENT, _("用户未关注公众号")),
     43101: (PERMANENT, _("用户拒绝接收该消息")),
@@ -78,6 +84,9 @@ ERRCODES = {
     47001: (PERMANENT, _("数据格式不正确")),
     47003: (PERMANENT, _("模板参数不正确")),
     48001: (PERMANENT, _("公众号没有该接口的权限（需已认证的服务号）")),
+    53503: (PERMANENT, _("该草稿未通过发表检查")),
+    53504: (PERMANENT, _("该草稿需到公众平台官网发表")),
+    53505: (PERMANENT, _("请在公众平台手动保存该草稿后再发表")),
 }
 
 
@@ -120,7 +129,7 @@ def is_passing(exc: WeChatError) -> bool:
     return kind == PASSING
 
 
-def request_json(method: str, path: str, *, params=None, json=None) -> dict:
+def request_json(method: str, path: str, *, params=None, json=None, files=None) -> dict:
     """One call to WeChat's API (no token added): the JSON answer, or ``WeChatError``.
 
     Busy (-1) answers are retried after each pause of ``WECHAT_BUSY_BACKOFF``.
@@ -128,7 +137,7 @@ def request_json(method: str, path: str, *, params=None, json=None) -> dict:
     pauses = list(settings.WECHAT_BUSY_BACKOFF)
     while True:
         try:
-            return _request_once(method, path, params=params, json=json)
+            return _request_once(method, path, params=params, json=json, files=files)
         except WeChatError as exc:
             if exc.errcode != BUSY or not pauses:
                 raise
@@ -153,7 +162,7 @@ def _url(path: str, params: dict | None) -> httpx.URL:
         return httpx.URL(url, params=params)
 
 
-def _request_once(method: str, path: str, *, params=None, json=None) -> dict:
+def _request_once(method: str, path: str, *, params=None, json=None, files=None) -> dict:
     # WeChat wants UTF-8 text, not \u-escapes (menus showed escapes literally).
     content = None if json is None else jsonlib.dumps(json, ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json; charset=utf-8"} if content else None
@@ -163,6 +172,7 @@ def _request_once(method: str, path: str, *, params=None, json=None) -> dict:
             _url(path, params),
             content=content,
             headers=headers,
+            files=files,  # uploads: multipart/form-data, WeChat's field is "media"
             timeout=settings.WECHAT_HTTP_TIMEOUT,
         )
     except httpx.HTTPError as exc:

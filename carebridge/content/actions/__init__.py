@@ -5,6 +5,7 @@ from .publication import publish_due_article
 from .workflow import (
     WorkflowError,
     approve_proofreading,
+    assign_draft,
     claim_review,
     create_draft,
     reject_article,
@@ -17,6 +18,7 @@ from .workflow import (
 __all__ = [
     "WorkflowError",
     "approve_proofreading",
+    "assign_draft",
     "claim_review",
     "count_read",
     "create_draft",

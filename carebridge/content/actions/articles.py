@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..choices import ArticleState
+from ..models import Article
+from ..signals import article_published
 
 
 @transaction.atomic
@@ -12,14 +14,17 @@ def publish_articles(articles, at=None) -> int:
     """Publish the articles. Those not yet published get ``at`` (default now) as their
     publication time, so an old draft does not appear in the past of the list."""
     at = at or timezone.now()
-    drafts = articles.filter(is_published=False)
-    return drafts.update(
+    ids = list(articles.filter(is_published=False).values_list("id", flat=True))
+    count = Article.objects.filter(id__in=ids, is_published=False).update(
         is_published=True,
         published_at=at,
         state=ArticleState.PUBLISHED,
         due_at=None,
         updated_at=timezone.now(),
     )
+    if count:
+        article_published.send(sender=Article, articles=list(Article.objects.filter(id__in=ids)))
+    return count
 
 
 @transaction.atomic

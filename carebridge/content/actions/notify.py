@@ -37,3 +37,9 @@ def step(article, role, text: str) -> None:
             send_template(follower.account, follower.openid, template_id, data, url)
         except LimitExceeded as error:  # the back-office notification is there regardless
             log.warning("workflow message to %s not sent: %s", follower.openid, error)
+
+
+def mark_read(user, notifications, now=None) -> int:
+    """Mark ``user``'s own notifications among ``notifications`` read (others' are left alone,
+    whatever the caller passed); the ones already read keep their time. Returns how many."""
+    return notifications.filter(user=user, read_at=None).update(read_at=now or timezone.now())

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from ..choices import ArticleKind, ArticleState
 from ..models import Article
+from ..signals import article_published
 from .profiles import apply_profile_update
 from .workflow import _log
 
@@ -22,4 +23,5 @@ def publish_due_article(article_id: int, now=None) -> bool:
         if article.kind == ArticleKind.DOCTOR_PROFILE:
             apply_profile_update(article)
         _log(article, "publish", ArticleState.SCHEDULED, None, now=now)
+        article_published.send(sender=Article, articles=[article])
     return bool(moved)

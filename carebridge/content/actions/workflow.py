@@ -116,6 +116,29 @@ def create_draft(user, institution, department, due_at=None, **fields) -> Articl
 
 
 @transaction.atomic
+def assign_draft(assigned_by, institution, department, due_at=None, **fields) -> Article:
+    """A new draft that operations assigns to ``department`` (the push calendar's topics): the
+    department's editors write it by ``due_at`` and are told so. The caller has checked that
+    ``assigned_by`` may plan for the institution (the calendar's permission); the department
+    must be the institution's."""
+    if department is None or department.institution_id != institution.pk:
+        raise WorkflowError(_("请选择本院的科室"), code="department", field="department")
+    article = Article(institution=institution, department=department, due_at=due_at)
+    for name, value in _clean(fields).items():
+        setattr(article, name, value)
+    article.created_by = assigned_by
+    article.full_clean(exclude=["cover", "body"])  # the department writes the body
+    article.save()
+    _log(article, "assign", ArticleState.DRAFT, assigned_by)
+    text = _("新的供稿任务《%(title)s》,请于 %(due)s 前完成") % {
+        "title": article.title,
+        "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M") if due_at else _("尽快"),
+    }
+    notify.step(article, EditorialRole.EDITOR, text)
+    return article
+
+
+@transaction.atomic
 def update_draft(user, article, **fields) -> Article:
     """Change a draft (only its department's editors, only while it is a draft)."""
     _require(user, article, EditorialRole.EDITOR)

@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ..actions import notify
 from ..models import Notification
 
 
@@ -41,4 +41,4 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("标为已读"), permissions=["view"])
     def mark_read(self, request, queryset):
-        queryset.filter(read_at=None).update(read_at=timezone.now())
+        notify.mark_read(request.user, queryset)

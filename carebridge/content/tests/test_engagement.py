@@ -57,7 +57,10 @@ def test_liking_needs_a_wechat_user(client, account, publish):
 
 def test_liking_needs_post_and_csrf(account, publish, alice_client):
     article = publish("院庆")
-    assert alice_client.get(like_url(article)).status_code == 405
+    # A GET is the way back from WeChat's sign-in: to the article, nothing liked.
+    response = alice_client.get(like_url(article))
+    assert response.status_code == 302 and response["Location"] == detail(article) + "#like"
+    assert alice_client.put(like_url(article)).status_code == 405
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = alice_client.cookies
     assert strict.post(like_url(article)).status_code == 403
@@ -82,6 +85,23 @@ def test_the_share_card_has_title_summary_link_and_image(client, account, publis
     assert share["link"] == settings.SITE_URL + detail(article)
     assert share["imgUrl"] == settings.SITE_URL + "/media/articles/c.jpg"
     assert share["config"] == "/wechat/renai/jssdk/"
+
+
+def test_the_page_loads_the_sandboxs_jssdk_stand_in_for_any_browser(client, account, publish):
+    page = client.get(detail(publish("流感预防"))).content.decode()
+    assert '<script src="/static/sandbox/jweixin.js" defer>' in page and "share.js" in page
+
+
+def test_wechats_own_jssdk_is_loaded_only_inside_wechat(client, account, publish, settings):
+    settings.WECHAT_JSSDK_SCRIPT = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+    article = publish("流感预防")
+    outside = client.get(detail(article)).content.decode()
+    assert "jweixin" not in outside and "share-data" not in outside
+    wechat_ua = "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 NetType/WIFI"
+    inside = client.get(detail(article), HTTP_USER_AGENT=wechat_ua).content.decode()
+    assert 'src="https://res.wx.qq.com/open/js/jweixin-1.6.0.js"' in inside
+    settings.WECHAT_JSSDK_SCRIPT = ""  # sharing turned off
+    assert "share.js" not in client.get(detail(article), HTTP_USER_AGENT=wechat_ua).content.decode()
 
 
 def test_the_counts_read_in_english(english, account, publish):

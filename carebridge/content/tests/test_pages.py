@@ -1,5 +1,6 @@
 """医院动态 pages: published articles of the account's institution, by category."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,9 +19,10 @@ def detail_url(article, slug="renai"):
 
 
 def listed(client, **params):
+    """The titles the list shows, read from the page (the panel may come from the cache)."""
     response = client.get(list_url(), params)
     assert response.status_code == 200
-    return [a.title for a in response.context["page"]]
+    return re.findall(r'weui-media-box__title">([^<]*)<', response.content.decode())
 
 
 def test_the_list_shows_published_articles_newest_first(client, account, publish):
@@ -124,3 +126,29 @@ def test_another_institutions_article_is_404(client, account, publish, other_ins
     article = publish("别家新闻", institution=other_institution)
     assert client.get(detail_url(article)).status_code == 404
     assert client.get(detail_url(article, slug="other")).status_code == 200
+
+
+def test_the_cached_list_follows_every_change(client, account, publish):
+    from carebridge.content.actions import publish_articles, unpublish_articles
+    from carebridge.content.models import Article
+
+    first = publish("院庆", published_at=timezone.now() - timedelta(days=2))
+    assert listed(client) == ["院庆"] == listed(client)  # the second from the cache
+    publish_articles(Article.objects.filter(pk=publish("义诊", is_published=False).pk))
+    assert listed(client) == ["义诊", "院庆"]
+    first.title = "六十周年院庆"
+    first.save()
+    assert listed(client) == ["义诊", "六十周年院庆"]
+    unpublish_articles(Article.objects.filter(pk=first.pk))
+    assert listed(client) == ["义诊"]
+    publish("明天的通知", published_at=timezone.now() + timedelta(seconds=1))
+    assert listed(client) == ["义诊"]
+
+
+def test_a_cached_list_costs_three_queries(client, account, publish, django_assert_max_num_queries):
+    for n in range(20):
+        publish(f"文章{n}")
+    listed(client)
+    # The account, the stamp and the database cache's read (none on Redis); no articles read.
+    with django_assert_max_num_queries(3):
+        assert len(listed(client)) == 15

@@ -112,6 +112,19 @@ def test_the_notification_list_is_ones_own(draft, erin, harry, olivia):
     assert Notification.objects.get().read_at is not None
 
 
+def test_marking_read_touches_only_ones_own_and_keeps_the_first_time(draft, erin, harry):
+    from carebridge.content.actions.notify import mark_read
+
+    submit_draft(erin, draft)
+    note = Notification.objects.get()
+    assert mark_read(erin, Notification.objects.all()) == 0  # harry's, not erin's
+    assert Notification.objects.get().read_at is None
+    assert mark_read(harry, Notification.objects.all()) == 1
+    first = Notification.objects.get().read_at
+    assert mark_read(harry, Notification.objects.filter(pk=note.pk)) == 0
+    assert Notification.objects.get().read_at == first
+
+
 def test_operations_full_rubric_scores_render(draft, erin, harry, olivia, rubric):
     submit_draft(erin, draft)
     logged_in(harry).post(workflow_url(draft), {"do": "approve"})

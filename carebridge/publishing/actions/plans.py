@@ -49,7 +49,7 @@ def plan_push(
         institution=institution, occasion_key=occasion.key, occasion_date=occasion.start
     ).exists():
         raise PlanRefused({"occasion": _("这个节日已经安排了选题")})
-    article = create_draft_article(institution, occasion, topic, department, due_date)
+    article = create_draft_article(institution, occasion, topic, department, due_date, user)
     try:
         with transaction.atomic():
             return PushPlan.objects.create(

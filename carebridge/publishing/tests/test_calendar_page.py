@@ -225,3 +225,31 @@ def test_an_occasion_already_begun_offers_no_draft(hospital):
     aids = next(e for e in month.entries if e.occasion.name == "世界艾滋病日")
     winter = next(e for e in month.entries if e.occasion.key == "term:冬至")
     assert aids.past and not winter.past
+
+
+@pytest.mark.django_db
+def test_the_draft_goes_through_the_workflow_and_its_editors_are_told(
+    wang_client, ops_wang, hospital, cardiology
+):
+    from carebridge.content.models import EditorialRole, Notification
+    from carebridge.content.tests.workflow_personas import member
+
+    erin = member("erin", hospital, EditorialRole.EDITOR, cardiology)
+    wang_client.post(CALENDAR + "?month=2026-04", plan_form(department=cardiology.pk))
+    article = PushPlan.objects.get().article
+    event = article.events.get()
+    assert (event.action, event.actor, event.to_state) == ("assign", ops_wang, "draft")
+    assert article.created_by == ops_wang and article.state == "draft"
+    note = Notification.objects.get(user=erin)
+    assert "清明踏青" in note.text and "2026-03-20 18:00" in note.text
+
+
+@pytest.mark.django_db
+def test_the_content_action_refuses_another_institutions_department(hospital, foreign_department):
+    from carebridge.content.actions import WorkflowError, assign_draft
+
+    with pytest.raises(WorkflowError) as refused:
+        assign_draft(None, hospital, foreign_department, title="清明踏青", kind="news",
+                     category="health", body="")  # fmt: skip
+    assert refused.value.field == "department"
+    assert not Article.objects.exists()

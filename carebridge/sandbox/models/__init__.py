@@ -226,3 +226,17 @@ class SandboxPayBill(models.Model):
     token = models.CharField(max_length=64, unique=True)
     content = models.BinaryField()  # as served: gzip of the CSV when tar_type=GZIP
     expires_at = models.DateTimeField()
+
+
+class SandboxMedia(models.Model):
+    """What an account uploaded or made for its own page: a thumb or image (material/
+    add_material), a body picture (media/uploadimg), a draft (draft/add) and a publication
+    (freepublish/submit). ``key`` is WeChat's id (media_id, the picture's URL, publish_id)."""
+
+    app_id = models.CharField(max_length=32, db_index=True)
+    kind = models.CharField(max_length=16)  # thumb | image | uploadimg | draft | publish
+    key = models.CharField(max_length=255, unique=True)
+    body = models.JSONField(default=dict)  # a picture's size and type; a draft's articles…
+    data = models.BinaryField(blank=True, default=b"")  # the picture's bytes, to show it
+    used = models.BooleanField(default=False)  # a draft submitted: gone from the draft box
+    created_at = models.DateTimeField(default=timezone.now)

@@ -148,9 +148,10 @@ def _body(request) -> dict:
     return data
 
 
-def api(method: str = "GET", token: bool = True):
+def api(method: str = "GET", token: bool = True, upload: bool = False):
     """A WeChat API view: ``view(request, app_id, body)``; app_id is None when ``token`` is
-    False (the token endpoints find it in their parameters and call ``check_injected``)."""
+    False (the token endpoints find it in their parameters and call ``check_injected``). An
+    ``upload`` takes multipart/form-data (the file in ``request.FILES``), not JSON."""
 
     def decorate(view):
         @wraps(view)
@@ -167,7 +168,7 @@ def api(method: str = "GET", token: bool = True):
                             else (43002, "require POST method")
                         )
                     )
-                body = _body(request) if method == "POST" else {}
+                body = _body(request) if method == "POST" and not upload else {}
                 app_id = None
                 if token:
                     app_id = token_app_id(request)

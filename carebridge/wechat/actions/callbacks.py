@@ -20,6 +20,7 @@ from ..models import CallbackReceipt
 from ..router import quick_reply, route
 from .followers import track_follower
 from .messaging import mass_finished, template_finished
+from .publish import publish_finished
 
 log = logging.getLogger("carebridge.wechat")
 
@@ -31,7 +32,7 @@ DUPLICATE_WAIT_SECONDS = 4.0
 # the follower and are applied with their receipt.
 DEFERRED_EVENTS = MENU_KEY_EVENTS | {"view"}
 # The send reports of our template and mass messages: they say nothing about their sender.
-REPORTS = frozenset({"templatesendjobfinish", "masssendjobfinish"})
+REPORTS = frozenset({"templatesendjobfinish", "masssendjobfinish", "publishjobfinish"})
 
 
 def dedup_key(message: dict) -> str:
@@ -84,12 +85,16 @@ def about_sender(message: Message) -> bool:
 
 def record(account, message: Message):
     """What the message changes besides the reply: the sender's Follower (returned), and the
-    send reports of template and mass messages."""
+    reports of template and mass sends and of free publishing."""
     if message.event == "templatesendjobfinish":
         template_finished(account, _msg_id(message), message.field("Status"))
         return None
     if message.event == "masssendjobfinish":
         mass_finished(account, _msg_id(message), message.raw)
+        return None
+    if message.event == "publishjobfinish":
+        if message.publish_id:
+            publish_finished(account, message.publish_id, message.publish_info)
         return None
     if not message.known:
         log.info(

@@ -2,6 +2,7 @@ from .callbacks import CallbackReceipt
 from .followers import CsGrant, Follower
 from .menu import MenuButton
 from .messaging import MassSend, TemplateSend
+from .publish import FreePublish
 from .qr import QrScene
 from .quota import ApiQuota
 from .routing import AutoReply
@@ -12,6 +13,7 @@ __all__ = [
     "CallbackReceipt",
     "CsGrant",
     "Follower",
+    "FreePublish",
     "MassSend",
     "MenuButton",
     "QrScene",

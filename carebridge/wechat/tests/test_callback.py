@@ -75,6 +75,7 @@ EXPECTED = {
     "event__location_select": "暂无院区信息。",
     "event__templatesendjobfinish": None,
     "event__masssendjobfinish": None,
+    "event__publishjobfinish": None,  # a report: recorded, answered "success"
     "miniprogrampage__card": None,
     "event__user_get_card": None,
 }

@@ -216,6 +216,7 @@
 
   function openPage(url) {
     if (!isWebAddress(url)) { return; }
+    hideShare();
     browser.hidden = false;
     document.getElementById("browser-title").textContent = url;
     frame.src = url;
@@ -225,6 +226,42 @@
     try { document.getElementById("browser-title").textContent = frame.contentDocument.title || frame.src; }
     catch (e) { /* a page of another origin keeps the address as its title */ }
   });
+  /* The share card a page set through the JS-SDK stand-in (sandbox/jweixin.js): what a friend
+     (and Moments) would see, title, description, image and link, as WeChat's share sheet. */
+  var shareBox = document.getElementById("browser-share");
+  var sharedFor = null;  /* the address of the page whose card is shown */
+
+  function hideShare() {
+    sharedFor = null;
+    shareBox.hidden = true;
+    document.getElementById("share-timeline").hidden = true;
+  }
+
+  window.addEventListener("message", function (event) {
+    var message = event.data;
+    if (event.origin !== location.origin || event.source !== frame.contentWindow) { return; }
+    if (!message || message.source !== "jweixin-stand-in" || !message.card) { return; }
+    var card = message.card;
+    try { sharedFor = frame.contentWindow.location.href; } catch (e) { return; }
+    if (message.kind === "timeline") {
+      document.getElementById("share-timeline-title").textContent = card.title;
+      document.getElementById("share-timeline").hidden = false;
+      return;
+    }
+    document.getElementById("share-title").textContent = card.title;
+    document.getElementById("share-desc").textContent = card.desc;
+    document.getElementById("share-link").textContent = card.link;
+    var image = document.getElementById("share-image");
+    image.hidden = !card.imgUrl;
+    if (card.imgUrl) { image.src = card.imgUrl; }
+    shareBox.hidden = false;
+  });
+  frame.addEventListener("load", function () {
+    /* a card arrives after its page's load (the config is checked first); another page's goes */
+    try { if (frame.contentWindow.location.href !== sharedFor) { hideShare(); } }
+    catch (e) { hideShare(); }
+  });
+
   document.getElementById("browser-close").addEventListener("click", function () {
     browser.hidden = true;
     frame.src = "about:blank";
