@@ -17,6 +17,7 @@ def _clear_cache(db_access_allowed):
     """The cache (access tokens, locks, quotas) lives outside the test transaction."""
     if db_access_allowed:
         _clear(cache_alias="default")
+        _clear(cache_alias="pages")
     yield
 
 

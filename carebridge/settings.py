@@ -151,14 +151,29 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "carebridge"),
-        }
+        },
+        # Rendered fragments of patients' pages (lib/page_cache.py); on Redis, its memory policy
+        # decides what goes.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "carebridge") + ":pages",
+        },
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "carebridge_cache",
-        }
+        },
+        # Rendered fragments of patients' pages (lib/page_cache.py), in a table of their own:
+        # the database cache culls a third of a table's entries when it is full, and a busy
+        # morning's fragments must not push out the access tokens and lockouts of "default".
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "carebridge_page_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
     }
 
 # Django's own backend, refusing in production the password the demo publishes.

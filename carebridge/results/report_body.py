@@ -1,11 +1,12 @@
 """A report's content on the patient's page (``_report_body.html``: its items with their flags,
-ranges and trends), rendered once and kept in Django's cache (issue 13). Reading each item's
-earlier values and drawing 15 items with their trends was three quarters of the page's time.
+ranges and trends), rendered once and kept in the pages cache (lib/page_cache.py; issue 13).
+Reading each item's earlier values and drawing 15 items with their trends was three quarters
+of the page's time.
 
 The caller has already found the report among the signed-in account's visible reports: the
 cache only ever saves work, it never decides who may see what. The key holds everything the
 content is drawn from, so a change makes a new key rather than needing to find and delete the
-old one (which lapses after ``LIFETIME``):
+old one (which lapses after ``page_cache.LIFETIME``):
 
 - the report and its current version (a version's items and text never change: an amendment
   is a new version);
@@ -18,20 +19,15 @@ old one (which lapses after ``LIFETIME``):
 ``cached_html`` keeps the list's rows the same way (views/reports.py: the patient, the query
 string and the same stamp)."""
 
-import hashlib
-from functools import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
-from django.core.cache import cache as django_cache
-from django.template.loader import get_template, render_to_string
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import get_current_timezone_name
-from django.utils.translation import get_language
+from carebridge.lib import page_cache
 
 from .models import Report
 from .presenting import items_of, sections_of
 
 TEMPLATE = "results/_report_body.html"
-LIFETIME = 24 * 3600  # seconds; a key nobody asks for any more goes after a day
 
 
 def report_body(report: Report, now) -> SafeString:
@@ -46,15 +42,8 @@ def report_body(report: Report, now) -> SafeString:
 
 
 def cached_html(templates: tuple, parts: tuple, draw) -> SafeString:
-    """``draw()``'s HTML, kept under a key of ``parts``, the language, the time zone and the
-    source of ``templates`` (what the drawing reads, so a change makes a new key)."""
-    key = repr((_templates_digest(templates), get_language(), get_current_timezone_name(), parts))
-    key = "results:html:" + hashlib.sha256(key.encode()).hexdigest()
-    html = django_cache.get(key)
-    if html is None:
-        html = draw()
-        django_cache.set(key, html, LIFETIME)
-    return mark_safe(html)  # noqa: S308 — our own templates' output, escaped when rendered
+    """``draw()``'s HTML, kept in the pages cache under a key of ``parts`` (lib/page_cache.py)."""
+    return page_cache.cached_html("results:html", templates, parts, draw)
 
 
 def history_stamp(patient_id: int, now) -> tuple:
@@ -74,10 +63,3 @@ def body_context(report: Report, now, trends: bool = True) -> dict:
         "sections": sections,
         "abnormal": [i for i in items if i.abnormal],
     }
-
-
-@cache
-def _templates_digest(names: tuple) -> str:
-    """The templates' source, as this process loaded them."""
-    sources = (get_template(name).template.source for name in names)
-    return hashlib.sha256("".join(sources).encode()).hexdigest()[:16]
