@@ -201,4 +201,8 @@ class CannedAnswerAdmin(InstitutionScopedAdmin):
 @admin.register(ConsultResponder)
 class ConsultResponderAdmin(InstitutionScopedAdmin):
     institution_path = "staff__institution"
-    list_display = ("staff", "department")
+    list_display = ("staff", "department", "follower")
+    list_select_related = ("staff__user", "department", "follower")
+    # An id, checked against the staff member's institution (ConsultResponder.clean): a
+    # drop-down would list every follower of every account.
+    raw_id_fields = ("follower",)

@@ -55,6 +55,15 @@ class ConsultPolicy(models.Model):
         blank=True,
         help_text=_("字段:first、keyword1 咨询内容、keyword2 回复时间、remark"),
     )
+    tpl_staff_alert = models.CharField(
+        _("模板:咨询待回复提醒(工作人员)"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "即将超时提醒科室、超时通知运营时发给关联了粉丝的回复人员;"
+            "字段:first、keyword1 科室、keyword2 回复期限、remark。不含咨询内容"
+        ),
+    )
 
     class Meta:
         verbose_name = _("咨询设置")
@@ -197,6 +206,17 @@ class ConsultResponder(models.Model):
         verbose_name=_("科室"),
         help_text=_("留空:运营(分诊与全部科室)"),
     )
+    # The follower this member of staff is on one of the institution's accounts: the SLA's
+    # reminder and escalation reach them by WeChat besides the inbox's flag (consult_tasks.py).
+    follower = models.ForeignKey(
+        "wechat.Follower",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("关联粉丝"),
+        help_text=_("即将超时与超时的提醒通过微信发给此人"),
+    )
 
     class Meta:
         verbose_name = _("咨询回复人员")
@@ -204,6 +224,13 @@ class ConsultResponder(models.Model):
 
     def __str__(self):
         return f"{self.staff} · {self.department or _('运营')}"
+
+    def clean(self):
+        institution_id = self.staff.institution_id if self.staff_id else None
+        if self.department_id and self.department.institution_id != institution_id:
+            raise ValidationError({"department": _("科室不属于该工作人员所在的机构")})
+        if self.follower_id and self.follower.account.institution_id != institution_id:
+            raise ValidationError({"follower": _("该粉丝不是本机构公众号的粉丝")})
 
 
 class ConsultStatus(models.TextChoices):
