@@ -87,7 +87,9 @@ def department_stats(consultations, start: date, end: date) -> list[DepartmentSt
         asked=Count("id"),
         answered=Count("id", filter=Q(answered_at__isnull=False)),
         within_sla=Count("id", filter=Q(answered_at__isnull=False, answered_at__lte=F("due_at"))),
-        auto=Count("id", filter=Q(status=ConsultStatus.AUTO)),
+        # An FAQ answered it, even if the patient then asked for a person (status back to
+        # open, the FAQ kept); the status alone still counts one whose FAQ was deleted since.
+        auto=Count("id", filter=Q(status=ConsultStatus.AUTO) | Q(faq__isnull=False)),
         urgent=Count("id", filter=Q(urgent=True)),
         waiting=Count("id", filter=Q(status=ConsultStatus.OPEN)),
     )

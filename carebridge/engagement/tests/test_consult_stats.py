@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from carebridge.engagement.consult_stats import PeriodForm, department_stats, last_month
-from carebridge.engagement.models import Consultation, ConsultChannel, ConsultStatus
+from carebridge.engagement.models import Consultation, ConsultChannel, ConsultStatus, Faq
 from carebridge.patients.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,10 @@ def march(alice, depts):
     consult(alice, heart, "胸痛得厉害", urgent=True)  # waiting
     consult(alice, heart, "心电图报告在哪里看", status=ConsultStatus.AUTO, due_at=None)
     consult(alice, bone, "膝盖疼上下楼更明显")
+    faq = Faq.objects.create(
+        institution=alice.account.institution, key="knee", question="q", answer="a"
+    )
+    consult(alice, bone, "膝盖要拍片吗", faq=faq)  # answered by the FAQ, then asked for a person
     consult(alice, None, "挂号怎么退")  # triage
     # Outside the period: the last day of February and the first of April, Beijing time.
     consult(alice, heart, "二月的问题", created_at=timezone.make_aware(datetime(2026, 2, 28, 23)))
@@ -69,8 +73,9 @@ def test_it_counts_each_department_in_the_period(march):
     assert (heart.auto, heart.urgent, heart.waiting) == (1, 1, 1)
     assert heart.within_sla_rate == 50.0
     assert "血压高" in [w for w, _weight in heart.keywords]
-    assert (rows["骨科"].asked, rows["骨科"].waiting, rows["骨科"].answered) == (1, 1, 0)
-    assert rows["骨科"].within_sla_rate is None
+    bone = rows["骨科"]
+    assert (bone.asked, bone.waiting, bone.answered, bone.auto) == (2, 2, 0, 1)
+    assert bone.within_sla_rate is None
     assert rows["待分诊"].asked == 1
     assert "儿科" not in rows  # no question there: no row
 
