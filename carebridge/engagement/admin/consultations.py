@@ -5,15 +5,20 @@ operations see all and the triage queue. Opening one is audited like opening the
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.admin_scoping import InstitutionScopedAdmin
 from carebridge.institutions.models import Department
 from carebridge.patients import audited_admin
 
-from .. import consult_faq, consult_roles
+from .. import consult_faq, consult_roles, consult_stats
 from ..actions import consultations as actions
 from ..models import (
     CannedAnswer,
@@ -25,6 +30,8 @@ from ..models import (
     Faq,
     RoutingRule,
 )
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MessageInline(audited_admin.ReadOnlyInline):
@@ -159,6 +166,45 @@ class ConsultationAdmin(audited_admin.AuditedAdmin):
         if minutes < 0:
             return _("已超时 %(h)d小时%(m)d分") % {"h": -minutes // 60, "m": -minutes % 60}
         return _("%(h)d小时%(m)d分") % {"h": minutes // 60, "m": minutes % 60}
+
+    def get_urls(self):
+        extra = [
+            path(
+                "stats/",
+                self.admin_site.admin_view(self.stats_view),
+                name="engagement_consultation_stats",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def stats_view(self, request):
+        """Per department for a period (default: last month): the counts and the keywords;
+        as a workbook with ?format=xlsx. Scoped like the inbox."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = consult_stats.PeriodForm(request.GET)  # bound even when empty: the defaults
+        rows, period = None, None
+        if form.is_valid():
+            period = (form.cleaned_data["start"], form.cleaned_data["end"])
+            rows = consult_stats.department_stats(self.get_queryset(request), *period)
+            if request.GET.get("format") == "xlsx":
+                book = consult_stats.stats_workbook(rows, *period)
+                response = HttpResponse(book, content_type=XLSX)
+                name = f"consultations-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}.xlsx"
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("咨询统计"),
+            "form": form,
+            "rows": rows,
+            "period": period,
+            "columns": consult_stats.COLUMNS,
+            "sample": consult_stats.SAMPLE,
+        }
+        status = 400 if form.errors else 200
+        return render(request, "admin/engagement/consultation/stats.html", context, status=status)
 
     def save_model(self, request, obj, form, change):
         data, user = form.cleaned_data, request.user
