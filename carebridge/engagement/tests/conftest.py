@@ -1,8 +1,9 @@
 """The engagement app's personas besides the project's (alice, her mother, bob, 新华医院: see the
 root conftest.py).
 
-Surveys: 心内科 with Dr Wang, alice's visit to him this morning (checked in at 08:30), and the
-hospital's after-visit survey with a question of each kind, one branching on the first.
+Surveys: 心内科 with Dr Wang, alice's visit to him on the last morning (checked in at 08:30, less
+than a day ago), and the hospital's after-visit survey with a question of each kind, one
+branching on the first.
 Consultations: the hospital's departments, Dr Chen who answers the cardiology inbox, and Ms Xu
 of operations."""
 

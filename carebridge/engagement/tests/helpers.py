@@ -10,9 +10,16 @@ from carebridge.booking.tests.helpers import at, before_visit, book, make_sessio
 from carebridge.engagement.models import Question, QuestionKind, Survey, SurveyKind
 
 
+def last_morning():
+    """The latest 08:30 (Beijing) already past: this morning's, or yesterday's before 08:30. A
+    visit then was checked in less than a day ago whatever the hour the tests run."""
+    today = timezone.localdate()
+    return today if timezone.now() >= at(today, 8, 30) else today - timedelta(days=1)
+
+
 def visit(patient, follower, department, doctor, day=None):
-    """A WeChat booking of ``patient`` on ``day`` (today), checked in at 08:30."""
-    day = day or timezone.localdate()
+    """A WeChat booking of ``patient`` on ``day`` (the last morning), checked in at 08:30."""
+    day = day or last_morning()
     session = make_session(department.institution, department, doctor, day)
     appointment = book(
         patient, session, Channel.WECHAT, booked_by=follower, now=before_visit(session)

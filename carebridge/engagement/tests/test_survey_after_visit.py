@@ -61,7 +61,7 @@ def test_the_survey_goes_out_hours_after_check_in_once(
     row = OutboxMessage.objects.get(topic=AFTER_VISIT_TOPIC)
     assert row.available_at == alice_visit.checked_in_at + timedelta(hours=24)
     drain()
-    assert sent(wechat) == []  # not yet due (the visit was this morning)
+    assert sent(wechat) == []  # not yet due (the visit was less than a day ago)
     Clock(monkeypatch).advance(row.available_at - timezone.now() + timedelta(seconds=5))
     drain()
     [message] = sent(wechat)
