@@ -54,6 +54,24 @@ def test_a_paid_fee_links_its_order(alice_client, appointment, alice_self):
     assert "去支付" not in html
 
 
+def payment_status(html: str) -> str:
+    return html.split('id="payment-status">')[1].split("<")[0]
+
+
+def test_the_payment_row_says_paid_while_the_worker_has_yet_to_follow_up(
+    alice_client, appointment, alice_self
+):
+    assert payment_status(page(alice_client, appointment)) == "未支付"
+    fee = order(alice_self, appointment=appointment)
+    assert payment_status(page(alice_client, appointment)) == "未支付"  # waiting to be paid
+    # The notification's claim: the order paid, the appointment's follow-up still due.
+    fee.status, fee.paid_wxpay, fee.follow_up_due = OrderStatus.PAID, fee.total, True
+    fee.save(update_fields=["status", "paid_wxpay", "follow_up_due"])
+    appointment.refresh_from_db()
+    assert appointment.payment_status == PaymentStatus.UNPAID
+    assert payment_status(page(alice_client, appointment)) == "已支付"
+
+
 def _cancel_paid(appointment, alice_self):
     fee = order(alice_self, appointment=appointment, status=OrderStatus.PAID)
     Appointment.objects.filter(pk=appointment.pk).update(payment_status=PaymentStatus.PAID)
