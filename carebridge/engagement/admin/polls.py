@@ -19,6 +19,7 @@ class PollAdmin(InstitutionScopedAdmin):
     list_display = ["question", "opens_at", "closes_at", "is_published", "total_votes"]
     list_filter = ["is_published", "institution"]
     inlines = [PollOptionInline]
+    fields = ["institution", ("question", "question_en"), ("opens_at", "closes_at"), "is_published"]
 
     @admin.display(description=PollOption._meta.get_field("votes").verbose_name)
     def total_votes(self, obj):

@@ -2,37 +2,22 @@
 WeChat user."""
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.models import Institution
 
-
-class PollQuerySet(models.QuerySet):
-    def open(self, now=None):
-        now = now or timezone.now()
-        return self.filter(is_published=True, opens_at__lte=now).filter(
-            Q(closes_at=None) | Q(closes_at__gt=now)
-        )
-
-    def visible(self, now=None):
-        """Published and opened: closed polls still show their final counts."""
-        return self.filter(is_published=True, opens_at__lte=now or timezone.now())
+from .open_period import OpenPeriod, OpenPeriodQuerySet
 
 
-class Poll(models.Model):
+class Poll(OpenPeriod):
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="polls", verbose_name=_("机构")
     )
     question = models.CharField(_("投票题目"), max_length=200)
     question_en = models.CharField(_("英文题目"), max_length=400, blank=True)
-    opens_at = models.DateTimeField(_("开始时间"), default=timezone.now)
-    closes_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    is_published = models.BooleanField(_("已发布"), default=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    objects = PollQuerySet.as_manager()
+    objects = OpenPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("调研投票")
@@ -41,14 +26,6 @@ class Poll(models.Model):
 
     def __str__(self):
         return self.question
-
-    def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return (
-            self.is_published
-            and self.opens_at <= now
-            and (self.closes_at is None or self.closes_at > now)
-        )
 
 
 class PollOption(models.Model):

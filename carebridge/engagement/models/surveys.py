@@ -4,12 +4,13 @@ and each institution's settings for them."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.institutions.models import Department, Doctor, Institution
+
+from .open_period import OpenPeriod, OpenPeriodQuerySet
 
 
 class SurveyKind(models.TextChoices):
@@ -27,14 +28,7 @@ class QuestionKind(models.TextChoices):
     MATRIX = "matrix", _("矩阵单选")
 
 
-class SurveyQuerySet(models.QuerySet):
-    def open(self, now=None):
-        """Published and between its open and close dates: patients may answer it."""
-        now = now or timezone.now()
-        return self.filter(is_published=True, opens_at__lte=now).filter(
-            Q(closes_at=None) | Q(closes_at__gt=now)
-        )
-
+class SurveyQuerySet(OpenPeriodQuerySet):
     def after_visit_for(self, department_id, now=None):
         """The open after-visit survey for a department: its own, else the institution-wide
         one (no department)."""
@@ -43,7 +37,7 @@ class SurveyQuerySet(models.QuerySet):
         return own or surveys.filter(department=None).order_by("-opens_at").first()
 
 
-class Survey(models.Model):
+class Survey(OpenPeriod):
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("机构")
     )
@@ -66,10 +60,6 @@ class Survey(models.Model):
     anonymous = models.BooleanField(
         _("匿名"), default=False, help_text=_("匿名调查不记录微信用户和就诊人")
     )
-    opens_at = models.DateTimeField(_("开始时间"), default=timezone.now)
-    closes_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    is_published = models.BooleanField(_("已发布"), default=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = SurveyQuerySet.as_manager()
 
@@ -85,14 +75,6 @@ class Survey(models.Model):
     def per_visit(self) -> bool:
         """Answered once per visit (after-visit surveys), else once per WeChat user."""
         return self.kind == SurveyKind.AFTER_VISIT
-
-    def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return (
-            self.is_published
-            and self.opens_at <= now
-            and (self.closes_at is None or self.closes_at > now)
-        )
 
 
 def _lines(text: str) -> list[tuple[str, str]]:
