@@ -9,6 +9,7 @@ from ninja import Path, Router, Status
 
 from carebridge.integrations.auth import requires
 from carebridge.integrations.models import Scope
+from carebridge.lib.api_input import HIS_ID
 from carebridge.lib.api_refusals import Refusal, refusals
 from carebridge.patients.references import find_patient, parse_patient_ref
 
@@ -17,7 +18,6 @@ from .actions import deposits as deposit_actions
 from .errors import NotFound, PatientNotFound
 from .models import Bill
 from .schemas import (
-    HIS_ID,
     BillIn,
     BillPushed,
     Cancellation,

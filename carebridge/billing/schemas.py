@@ -12,15 +12,11 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from carebridge.lib.api_input import Moment, text
+from carebridge.lib.api_input import HisId, Moment, text
 from carebridge.patients.references import PatientRef
 
 from .models import BillState, Channel, ItemCategory
 
-# The HIS's ids: FHIR's id characters, and "_" and ":" that HIS numbers use; they appear in
-# paths, so never "/" or spaces.
-HIS_ID = r"^[A-Za-z0-9._:-]+$"
-HisId = Annotated[str, Field(min_length=1, max_length=64, pattern=HIS_ID)]
 # A bill of 1,000,000 yuan is a typing slip, not a clinic's bill.
 MAX_FEN = 100_000_000
 Fen = Annotated[int, Field(strict=True, ge=0, le=MAX_FEN, description="fen (分)")]

@@ -19,6 +19,11 @@ LAST_DAY = date(2100, 12, 31)
 NO_NUL = r"^[^\x00]*$"
 SLUG = r"^[-a-zA-Z0-9_]+$"
 
+# The HIS's ids (bills, reports, visits): FHIR's id characters, and "_" and ":" that HIS
+# numbers use. They appear in paths, so never "/" or spaces.
+HIS_ID = r"^[A-Za-z0-9._:-]+$"
+HisId = Annotated[str, Field(min_length=1, max_length=64, pattern=HIS_ID)]
+
 # A row's id in a JSON body.
 Id = Annotated[int, Field(strict=True, gt=0, le=MAX_ID)]
 # A row's id in a path or a query string (text there, so not strict; never a boolean).

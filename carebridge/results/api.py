@@ -11,6 +11,7 @@ from ninja import Path, Router, Status
 
 from carebridge.integrations.auth import requires
 from carebridge.integrations.models import Scope
+from carebridge.lib.api_input import HIS_ID
 from carebridge.lib.api_refusals import Refusal, refusals
 
 from . import actions, feed
@@ -18,7 +19,6 @@ from .errors import NotFound
 from .feed import patient_named, pushed_out
 from .models import Report
 from .schemas import (
-    HIS_ID,
     BatchAnswer,
     ReportBatch,
     ReportIn,

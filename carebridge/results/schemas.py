@@ -11,16 +11,12 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import SkipValidation, field_validator
 
-from carebridge.lib.api_input import Moment, text
+from carebridge.lib.api_input import HisId, Moment, text
 from carebridge.patients.choices import Sex
 from carebridge.patients.references import PatientRef
 
 from .choices import Flag, RangeType, ReportKind, ReportStatus, VisitStatus
 
-# The HIS's ids: FHIR's id characters, and "_" and ":" that HIS numbers use. They appear in
-# paths, so never "/" or spaces.
-HIS_ID = r"^[A-Za-z0-9._:-]+$"
-HisId = Annotated[str, Field(min_length=1, max_length=64, pattern=HIS_ID)]
 # FHIR meta.versionId, here a positive integer: versions are ordered by it.
 VersionNumber = Annotated[int, Field(strict=True, gt=0, le=2**31 - 1)]
 Number = Annotated[
