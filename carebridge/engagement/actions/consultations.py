@@ -134,8 +134,9 @@ def start_clock(consultation: Consultation, policy: ConsultPolicy, at: datetime)
     remind = consult_sla.add_working_minutes(
         at, max(policy.sla_minutes - policy.reminder_minutes, 0), policy
     )
-    consultation.due_at = due
-    consultation.save(update_fields=["due_at"])
+    consultation.clock_started_at, consultation.due_at = at, due
+    consultation.reply_minutes = None  # a fresh clock: its first reply is timed anew
+    consultation.save(update_fields=["clock_started_at", "due_at", "reply_minutes"])
     payload = {"consultation": consultation.pk, "due_at": due.isoformat()}
     key = f"{consultation.pk}:{due.isoformat()}"
     enqueue_once(REMIND_TOPIC, payload, f"{REMIND_TOPIC}:{key}", available_at=remind)
@@ -181,7 +182,14 @@ def reply_consultation(consultation: Consultation, user, text, at=None) -> Consu
     message = _event(consultation, user, text, at, kind=MessageKind.REPLY)
     consultation.status = ConsultStatus.ANSWERED
     consultation.answered_at = at
-    consultation.save(update_fields=["status", "answered_at"])
+    fields = ["status", "answered_at"]
+    if consultation.reply_minutes is None and consultation.clock_started_at is not None:
+        policy = ConsultPolicy.for_institution(consultation.institution)
+        consultation.reply_minutes = consult_sla.working_minutes_between(
+            consultation.clock_started_at, at, policy
+        )
+        fields.append("reply_minutes")
+    consultation.save(update_fields=fields)
     _learn(consultation)
     message.delivered_via = _deliver(consultation, text)
     message.save(update_fields=["delivered_via"])

@@ -308,10 +308,16 @@ class Consultation(models.Model):
     )
     vector = models.BinaryField(_("向量"), editable=False, default=b"")
     created_at = models.DateTimeField(_("提问时间"), default=timezone.now)
+    # The SLA clock's start (the question, or the patient's "转人工" after an FAQ answer) and
+    # the working minutes from it to the first reply: the statistics' median reply time.
+    clock_started_at = models.DateTimeField(_("计时开始"), null=True, blank=True)
     due_at = models.DateTimeField(_("回复期限"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("已升级"), null=True, blank=True)
     answered_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    reply_minutes = models.PositiveIntegerField(
+        _("回复用时(工作分钟)"), null=True, blank=True, editable=False
+    )
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
     objects = ConsultationQuerySet.as_manager()

@@ -2,7 +2,7 @@
 (and its per-trigger counts), after it the template notice with a link to the answer page, and
 without a template the page alone. The reply teaches the similarity router."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -126,3 +126,18 @@ def test_transfer_to_another_institutions_department_is_refused(question, ms_xu,
 def test_a_note_is_for_staff_only(question, dr_chen):
     note = add_note(question, dr_chen, "已电话联系患者")
     assert note.kind == MessageKind.NOTE and not note.patient_visible
+
+
+def test_the_first_reply_is_timed_in_working_minutes(alice, account, depts, dr_chen):
+    friday_4pm = timezone.make_aware(datetime(2026, 11, 20, 16, 0))
+    monday_9am = timezone.make_aware(datetime(2026, 11, 23, 9, 0))
+    asked = receive_question(
+        account, alice, "我爸血压高，降压药能停吗", ConsultChannel.WECHAT, at=friday_4pm
+    ).consultation
+    assert asked.clock_started_at == friday_4pm and asked.reply_minutes is None
+    reply_consultation(asked, dr_chen, "请不要自行停药。", at=monday_9am)
+    asked.refresh_from_db()
+    assert asked.reply_minutes == 60 + 60  # Friday 16–17, Monday 8–9: not the weekend
+    reply_consultation(asked, dr_chen, "补充：门诊复查。", at=monday_9am + timedelta(hours=3))
+    asked.refresh_from_db()
+    assert asked.reply_minutes == 120  # the first reply's, kept

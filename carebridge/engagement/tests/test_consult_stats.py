@@ -44,8 +44,13 @@ def consult(follower, department, question, day=2, **fields):
 def march(alice, depts):
     heart, bone = depts["心血管内科"], depts["骨科"]
     answered = {"status": ConsultStatus.ANSWERED}
-    consult(alice, heart, "最近心慌胸闷,血压高", answered_at=at(2, 11), **answered)  # in time
-    consult(alice, heart, "血压高要不要吃降压药", answered_at=at(3, 16), **answered)  # late
+    consult(
+        alice, heart, "最近心慌胸闷,血压高", answered_at=at(2, 11), reply_minutes=60, **answered
+    )
+    consult(
+        alice, heart, "血压高要不要吃降压药", answered_at=at(3, 16), reply_minutes=480, **answered
+    )
+    consult(alice, heart, "补液后还要复查吗", answered_at=at(4, 16), reply_minutes=90, **answered)
     consult(alice, heart, "胸痛得厉害", urgent=True)  # waiting
     consult(alice, heart, "心电图报告在哪里看", status=ConsultStatus.AUTO, due_at=None)
     consult(alice, bone, "膝盖疼上下楼更明显")
@@ -69,13 +74,14 @@ def test_it_counts_each_department_in_the_period(march):
         department_stats(Consultation.objects.all(), date(2026, 3, 1), date(2026, 3, 31))
     )
     heart = rows["心血管内科"]
-    assert (heart.asked, heart.answered, heart.within_sla) == (4, 2, 1)
+    assert (heart.asked, heart.answered, heart.within_sla) == (5, 3, 1)
     assert (heart.auto, heart.urgent, heart.waiting) == (1, 1, 1)
-    assert heart.within_sla_rate == 50.0
+    assert heart.within_sla_rate == 33.3
+    assert heart.median_reply_minutes == 90  # of 60, 90 and 480 working minutes
     assert "血压高" in [w for w, _weight in heart.keywords]
     bone = rows["骨科"]
     assert (bone.asked, bone.waiting, bone.answered, bone.auto) == (2, 2, 0, 1)
-    assert bone.within_sla_rate is None
+    assert bone.within_sla_rate is None and bone.median_reply_minutes is None
     assert rows["待分诊"].asked == 1
     assert "儿科" not in rows  # no question there: no row
 
@@ -167,7 +173,7 @@ def test_the_export_has_the_pages_numbers(client, dr_chen, march):
     assert response["Content-Disposition"].endswith('consultations-20260301-20260331.xlsx"')
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][:7] == ("心血管内科", 4, 2, 1, 1, 1, 1)
+    assert rows[1][:8] == ("心血管内科", 5, 3, 1, 1, 1, 1, 90)
     assert len(rows) == 2  # the header and dr_chen's one department
 
 
