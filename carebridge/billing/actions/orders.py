@@ -127,6 +127,21 @@ def apply_payment(payment: Payment, merchant=None) -> bool:
             status__in=CLAIMABLE,
         ).update(**_paid(payment), follow_up_due=True):
             return True
+        # Most often a replay (WeChat Pay delivers many twice): the order's own row, as three
+        # values, says it was claimed by this merchant's payment of this amount, with neither
+        # the join nor the model below (bench/RESULTS.md, "Payments"). Anything else is told
+        # apart below.
+        seen = next(
+            iter(
+                Order.objects.filter(out_trade_no=payment.out_trade_no)
+                .values_list("institution_id", "total", "status")
+                .order_by()[:1]
+            ),
+            None,
+        )
+        if seen is not None and seen[:2] == (merchant.institution_id, payment.total):
+            if seen[2] not in CLAIMABLE:  # paid (or refunded) already
+                return False
     # The merchant's two ids, not the merchant: its row carries encrypted keys, decrypted on
     # every load.
     found = (

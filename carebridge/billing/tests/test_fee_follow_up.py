@@ -130,6 +130,28 @@ def test_a_replayed_payment_is_not_followed_up_twice(fee):
     assert follow_up() == 0
 
 
+def test_a_paid_fees_second_notification_is_told_from_the_orders_row(client, merchant, fee):
+    """A replay reads three values of the order's row (no join, no model) and applies nothing;
+    one that is not the paid order's (another amount) is still refused, saying why."""
+    from .helpers import payment_notification
+
+    sandbox_order = paid(fee)
+    assert post(client, merchant.mchid, *payment_notification(sandbox_order)).status_code == 204
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, merchant.mchid, *payment_notification(sandbox_order))
+    assert response.status_code == 204
+    reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and "billing_order" in q["sql"]
+    ]
+    assert len(reads) == 1 and "JOIN" not in reads[0]
+    amount = payment_notification(sandbox_order, amount={"total": 1399, "currency": "CNY"})
+    response = post(client, merchant.mchid, *amount)
+    assert response.status_code == 409 and "amount 1399" in response.json()["message"]
+    outcomes = sorted(PayNotification.objects.values_list("outcome", flat=True))
+    assert outcomes[:2] == ["already paid", "paid"] and outcomes[2].startswith("refused: amount")
+    assert follow_up() == 1 and follow_up() == 0
+
+
 def test_the_deadline_sweep_leaves_a_paid_fee_alone_while_its_follow_up_waits(
     fee, appointment, clock
 ):
