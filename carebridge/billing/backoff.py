@@ -18,3 +18,16 @@ CHECK_LEASE = timedelta(minutes=2)
 def pause(attempts: int) -> timedelta:
     """The pause after ``attempts`` unanswered checks (1 → 10 min, 2 → 20 min…)."""
     return min(FIRST_CHECK * 2 ** min(attempts, 10), LONGEST_PAUSE)
+
+
+# A payment's follow-up (its kind's on_paid, run by the worker) that failed: tried again after
+# 2 s, doubling to at most 10 minutes, like the outbox's messages; staff are alerted in the log
+# once it has failed FOLLOW_UP_ALERT_AFTER times (about a quarter of an hour).
+FOLLOW_UP_FIRST_PAUSE = timedelta(seconds=2)
+FOLLOW_UP_LONGEST_PAUSE = timedelta(minutes=10)
+FOLLOW_UP_ALERT_AFTER = 10
+
+
+def follow_up_pause(failures: int) -> timedelta:
+    """The pause after a follow-up's ``failures``-th failure (1 → 2 s, 2 → 4 s…)."""
+    return min(FOLLOW_UP_FIRST_PAUSE * 2 ** min(failures - 1, 20), FOLLOW_UP_LONGEST_PAUSE)

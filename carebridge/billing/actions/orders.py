@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from .. import backoff
 from ..backoff import FIRST_CHECK
 from ..kinds import IN_WORKER, ON_CLOSED, ON_PAID
 from ..models import Order, OrderStatus
@@ -173,22 +174,42 @@ def apply_payment(payment: Payment, merchant=None) -> bool:
     return True
 
 
-def follow_up_payments(limit: int) -> int:
+def follow_up_payments(limit: int, now=None) -> int:
     """The worker's sweep (tasks.py): the ``on_paid`` of up to ``limit`` paid orders of kinds
     registered ``in_worker``, oldest payment first. Each is taken by clearing its
     ``follow_up_due`` with a conditional update in the transaction that runs its ``on_paid``:
     both commit or neither, and two workers never run one. One that fails is logged, left due
-    and tried again on the next pass; the others go on. Returns how many were run."""
-    due = Order.objects.filter(follow_up_due=True).order_by("paid_at").values_list("pk", "kind")
+    and tried again after a backoff (backoff.follow_up_pause), staff alerted in the log at
+    ERROR once it has failed FOLLOW_UP_ALERT_AFTER times; the others go on. Returns how many
+    were run."""
+    now = now or timezone.now()
+    due = (
+        Order.objects.filter(follow_up_due=True)
+        .filter(Q(follow_up_after=None) | Q(follow_up_after__lte=now))
+        .order_by("paid_at")
+        .values_list("pk", "kind", "follow_up_failures")
+    )
     done = 0
-    for pk, kind in due[:limit]:
+    for pk, kind, failures in due[:limit]:
         try:
             with transaction.atomic():
                 if not Order.objects.filter(pk=pk, follow_up_due=True).update(follow_up_due=False):
                     continue  # another worker's
                 ON_PAID[kind](Order.objects.get(pk=pk))
         except Exception:
-            log.exception("order %s: the payment's follow-up failed; tried again later", pk)
+            failures += 1
+            Order.objects.filter(pk=pk, follow_up_due=True).update(
+                follow_up_failures=failures,
+                follow_up_after=now + backoff.follow_up_pause(failures),
+            )
+            if failures >= backoff.FOLLOW_UP_ALERT_AFTER:
+                log.exception(
+                    "order %s: the payment's follow-up failed %s times (staff alert)", pk, failures
+                )
+            else:
+                log.warning(
+                    "order %s: the payment's follow-up failed; tried again later", pk, exc_info=True
+                )
             continue
         done += 1
     return done

@@ -31,6 +31,9 @@ ORDER_FIELDS = [
     "closed_at",
     "query_attempts",
     "next_query_at",
+    "follow_up_due",
+    "follow_up_failures",
+    "follow_up_after",
     "created_at",
     "refund_tool",
 ]
@@ -54,7 +57,7 @@ class OrderAdmin(AuditedAdmin):
     """Orders as paid: read-only; amounts in fen."""
 
     list_display = ["created_at", "out_trade_no", "kind", "masked_patient", "total", "status"]
-    list_filter = ["status", "kind", "institution"]
+    list_filter = ["status", "kind", "follow_up_due", "institution"]
     list_select_related = ["patient"]
     search_fields = ["=out_trade_no", "=transaction_id"]
     date_hierarchy = "created_at"

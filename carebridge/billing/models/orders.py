@@ -119,6 +119,11 @@ class Order(models.Model):
     # Paid, its kind's on_paid still to run in the worker (kinds.py: set by the payment's claim,
     # cleared by the worker's follow-up in the transaction that runs it).
     follow_up_due = models.BooleanField(_("待后续处理"), default=False)
+    # A follow-up that failed waits out a backoff before it is tried again (backoff.py).
+    follow_up_failures = models.PositiveSmallIntegerField(
+        _("后续处理失败次数"), default=0, editable=False
+    )
+    follow_up_after = models.DateTimeField(_("后续处理重试时间"), null=True, blank=True)
 
     objects = OrderQuerySet.as_manager()
 

@@ -160,9 +160,9 @@ def refund(order, amount=None, status="PROCESSING", reason="取消预约退挂�
     )
 
 
-def follow_up() -> int:
+def follow_up(now=None) -> int:
     """The worker's sweep over paid orders' follow-ups (Order.follow_up_due), and nothing else
     (the confirmations they queue stay queued): how many it ran."""
     from carebridge.billing.actions.orders import follow_up_payments
 
-    return follow_up_payments(limit=1000)
+    return follow_up_payments(limit=1000, now=now)

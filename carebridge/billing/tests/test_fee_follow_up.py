@@ -3,16 +3,20 @@ and due for its follow-up in one UPDATE; the worker's sweep marks the appointmen
 queues its confirmation, once, however often it runs or fails, and nothing closes or cancels
 the appointment while it waits."""
 
+import logging
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from carebridge.billing.actions.checks import check_due_orders
 from carebridge.billing.actions.orders import follow_up_payments, record_payment
+from carebridge.billing.backoff import FOLLOW_UP_ALERT_AFTER
 from carebridge.billing.kinds import ON_PAID
 from carebridge.billing.models import Order, OrderKind, OrderStatus, PayNotification, Refund
 from carebridge.billing.registration import fee_paid
@@ -117,9 +121,37 @@ def test_a_follow_up_that_fails_is_undone_and_tried_again(fee, appointment, monk
     assert follow_up() == 0
     assert due(fee) and payment_status(appointment) == PaymentStatus.UNPAID  # rolled back
     monkeypatch.setitem(ON_PAID, OrderKind.REGISTRATION, fee_paid)
-    assert follow_up() == 1
+    assert follow_up() == 0  # waits out its pause first
+    assert follow_up(now=timezone.now() + timedelta(seconds=3)) == 1
     assert payment_status(appointment) == PaymentStatus.PAID
     assert rows(CONFIRMATION_TOPIC) == 1
+
+
+def test_a_follow_up_that_keeps_failing_backs_off_and_alerts_staff(
+    fee, appointment, monkeypatch, caplog
+):
+    record_payment(payment(fee))
+
+    def crash(order):
+        raise RuntimeError("the HIS's table is locked")
+
+    monkeypatch.setitem(ON_PAID, OrderKind.REGISTRATION, crash)
+    now, pauses = timezone.now(), []
+    with caplog.at_level(logging.WARNING, logger="carebridge.billing"):
+        for _try in range(FOLLOW_UP_ALERT_AFTER):
+            assert follow_up(now=now) == 0
+            order = Order.objects.get(pk=fee.pk)
+            pauses.append(order.follow_up_after - now)
+            assert follow_up(now=order.follow_up_after - timedelta(seconds=1)) == 0  # not yet
+            now = order.follow_up_after
+    assert pauses[:4] == [timedelta(seconds=s) for s in (2, 4, 8, 16)]
+    assert max(pauses) == timedelta(minutes=10)
+    assert order.follow_up_failures == FOLLOW_UP_ALERT_AFTER and order.follow_up_due
+    alerts = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(alerts) == 1 and "staff alert" in alerts[0].getMessage()
+    monkeypatch.setitem(ON_PAID, OrderKind.REGISTRATION, fee_paid)
+    assert follow_up(now=now) == 1  # mended: it goes through on its next try
+    assert payment_status(appointment) == PaymentStatus.PAID
 
 
 def test_a_replayed_payment_is_not_followed_up_twice(fee):
