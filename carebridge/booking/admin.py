@@ -67,6 +67,7 @@ class BookingPolicyAdmin(InstitutionScopedAdmin):
                     "release_days_ahead",
                     "release_time",
                     "cancel_before_minutes",
+                    "fee_pay_minutes",
                 ]
             },
         ),

@@ -5,6 +5,7 @@ in full when the appointment is cancelled after paying (or was, before the payme
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,6 +19,7 @@ from carebridge.booking.actions import cancel_appointment, generate_sessions
 from carebridge.booking.models import (
     Appointment,
     AppointmentStatus,
+    BookingPolicy,
     CancelledBy,
     FeePayment,
     PaymentStatus,
@@ -67,6 +69,22 @@ def test_booking_a_pay_at_booking_session_opens_its_fee_order(fee_session, alice
     # "预约成功" waits for the payment
     assert not OutboxMessage.objects.filter(topic=CONFIRMATION_TOPIC).exists()
     assert appointment.payment_status == PaymentStatus.UNPAID
+
+
+def test_the_institution_sets_how_long_a_fee_may_wait(fee_session, alice, alice_self):
+    BookingPolicy.objects.update_or_create(
+        institution=fee_session.institution, defaults={"fee_pay_minutes": 30}
+    )
+    order = fee_order(booked(fee_session, alice_self, alice))
+    assert order.expires_at - order.next_query_at == timedelta(minutes=25)  # 30 min to pay
+
+
+@pytest.mark.parametrize("minutes", [4, 61])
+def test_a_fee_wait_outside_5_to_60_minutes_is_refused(hospital, minutes):
+    policy = BookingPolicy(institution=hospital, fee_pay_minutes=minutes)
+    with pytest.raises(ValidationError) as refused:
+        policy.full_clean()
+    assert "fee_pay_minutes" in refused.value.message_dict
 
 
 def test_paying_at_booking_costs_the_booking_one_insert(

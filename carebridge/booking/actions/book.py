@@ -13,6 +13,8 @@ holding appointments back them up, so no path can oversell or double-book.
 anywhere, so the next request after a cancellation, in any process, finds the place.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -157,7 +159,7 @@ def _take_place(
         # The fee is paid on WeChat now: its order, in this transaction (one INSERT); the
         # confirmation follows the payment (billing/registration.py), an unpaid place goes
         # back at the deadline.
-        open_fee_order(appointment)
+        open_fee_order(appointment, policy)
     else:
         # One outbox row; the worker writes the confirmation itself, outside this transaction.
         notify.queue_confirmation(appointment, policy)
@@ -202,10 +204,10 @@ def _claim_slot(appointment: Appointment, policy, slot_id: int | None, now) -> S
     raise sold_out(appointment.channel)
 
 
-def open_fee_order(appointment: Appointment):
-    """The registration fee order of a pay-at-booking appointment, payable for billing's
-    default deadline (15 minutes). Its description is what WeChat Pay shows the payer, in
-    Chinese, from what the booking has already read (no query)."""
+def open_fee_order(appointment: Appointment, policy: BookingPolicy):
+    """The registration fee order of a pay-at-booking appointment, payable for the policy's
+    ``fee_pay_minutes`` (15 by default). Its description is what WeChat Pay shows the payer,
+    in Chinese, from what the booking has already read (no query)."""
     session = appointment.session
     with translation.override(settings.LANGUAGE_CODE):
         description = _("挂号费 %(date)s %(period)s 第%(n)d号") % {
@@ -221,6 +223,7 @@ def open_fee_order(appointment: Appointment):
         description=description,
         total=appointment.fee,
         appointment=appointment,
+        deadline=timedelta(minutes=policy.fee_pay_minutes),
     )
 
 

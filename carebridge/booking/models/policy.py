@@ -24,6 +24,14 @@ class BookingPolicy(models.Model):
     )
     release_time = models.TimeField(_("放号时间"), default=time(7, 0))
     cancel_before_minutes = models.PositiveIntegerField(_("取消截止(就诊开始前分钟)"), default=120)
+    # How long a place waits for its fee, where the schedule takes it at booking: a longer wait
+    # holds places from other patients, a shorter one cancels those still typing.
+    fee_pay_minutes = models.PositiveSmallIntegerField(
+        _("挂号费支付期限(分钟)"),
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(60)],
+        help_text=_("预约时在线支付的挂号费须在此时间内支付,逾期预约自动取消,号源退回"),
+    )
     # Anti-scalping: appointments holding a place, counted by visit date / ISO week.
     patient_daily_limit = models.PositiveSmallIntegerField(_("每位就诊人每日上限"), default=2)
     patient_weekly_limit = models.PositiveSmallIntegerField(_("每位就诊人每周上限"), default=4)
