@@ -38,6 +38,16 @@ def _clear(cache_alias: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _forget_unwritten_reads():
+    """Article reads counted in memory (content/reads.py) belong to the test that counted them:
+    the next test's articles may reuse their ids."""
+    from carebridge.content import reads
+
+    reads.forget()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _close_outgoing_connections():
     """Calls to the sandbox keep their connections alive (lib/http.py); a live server's thread
     for such a connection would keep its database connection past the test."""

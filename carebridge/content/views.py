@@ -56,8 +56,7 @@ def _published(request, article_id):
 @institution_page
 def article_detail(request, slug, article_id):
     article = _published(request, article_id)
-    count_read(article)
-    article.reads += 1  # this read, as counted
+    article.reads += count_read(article)  # the row's count and this process's not yet written
     user = current_user(request, slug)
     liked = bool(
         user
