@@ -18,6 +18,9 @@ def _clear_cache(db_access_allowed):
     if db_access_allowed:
         _clear(cache_alias="default")
         _clear(cache_alias="pages")
+        from carebridge.lib import page_cache
+
+        page_cache.forget_in_process()  # the public fragments kept in memory
     yield
 
 

@@ -39,7 +39,6 @@ def article_list(request, slug):
         form=form,
         category=category,
         category_label=ArticleKind(category).label if category else None,
-        categories=ArticleKind.tabs(),
         panel=panel,
     )
     return render(request, "content/article_list.html", context)
