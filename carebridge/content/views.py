@@ -11,6 +11,7 @@ from carebridge.wechat.h5 import current_user, wechat_user_required
 from carebridge.wechat.jssdk import script_for
 
 from .actions import count_read, toggle_like
+from .card import article_card
 from .forms import ArticleFilterForm
 from .listing import article_panel
 from .models import Article, ArticleKind, ArticleLike
@@ -63,12 +64,15 @@ def article_detail(request, slug, article_id):
             article=article, follower__account__slug=slug, follower__openid=user.openid
         ).exists()
     )
+    script = script_for(request)
     context = page_context(
         request,
         article=article,
+        card=article_card(article),
         liked=liked,
-        share=_share(request, article),
-        jssdk_script=script_for(request),
+        # The share card only where the JS-SDK is loaded to use it (WeChat's browser).
+        share=_share(request, article) if script else None,
+        jssdk_script=script,
     )
     return render(request, "content/article_detail.html", context)
 

@@ -100,7 +100,7 @@ def test_markup_outside_the_allow_list_never_reaches_the_page(client, account, p
     assert "alert(1)" not in html and "onclick" not in html and "<p>正文</p>" in html
 
 
-def test_an_edited_body_is_shown_at_once_and_sanitised(client, account, publish):
+def test_an_edited_article_is_shown_at_once_and_sanitised(client, account, publish):
     from carebridge.content.models import Article
 
     article = publish("测试", body="<p>第一稿</p>")
@@ -113,6 +113,9 @@ def test_an_edited_body_is_shown_at_once_and_sanitised(client, account, publish)
     Article.objects.filter(pk=article.pk).update(body="<p>第三稿</p><script>alert(1)</script>")
     html = client.get(detail_url(article)).content.decode()
     assert "<p>第三稿</p>" in html and "第二稿" not in html and "alert(1)" not in html
+    Article.objects.filter(pk=article.pk).update(title="改过的标题", tags="流感,疫苗")
+    html = client.get(detail_url(article)).content.decode()
+    assert "<h1>改过的标题</h1>" in html and "#流感 #疫苗" in html
 
 
 def test_an_article_page_reads_the_account_and_the_article_and_writes_nothing(
