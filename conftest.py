@@ -18,6 +18,9 @@ def _clear_cache(db_access_allowed):
     if db_access_allowed:
         _clear(cache_alias="default")
         _clear(cache_alias="pages")
+        from carebridge.lib import page_cache
+
+        page_cache.forget_in_process()  # the public fragments kept in memory
     yield
 
 
@@ -35,6 +38,16 @@ def _clear(cache_alias: str) -> None:
     keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _forget_unwritten_reads():
+    """Article reads counted in memory (content/reads.py) belong to the test that counted them:
+    the next test's articles may reuse their ids."""
+    from carebridge.content import reads
+
+    reads.forget()
+    yield
 
 
 @pytest.fixture(autouse=True)

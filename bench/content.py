@@ -3,7 +3,7 @@
 (a) Over HTTP against ``carebridge serve`` on PostgreSQL, a hospital of 40 departments with 5
 years of articles (``--per-year`` published a year, as seed 000's busiest accounts; every
 workflow state besides): ``--clients`` concurrent keep-alive clients (500, as the booking rush)
-read the article list (a tab, page 1 of 15) and articles (each read counted: one UPDATE), then
+read the article list (a tab, page 1 of 15) and articles (each read counted), then
 the cheapest authenticated endpoint (``GET /api/integrations/whoami``) before and after, at the
 same concurrency. **Ratio: requests/s of each page against the mean of the two whoami phases**
 (target: at least 0.5, "within 2×"). Every answer must be 200 with the page's text.

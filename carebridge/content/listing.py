@@ -1,4 +1,4 @@
-"""The article list of 医院动态 (its panel of 15 articles and the pager), rendered once and kept
+"""The article list of 医院动态 (its tabs, panel of 15 articles and pager), rendered once and kept
 in the pages cache (lib/page_cache.py): drawing the articles was most of the page's time under
 the release-rush load (bench/RESULTS.md, 医院动态). The pattern of results/report_body.py.
 
@@ -19,7 +19,10 @@ from django.utils.safestring import SafeString
 
 from carebridge.lib import page_cache
 
+from .choices import ArticleKind
+
 TEMPLATE = "content/_article_panel.html"
+TEMPLATES = (TEMPLATE, "content/_article_tabs.html")  # the tabs above it are kept with it
 PAGE_SIZE = 15
 # The list shows neither the body nor its translation: no need to load them.
 LIST_FIELDS = ["id", "institution_id", "kind", "title", "title_en", "summary", "summary_en",
@@ -33,9 +36,9 @@ def article_panel(articles, *, account, category: str, page_number: int) -> Safe
     def draw():
         paginator = Paginator(articles.only(*LIST_FIELDS), PAGE_SIZE)
         paginator.count = stamp["n"]  # counted with the stamp: no second COUNT(*)
-        context = {"account": account, "category": category,
+        context = {"account": account, "category": category, "categories": ArticleKind.tabs(),
                    "page": paginator.get_page(page_number)}  # fmt: skip
         return render_to_string(TEMPLATE, context)
 
     parts = (account.slug, category, page_number, stamp["n"], stamp["changed"])
-    return page_cache.cached_html("content:list", (TEMPLATE,), parts, draw)
+    return page_cache.cached_html("content:list", TEMPLATES, parts, draw, public=True)

@@ -11,6 +11,7 @@ from carebridge.wechat.h5 import current_user, wechat_user_required
 from carebridge.wechat.jssdk import script_for
 
 from .actions import count_read, toggle_like
+from .card import article_card
 from .forms import ArticleFilterForm
 from .listing import article_panel
 from .models import Article, ArticleKind, ArticleLike
@@ -39,7 +40,6 @@ def article_list(request, slug):
         form=form,
         category=category,
         category_label=ArticleKind(category).label if category else None,
-        categories=ArticleKind.tabs(),
         panel=panel,
     )
     return render(request, "content/article_list.html", context)
@@ -56,8 +56,7 @@ def _published(request, article_id):
 @institution_page
 def article_detail(request, slug, article_id):
     article = _published(request, article_id)
-    count_read(article)
-    article.reads += 1  # this read, as counted
+    article.reads += count_read(article)  # the row's count and this process's not yet written
     user = current_user(request, slug)
     liked = bool(
         user
@@ -65,12 +64,15 @@ def article_detail(request, slug, article_id):
             article=article, follower__account__slug=slug, follower__openid=user.openid
         ).exists()
     )
+    script = script_for(request)
     context = page_context(
         request,
         article=article,
+        card=article_card(article),
         liked=liked,
-        share=_share(request, article),
-        jssdk_script=script_for(request),
+        # The share card only where the JS-SDK is loaded to use it (WeChat's browser).
+        share=_share(request, article) if script else None,
+        jssdk_script=script,
     )
     return render(request, "content/article_detail.html", context)
 

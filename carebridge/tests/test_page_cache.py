@@ -39,3 +39,21 @@ def test_many_fragments_leave_the_default_cache_alone():
         page_cache.cached_html("t", TEMPLATES, (n,), lambda n=n: f"<p>{n}</p>")
     assert cache.get_many(list(kept)) == kept
     assert caches["pages"].get("wechat:token") is None  # and nothing is shared the other way
+
+
+def test_a_public_fragment_is_kept_in_memory_and_a_patients_never(django_assert_num_queries):
+    page_cache.cached_html("t", TEMPLATES, (1,), lambda: "<p>公开</p>", public=True)
+    page_cache.cached_html("r", TEMPLATES, (1,), lambda: "<p>报告</p>")
+    assert list(page_cache._in_process.values()) == ["<p>公开</p>"]
+    with django_assert_num_queries(0):  # not even the database cache's read
+        again = page_cache.cached_html("t", TEMPLATES, (1,), lambda: "drawn again", public=True)
+    assert again == "<p>公开</p>"
+    # A new key (what the fragment shows changed) is drawn at once, in every process.
+    assert page_cache.cached_html("t", TEMPLATES, (2,), lambda: "新", public=True) == "新"
+
+
+def test_memory_keeps_only_the_latest_public_fragments(monkeypatch):
+    monkeypatch.setattr(page_cache, "KEPT_IN_PROCESS", 3)
+    for n in range(5):
+        page_cache.cached_html("t", TEMPLATES, (n,), lambda n=n: f"<p>{n}</p>", public=True)
+    assert list(page_cache._in_process.values()) == ["<p>2</p>", "<p>3</p>", "<p>4</p>"]

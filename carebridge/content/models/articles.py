@@ -83,7 +83,8 @@ class Article(models.Model):
         verbose_name=_("医生"),
     )
     doctor_changes = models.JSONField(_("医生信息修改"), default=dict, blank=True)
-    # Counters kept by actions/engagement.py with F() updates (no lost increments).
+    # Counters kept by actions/engagement.py with F() updates (no lost increments); reads
+    # are counted in memory first and written every few seconds (reads.py).
     reads = models.PositiveIntegerField(_("阅读数"), default=0, editable=False)
     likes = models.PositiveIntegerField(_("点赞数"), default=0, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -1,11 +1,15 @@
 """Reads and likes of an article; the share card's title, image and link."""
 
 import json
+from unittest import mock
 
 import pytest
+from django.db import DatabaseError
+from django.db.models import F, QuerySet
 from django.test import Client
 from django.urls import reverse
 
+from carebridge.content import reads
 from carebridge.content.actions import toggle_like
 from carebridge.content.models import Article, ArticleLike
 from carebridge.wechat.models import Follower
@@ -24,8 +28,56 @@ def like_url(article):
 def test_each_view_is_a_read(client, account, publish):
     article = publish("院庆")
     client.get(detail(article))
-    client.get(detail(article))
+    assert "阅读 2" in client.get(detail(article)).content.decode()
+    assert reads.flush() == 2
     assert Article.objects.get().reads == 2
+
+
+def test_reads_are_written_in_batches_and_shown_right_after_the_flush(client, account, publish):
+    first, second = publish("院庆"), publish("义诊")
+    for _ in range(3):
+        client.get(detail(first))
+    client.get(detail(second))
+    assert Article.objects.get(pk=first.pk).reads == 0  # counted, not yet written
+    assert reads.flush() == 4
+    assert reads.flush() == 0  # written once
+    assert Article.objects.get(pk=first.pk).reads == 3
+    assert Article.objects.get(pk=second.pk).reads == 1
+    assert "阅读 4" in client.get(detail(first)).content.decode()
+    assert "阅读 2" in client.get(detail(second)).content.decode()
+
+
+def test_a_flush_adds_to_what_other_processes_wrote(client, account, publish):
+    article = publish("院庆", reads=10)
+    client.get(detail(article))
+    # Another process's flush meanwhile: the increments add up, none is lost.
+    Article.objects.filter(pk=article.pk).update(reads=F("reads") + 5)
+    reads.flush()
+    assert Article.objects.get().reads == 16
+
+
+def test_a_failed_flush_keeps_its_reads_for_the_next(client, account, publish):
+    article = publish("院庆")
+    client.get(detail(article))
+    client.get(detail(article))
+    with mock.patch.object(QuerySet, "update", side_effect=DatabaseError("away")):
+        with pytest.raises(DatabaseError):
+            reads.flush()
+    assert "阅读 3" in client.get(detail(article)).content.decode()
+    assert reads.flush() == 3
+    assert Article.objects.get().reads == 3
+
+
+def test_only_a_web_server_starts_a_flushing_thread(client, account, publish, monkeypatch):
+    article = publish("院庆")
+    started = []
+    monkeypatch.setattr(reads, "_start_flusher", lambda: started.append(True))
+    client.get(detail(article))
+    assert started == []
+    monkeypatch.setattr(reads, "_in_background", True)
+    monkeypatch.setattr(reads, "_flusher_pid", None)
+    client.get(detail(article))
+    assert started == [True]
 
 
 def test_a_like_toggles_and_counts_once_per_user(alice_client, bob_client, account, publish):

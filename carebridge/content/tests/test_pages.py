@@ -100,6 +100,33 @@ def test_markup_outside_the_allow_list_never_reaches_the_page(client, account, p
     assert "alert(1)" not in html and "onclick" not in html and "<p>正文</p>" in html
 
 
+def test_an_edited_article_is_shown_at_once_and_sanitised(client, account, publish):
+    from carebridge.content.models import Article
+
+    article = publish("测试", body="<p>第一稿</p>")
+    assert "<p>第一稿</p>" in client.get(detail_url(article)).content.decode()
+    article.body = "<p>第二稿</p>"
+    article.save()
+    html = client.get(detail_url(article)).content.decode()
+    assert "<p>第二稿</p>" in html and "第一稿" not in html
+    # Past the forms and without touching updated_at: still the new body, still sanitised.
+    Article.objects.filter(pk=article.pk).update(body="<p>第三稿</p><script>alert(1)</script>")
+    html = client.get(detail_url(article)).content.decode()
+    assert "<p>第三稿</p>" in html and "第二稿" not in html and "alert(1)" not in html
+    Article.objects.filter(pk=article.pk).update(title="改过的标题", tags="流感,疫苗")
+    html = client.get(detail_url(article)).content.decode()
+    assert "<h1>改过的标题</h1>" in html and "#流感 #疫苗" in html
+
+
+def test_an_article_page_reads_the_account_and_the_article_and_writes_nothing(
+    client, account, publish, django_assert_max_num_queries
+):
+    article = publish("院庆")
+    client.get(detail_url(article))
+    with django_assert_max_num_queries(2):  # the read is counted in memory (reads.py)
+        assert client.get(detail_url(article)).status_code == 200
+
+
 def test_hospital_pages_are_not_listed(client, account, publish):
     publish("医院介绍", "page")
     publish("院庆")
