@@ -55,6 +55,42 @@ def _scope_covers(held: str, needed: str) -> bool:
     return held == needed or held == "snsapi_userinfo"
 
 
+def signed_in_follower(request, account_slug: str) -> Follower | None:
+    """The Follower row of the user this session signed in to ``account_slug``, with its account
+    and the account's (active) institution, in one statement; None without a (real-openid)
+    sign-in, or when the row, the account or an active institution is missing (the caller then
+    reads them the long way, and answers 404 or creates the row)."""
+    user = current_user(request, account_slug)
+    if user is None or user.snapshot:
+        return None
+    return (
+        Follower.objects.select_related("account__institution")
+        .filter(
+            account__slug=account_slug,
+            account__institution__is_active=True,
+            openid=user.openid,
+        )
+        .first()
+    )
+
+
+def _account_and_follower(request, slug: str, user: WeChatUser) -> tuple:
+    """The account and the user's Follower row (created on the first visit), in as few
+    statements as they take: none when ``@institution_page`` found them with the sign-in, one
+    for both (and the institution) when the row exists, else the account and the row."""
+    follower = getattr(request, "follower", None)
+    if follower is not None and (follower.account.slug, follower.openid) == (slug, user.openid):
+        return follower.account, follower
+    account = getattr(request, "wechat_account", None)
+    if account is None and (follower := signed_in_follower(request, slug)):
+        return follower.account, follower
+    if account is None or account.slug != slug:
+        account = get_object_or_404(WeChatAccount, slug=slug)
+    follower, _ = Follower.objects.get_or_create(account=account, openid=user.openid)
+    follower.account = account  # found by its account: pages reading it need no query
+    return account, follower
+
+
 def wechat_user_required(view=None, *, scope: str = "snsapi_base"):
     """For views taking ``slug`` (the account): sets ``request.wechat_user``,
     ``request.wechat_account`` and ``request.follower`` (the user's Follower row), or starts OAuth.
@@ -71,17 +107,7 @@ def wechat_user_required(view=None, *, scope: str = "snsapi_base"):
                     f"{start}?{urlencode({'next': request.get_full_path(), 'scope': scope})}"
                 )
             request.wechat_user = user
-            # Under @institution_page the account (with its institution) is already read:
-            # reading it again cost every signed-in page two queries.
-            account = getattr(request, "wechat_account", None)
-            if account is None or account.slug != slug:
-                account = get_object_or_404(WeChatAccount, slug=slug)
-            request.wechat_account = account
-            request.follower, _ = Follower.objects.get_or_create(
-                account=request.wechat_account, openid=user.openid
-            )
-            # The row was found by its account: pages reading follower.account need no query.
-            request.follower.account = request.wechat_account
+            request.wechat_account, request.follower = _account_and_follower(request, slug, user)
             return func(request, *args, slug=slug, **kwargs)
 
         return wrapper

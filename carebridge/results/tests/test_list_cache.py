@@ -3,7 +3,7 @@ report's content), and never shown stale: a new, amended, withdrawn or released 
 filter, page or language draw them again; the account's patients are checked before the cache
 is read, so a cached page of alice's is never anyone else's."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from unittest import mock
 
 import pytest
@@ -104,3 +104,18 @@ def test_a_bad_filter_or_an_unknown_parameter_is_drawn_not_kept(alice_client, al
         assert alice_client.get(LIST, {"kind": "x-ray"}).status_code == 400
         shown = rows(alice_client, utm_source="x", page="1")
     assert not kept.called and shown.count("血常规") == 2
+
+
+def test_a_patient_added_or_removed_shows_in_the_filter_at_once(alice_client, alice_self, alice):
+    from carebridge.patients.actions import remove_patient
+    from carebridge.patients.tests import factories
+
+    alice_reports(alice_self)
+    assert "李秀英" not in alice_client.get(LIST).content.decode()  # now in the cache
+    mother = factories.patient(
+        alice, name="李秀英", relation="parent", birth_date=date(1962, 8, 15)
+    )
+    assert "李秀英" in alice_client.get(LIST).content.decode()
+    remove_patient(mother)
+    page = alice_client.get(LIST).content.decode()
+    assert "李秀英" not in page and page.count("血常规") == 2

@@ -22,7 +22,14 @@ from ..report_body import cached_html, history_stamp, report_body
 from .common import account_patients, chosen_patient, page_context, page_of
 
 NEW_LINK = "results_new_share"  # session key: the link just made, shown once
-ROWS = "results/_report_rows.html"
+BODY = "results/_list_body.html"
+BODY_TEMPLATES = (
+    BODY,
+    "results/_report_rows.html",
+    "results/_pager.html",
+    "results/_nav.html",
+    "patients/_field.html",
+)
 # What a row of the list shows (a report's version carries its whole text: not read here).
 ROW_FIELDS = ("id", "title", "issued_at", "kind", "current__status")
 # The report's page shows the patient's name only: its encrypted columns are left unread.
@@ -40,32 +47,34 @@ def report_list(request, slug):
     patients = account_patients(request.follower)
     form = ReportFilterForm(request.GET, patients)
     patient = chosen_patient(form, patients)
-    rows = _rows(request, slug, patient, form, now) if patient is not None else ""
-    context = page_context(request, slug, form=form, patient=patient, rows=rows)
-    context["patients"] = patients
+    context = page_context(request, slug, body=_body(request, slug, patients, patient, form, now))
     return render(request, "results/list.html", context, status=200 if form.is_valid() else 400)
 
 
-def _rows(request, slug, patient, form, now):
-    """One page of ``patient``'s reports, drawn once per state of the patient's reports (the
-    stamp), filter and page: the patient is one of the signed-in account's, found first."""
+def _body(request, slug, patients, patient, form, now):
+    """The list's content: the filter and one page of ``patient``'s reports, drawn once per
+    state of the patient's reports (the stamp), of the account's patients (the filter's names),
+    filter and page. The patient is one of the signed-in account's, found first."""
 
     def draw():
-        reports = reports_for(request.follower, now).filter(patient=patient)
-        if form.is_valid():
-            reports = _filtered(reports, form.cleaned_data)
-        reports = reports.with_abnormal().select_related("current").only(*ROW_FIELDS)
-        page = page_of(reports.newest_first(), request)
-        context = {"reports": page, "page": page, "slug": slug}
-        return render_to_string(ROWS, context, request=request)
+        context = {"patients": patients, "patient": patient, "form": form, "slug": slug}
+        if patient is not None:
+            reports = reports_for(request.follower, now).filter(patient=patient)
+            if form.is_valid():
+                reports = _filtered(reports, form.cleaned_data)
+            reports = reports.with_abnormal().select_related("current").only(*ROW_FIELDS)
+            context["reports"] = context["page"] = page_of(reports.newest_first(), request)
+        return render_to_string(BODY, context, request=request)
 
-    # A 400 page, or a query string with more than the filter and the page (the pager's links
-    # keep it): drawn, never kept, so nobody fills the cache with made-up parameters.
-    if not form.is_valid() or not set(request.GET) <= {*form.fields, "page"}:
+    # No patient, a 400 page, or a query string with more than the filter and the page (the
+    # pager's links keep it): drawn, never kept, so nobody fills the cache with made-up
+    # parameters.
+    if patient is None or not form.is_valid() or not set(request.GET) <= {*form.fields, "page"}:
         return mark_safe(draw())  # noqa: S308 — our own template's output
     query = sorted(request.GET.lists())
-    parts = ("list", slug, patient.pk, query, history_stamp(patient.pk, now))
-    return cached_html((ROWS, "results/_pager.html"), parts, draw)
+    names = [(p.pk, p.name) for p in patients]
+    parts = ("list", slug, patient.pk, names, query, history_stamp(patient.pk, now))
+    return cached_html(BODY_TEMPLATES, parts, draw)
 
 
 def _filtered(reports, data):

@@ -309,6 +309,82 @@ def test_the_pages_follower_carries_its_account_without_another_query(
     assert request.follower.account is request.wechat_account
 
 
+def signed_in_request(rf, openid="o_alice_0000000000000000000"):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from carebridge.wechat import h5
+
+    request = rf.get("/h5/renai/")
+    request.session = SessionStore()
+    h5.sign_in(request, "renai", openid, "snsapi_base")
+    request.session.save()
+    request.session = SessionStore(request.session.session_key)  # read back, as a request
+    return request
+
+
+def shown_follower(request, slug):
+    from django.http import HttpResponse
+
+    account = request.wechat_account
+    return HttpResponse(f"{request.follower.pk} {account.slug} {account.institution.slug}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("institution_page", [False, True])
+def test_a_signed_in_page_reads_follower_account_and_institution_in_one_statement(
+    rf, account, institution_page, django_assert_num_queries
+):
+    from carebridge.institutions.pages import institution_page as institution_decorator
+    from carebridge.wechat import h5
+
+    view = h5.wechat_user_required(shown_follower)
+    view = institution_decorator(view) if institution_page else view
+    alice = Follower.objects.create(account=account, openid="o_alice_0000000000000000000")
+    request = signed_in_request(rf)
+    with django_assert_num_queries(2):  # the session, then the three rows
+        response = view(request, slug="renai")
+    assert response.content.decode() == f"{alice.pk} renai {account.institution.slug}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("institution_page", [False, True])
+def test_a_first_visit_still_creates_the_follower_row(rf, account, institution_page):
+    from carebridge.institutions.pages import institution_page as institution_decorator
+    from carebridge.wechat import h5
+
+    view = h5.wechat_user_required(shown_follower)
+    view = institution_decorator(view) if institution_page else view
+    response = view(signed_in_request(rf, "o_new_000000000000000000000"), slug="renai")
+    created = Follower.objects.get(account=account, openid="o_new_000000000000000000000")
+    assert response.content.decode().startswith(f"{created.pk} renai")
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_of_an_inactive_institution_is_not_found(rf, account):
+    from django.http import Http404
+
+    from carebridge.institutions.pages import institution_page
+    from carebridge.wechat import h5
+
+    Follower.objects.create(account=account, openid="o_alice_0000000000000000000")
+    account.institution.is_active = False
+    account.institution.save(update_fields=["is_active"])
+    with pytest.raises(Http404):
+        institution_page(h5.wechat_user_required(shown_follower))(
+            signed_in_request(rf), slug="renai"
+        )
+
+
+@pytest.mark.django_db
+def test_a_sign_in_for_another_account_reads_no_follower_of_this_one(rf, account):
+    from carebridge.wechat import h5
+
+    Follower.objects.create(account=account, openid="o_alice_0000000000000000000")
+    request = signed_in_request(rf)
+    assert h5.signed_in_follower(request, "renai") is not None
+    assert h5.signed_in_follower(request, "another") is None
+
+
 def test_a_callback_for_an_account_without_credentials_gets_a_clear_page(
     sandbox, client, account, settings
 ):
