@@ -80,8 +80,10 @@ class Order(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=16, choices=OrderKind.choices)
     description = models.CharField(_("商品描述"), max_length=127)
+    # Unique by the constraint below, not unique=True: on PostgreSQL that adds a second,
+    # pattern-matching index no query uses, written again by every payment's claim.
     out_trade_no = models.CharField(
-        _("商户订单号"), max_length=32, unique=True, default=new_out_trade_no, editable=False
+        _("商户订单号"), max_length=32, default=new_out_trade_no, editable=False
     )
     total = models.PositiveIntegerField(_("金额"), help_text=_("以分为单位存储"))
     status = models.CharField(
@@ -132,6 +134,7 @@ class Order(models.Model):
         verbose_name_plural = _("订单")
         ordering = ["-created_at"]
         constraints = [
+            models.UniqueConstraint(fields=["out_trade_no"], name="order_one_per_trade_no"),
             # A paid order's parts add up to its amount; an unpaid one has no parts.
             models.CheckConstraint(
                 condition=Q(status=OrderStatus.PENDING, paid_wxpay=0, paid_deposit=0)
