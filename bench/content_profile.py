@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.booking_profile import measure  # noqa: E402
 from bench.common import bench_environment  # noqa: E402
-from bench.content import MAKE  # noqa: E402
+from bench.content import MAKE, WECHAT_UA  # noqa: E402
 
 
 def main():
@@ -61,7 +61,7 @@ def main():
 def run(args, data):
     from django.test import Client
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_USER_AGENT=WECHAT_UA)  # as bench/content.py
     api = Client(HTTP_HOST="127.0.0.1", HTTP_X_API_KEY=data["key"])
     rng = random.Random(15)
     tabs = ["news", "notice", "education"]
