@@ -199,11 +199,16 @@ def main() -> None:
     parser.add_argument("--db-name", default="carebridge_bench_content")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--redis-url",
+        default=None,
+        help="the cache on Redis, as in production (default: the database)",
+    )
     args = parser.parse_args()
     hospitals = [("d4y1", 4, 1), ("d40y1", 40, 1), ("d4y5", 4, 5), ("d40y5", 40, 5)]
     database_url = urlunsplit(urlsplit(args.admin_url)._replace(path="/" + args.db_name))
     slugs = tuple(slug for slug, _d, _y in hospitals)
-    with bench_environment(database_url, accounts=slugs) as env:
+    with bench_environment(database_url, args.redis_url, accounts=slugs) as env:
         print("migrating…", file=sys.stderr)
         manage(env, "migrate", "--no-input")
         manage(env, "createcachetable")
@@ -246,7 +251,8 @@ def main() -> None:
         progress = json.loads(shown.strip().splitlines()[-1])
     whoami = (before["rate"] + after["rate"]) / 2
     sizes = ", ".join(f"{slug} {data[slug]['articles']}" for slug in slugs)
-    print(f"(a) {args.clients} clients, PostgreSQL, articles per hospital: {sizes}")
+    cache = "Redis" if args.redis_url else "database"
+    print(f"(a) {args.clients} clients, PostgreSQL, {cache} cache, articles per hospital: {sizes}")
     for p in (before, listed, read, after):
         print(line(p, None if p["name"].startswith("whoami") else whoami))
     print(f"  target: list and article at least 0.5 of whoami ({whoami:.0f}/s)")

@@ -280,7 +280,8 @@ def read_pages(env, args, key: str, day: datetime) -> dict:
 def pages_lines(args, reads: dict) -> list[str]:
     med, q = reads["median_ms"], reads["queries"]
     return [
-        f"(b) pages through Django's test client, signed in as the patient's follower: "
+        f"(b) pages through Django's test client, {'Redis' if args.redis_url else 'database'} "
+        f"cache, signed in as the patient's follower: "
         f"{args.history} reports (pushed in {reads['setup']:.0f} s) against 25, "
         f"{args.rounds} rounds",
         f"  queries: {q}",
@@ -305,11 +306,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument(
+        "--redis-url",
+        default=None,
+        help="the cache on Redis, as in production (default: the database)",
+    )
+    parser.add_argument(
         "--pages-only", action="store_true", help="skip the feed (a): only the patient's pages (b)"
     )
     args = parser.parse_args()
     database_url = urlunsplit(urlsplit(args.admin_url)._replace(path="/" + args.db_name))
-    with bench_environment(database_url, accounts=("feed",)) as env:
+    with bench_environment(database_url, args.redis_url, accounts=("feed",)) as env:
         print("migrating…", file=sys.stderr)
         manage(env, "migrate", "--no-input")
         manage(env, "createcachetable")
