@@ -85,13 +85,15 @@ def parse_patient_ref(ref: PatientRef) -> ParsedRef:
     raise InvalidPatientRef("patient_required")
 
 
-def find_patient(request, institution, ref: ParsedRef) -> Patient | None:
+def find_patient(request, institution, ref: ParsedRef, by: str = "api") -> Patient | None:
     """The institution's active patient ``ref`` names, or None. A look-up by card or ID number
-    is audited as a search, found or not; an id is the caller's to check and show."""
+    is audited as a search, found or not, under ``by`` (the API, or a back-office page); an id
+    is the caller's to check and show."""
     patients = Patient.objects.of_institution(institution)
     if ref.kind == "id":
         return patients.filter(pk=ref.key).first()
     # Two WeChat users may each have added the same person: the first added is the one named.
     found = patients.filter(**{f"{ref.kind}_hash": ref.key}).order_by("id").first()
-    log_access(request, [found], AccessAction.SEARCH, detail=f"api {request.method} {request.path}")
+    detail = f"{by} {request.method} {request.path}"
+    log_access(request, [found], AccessAction.SEARCH, detail=detail)
     return found

@@ -11,14 +11,17 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.booking.qr import svg
+from carebridge.institutions.admin_scoping import Scope
+from carebridge.institutions.models import Institution
 from carebridge.lib.api_refusals import ApiRefusal
 from carebridge.lib.money import format_yuan, yuan_column
+from carebridge.patients.references import find_patient
 
-from ..actions.deposits import refund_balance, start_window_qr, top_up_at_window
+from ..actions.deposits import account_for, refund_balance, start_window_qr, top_up_at_window
 from ..models import DepositAccount, DepositMovement, WindowTopUp
 from ..wxpay import WxPayError
 from .common import AuditedAdmin, ReadOnlyInline, audit
-from .forms import BalanceRefundForm, QrTopUpForm, WindowTopUpForm
+from .forms import BalanceRefundForm, OpenAccountForm, QrTopUpForm, WindowTopUpForm
 
 
 class MovementInline(ReadOnlyInline):
@@ -82,7 +85,52 @@ class DepositAccountAdmin(AuditedAdmin):
                 ("refund", self.refund_view),
             ]
         ]
-        return extra + super().get_urls()
+        opening = path(
+            "open/",
+            self.admin_site.admin_view(self.open_view),
+            name="billing_depositaccount_open",
+        )
+        return [opening, *extra, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_open": self.may_operate(request, None)}
+        return super().changelist_view(request, extra_context)
+
+    def open_view(self, request):
+        """A patient at the window with no account yet (one is otherwise opened by their first
+        top-up): found by card or ID number, the search audited, the account opened once."""
+        institutions = Scope(request).limit(Institution.objects.order_by("pk"), "pk")
+        if not self.may_operate(request, None) or not institutions:
+            raise PermissionDenied
+        form = OpenAccountForm(
+            request.POST if request.method == "POST" else None, institutions=institutions
+        )
+        if request.method == "POST" and form.is_valid():
+            institution = form.cleaned_data["institution"]
+            ref = form.cleaned_data["patient_ref"]
+            patient = find_patient(request, institution, ref, by="billing admin")
+            if patient is None:
+                form.add_error(None, _("未找到该就诊人:请患者先在本院服务号添加就诊人,再来开户"))
+            else:
+                existed = DepositAccount.objects.filter(
+                    institution=institution, patient=patient
+                ).exists()
+                account = account_for(institution, patient)
+                audit(request, account, "depositaccount open")
+                note = _("该就诊人已有预交金账户") if existed else _("已开立预交金账户")
+                self.message_user(request, note)
+                return self._back(account)
+        return render(
+            request,
+            "admin/billing/open_account.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("窗口开户"),
+                "form": form,
+            },
+            status=400 if form.errors else 200,
+        )
 
     def _account(self, request, account_id):
         account = get_object_or_404(
