@@ -109,40 +109,32 @@ def _paid(payment: Payment) -> dict:
     }
 
 
-def apply_payment(payment: Payment, merchant=None) -> bool:
-    """``record_payment`` in the caller's transaction, which must be atomic (the notification
-    view records the notification in the same one, without a savepoint: a PaymentMismatch is
-    raised before anything is written). ``merchant``: the merchant whose keys vouched for
-    ``payment`` (the notification's), if known."""
-    if merchant is not None and (payment.mchid, payment.appid) == (merchant.mchid, merchant.appid):
-        # The notification's hot path: an order followed up in the worker is claimed by one
-        # UPDATE that checks everything (its merchant's institution, its amount, its state) on
-        # the order's own row, with no join, so PostgreSQL re-checks it all on the row a
-        # concurrent claim leaves. Anything else (a replay, a mismatch, another kind) finds
-        # nothing here and goes the way below, which says why.
-        if Order.objects.filter(
+def claim_payment(payment: Payment, merchant) -> bool:
+    """The notification's hot path (``merchant``: the one whose keys vouched for ``payment``):
+    an order followed up in the worker is claimed by one UPDATE that checks everything (its
+    merchant's institution, its amount, its state) on the order's own row, with no join, so
+    PostgreSQL re-checks it all on the row a concurrent claim leaves. True if it claimed;
+    anything else (a payment claimed already, a mismatch, another kind) finds nothing and
+    writes nothing, and ``apply_payment`` says why. In the caller's atomic transaction."""
+    if (payment.mchid, payment.appid) != (merchant.mchid, merchant.appid):
+        return False
+    return bool(
+        Order.objects.filter(
             out_trade_no=payment.out_trade_no,
             institution_id=merchant.institution_id,
             kind__in=IN_WORKER,
             total=payment.total,
             status__in=CLAIMABLE,
-        ).update(**_paid(payment), follow_up_due=True):
-            return True
-        # Most often a replay (WeChat Pay delivers many twice): the order's own row, as three
-        # values, says it was claimed by this merchant's payment of this amount, with neither
-        # the join nor the model below (bench/RESULTS.md, "Payments"). Anything else is told
-        # apart below.
-        seen = next(
-            iter(
-                Order.objects.filter(out_trade_no=payment.out_trade_no)
-                .values_list("institution_id", "total", "status")
-                .order_by()[:1]
-            ),
-            None,
-        )
-        if seen is not None and seen[:2] == (merchant.institution_id, payment.total):
-            if seen[2] not in CLAIMABLE:  # paid (or refunded) already
-                return False
+        ).update(**_paid(payment), follow_up_due=True)
+    )
+
+
+def apply_payment(payment: Payment) -> bool:
+    """``record_payment`` in the caller's transaction, which must be atomic (the notification
+    view records the notification in the same one, without a savepoint: a PaymentMismatch is
+    raised before anything is written). The notification view tries ``claim_payment`` first,
+    and comes here when it found nothing: a payment claimed already, one to refuse, or an
+    order of another kind."""
     # The merchant's two ids, not the merchant: its row carries encrypted keys, decrypted on
     # every load.
     found = (

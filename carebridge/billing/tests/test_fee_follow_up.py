@@ -162,25 +162,38 @@ def test_a_replayed_payment_is_not_followed_up_twice(fee):
     assert follow_up() == 0
 
 
-def test_a_paid_fees_second_notification_is_told_from_the_orders_row(client, merchant, fee):
-    """A replay reads three values of the order's row (no join, no model) and applies nothing;
-    one that is not the paid order's (another amount) is still refused, saying why."""
+def test_a_paid_fees_retried_notification_is_answered_from_its_record(client, merchant, fee):
+    """WeChat Pay's retry (the same notification id): its claim finds nothing, and the record of
+    the first delivery answers it, with no read of the order and nothing written."""
+    from .helpers import payment_notification
+
+    retried = payment_notification(paid(fee))
+    assert post(client, merchant.mchid, *retried).status_code == 204
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, merchant.mchid, *retried)
+    assert response.status_code == 204
+    statements = [q["sql"] for q in queries if q["sql"].startswith(("SELECT", "UPDATE", "INSERT"))]
+    assert [sql.split()[0] for sql in statements] == ["SELECT", "UPDATE", "SELECT"]
+    assert "billing_merchant" in statements[0] and "billing_paynotification" in statements[2]
+    assert PayNotification.objects.get().outcome == "paid"
+    assert follow_up() == 1 and follow_up() == 0
+
+
+def test_another_notification_of_a_paid_fee_is_told_apart(client, merchant, fee):
+    """A second notification (another id) of the paid payment applies nothing and is recorded
+    "already paid"; one of another amount is still refused, saying why, every time."""
     from .helpers import payment_notification
 
     sandbox_order = paid(fee)
     assert post(client, merchant.mchid, *payment_notification(sandbox_order)).status_code == 204
-    with CaptureQueriesContext(connection) as queries:
-        response = post(client, merchant.mchid, *payment_notification(sandbox_order))
-    assert response.status_code == 204
-    reads = [
-        q["sql"] for q in queries if q["sql"].startswith("SELECT") and "billing_order" in q["sql"]
-    ]
-    assert len(reads) == 1 and "JOIN" not in reads[0]
+    assert post(client, merchant.mchid, *payment_notification(sandbox_order)).status_code == 204
     amount = payment_notification(sandbox_order, amount={"total": 1399, "currency": "CNY"})
-    response = post(client, merchant.mchid, *amount)
-    assert response.status_code == 409 and "amount 1399" in response.json()["message"]
+    for _ in range(2):  # its retry is refused too, from its record
+        response = post(client, merchant.mchid, *amount)
+        assert response.status_code == 409 and "amount 1399" in response.json()["message"]
     outcomes = sorted(PayNotification.objects.values_list("outcome", flat=True))
     assert outcomes[:2] == ["already paid", "paid"] and outcomes[2].startswith("refused: amount")
+    assert len(outcomes) == 3
     assert follow_up() == 1 and follow_up() == 0
 
 
