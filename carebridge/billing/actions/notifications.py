@@ -67,7 +67,7 @@ def apply_notification(merchant: Merchant, note: Notification) -> Outcome:
         raise BadNotification(f"resource: {exc.__class__.__name__} {exc}"[:200]) from exc
     if payment is not None and claim_payment(payment, merchant):
         outcome = "paid"
-    elif payment is not None and (earlier := _recorded(note.id)) is not None:
+    elif payment is not None and (earlier := _recorded(merchant, note.id)) is not None:
         # WeChat Pay's retry of a delivery recorded already (a retry keeps the notification's
         # id; many come while the first is in flight, and its claim waited for that one's
         # commit): that delivery's answer, read from its record, with nothing written.
@@ -94,11 +94,11 @@ def apply_notification(merchant: Merchant, note: Notification) -> Outcome:
     return _outcome(outcome)
 
 
-def _recorded(notification_id: str) -> str | None:
-    """The outcome recorded for the notification ``notification_id``, if any."""
+def _recorded(merchant: Merchant, notification_id: str) -> str | None:
+    """The outcome recorded for ``merchant``'s notification ``notification_id``, if any."""
     return next(
         iter(
-            PayNotification.objects.filter(notification_id=notification_id)
+            PayNotification.objects.filter(notification_id=notification_id, merchant=merchant)
             .values_list("outcome", flat=True)
             .order_by()[:1]  # the id is unique: no ORDER BY to build
         ),
