@@ -176,6 +176,14 @@ else:
         },
     }
 
+# Sessions (the WeChat sign-in of every H5 page, staff logins): rows in the database, read
+# through the default cache when it is Redis, so a signed-in page reads its session without a
+# query (bench/RESULTS.md, Report feed). A session the cache lost (evicted, Redis restarted) is
+# read from its row again; sign-in (cycle_key), sign-out and logout (flush) write or drop both.
+# On the database cache the cache is a table too: the row is read directly.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Django's own backend, refusing in production the password the demo publishes.
 AUTHENTICATION_BACKENDS = ["carebridge.institutions.auth.ProductionBackend"]
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,8 +12,9 @@ old one (which lapses after ``page_cache.LIFETIME``):
   is a new version);
 - the patient's sex and birth date (the ranges and computed flags depend on them);
 - the language and time zone the page is read in;
-- the stamp of the patient's visible reports (``ReportQuerySet.history_stamp``), which the
-  trends are drawn from: a new, amended, withdrawn or released report changes it;
+- the stamp of the patient's visible reports, which the trends are drawn from: a new, amended,
+  withdrawn or released report changes it (``history_stamp``: the patient's ``PatientStamp``,
+  else the aggregate ``ReportQuerySet.history_stamp``);
 - the templates' text, so a deployment that changes them is not served the old drawing.
 
 ``cached_html`` keeps the list's rows the same way (views/reports.py: the patient, the query
@@ -24,19 +25,22 @@ from django.utils.safestring import SafeString
 
 from carebridge.lib import page_cache
 
-from .models import Report
+from .actions.stamps import settle_stamp
+from .models import PatientStamp, Report
 from .presenting import items_of, sections_of
 
 TEMPLATE = "results/_report_body.html"
 
 
 def report_body(report: Report, now) -> SafeString:
-    """The rendered content of ``report`` (with ``current`` and ``patient`` loaded) at ``now``."""
+    """The rendered content of ``report`` (with ``current``, ``patient`` and the patient's
+    ``results_stamp`` loaded) at ``now``."""
     patient = report.patient
     parts = (report.pk, report.current_id, patient.pk, patient.sex, patient.birth_date)
+    stamp = getattr(patient, "results_stamp", None)  # None: the patient has no row yet
     return cached_html(
         (TEMPLATE, "results/_item.html"),
-        parts + (history_stamp(report.patient_id, now),),
+        parts + (history_stamp(patient.pk, now, stamp),),
         lambda: render_to_string(TEMPLATE, body_context(report, now)),
     )
 
@@ -46,10 +50,16 @@ def cached_html(templates: tuple, parts: tuple, draw) -> SafeString:
     return page_cache.cached_html("results:html", templates, parts, draw)
 
 
-def history_stamp(patient_id: int, now) -> tuple:
-    """The stamp of a patient's reports (``ReportQuerySet.history_stamp``), for keys of what is
-    drawn from the ones visible at ``now``."""
-    return Report.objects.filter(patient_id=patient_id).history_stamp(now)
+def history_stamp(patient_id: int, now, stamp: PatientStamp | None) -> tuple:
+    """The stamp of a patient's reports, for keys of what is drawn from the ones visible at
+    ``now``: the number of ``stamp`` (the patient's row, read by the caller) when it holds at
+    ``now``, else the aggregate's figures (``ReportQuerySet.history_stamp``), after which the
+    row is brought up to date for the next page (``settle_stamp``)."""
+    if stamp is not None and stamp.holds_at(now):
+        return ("number", stamp.number)
+    figures = Report.objects.filter(patient_id=patient_id).history_stamp(now)
+    settle_stamp(stamp, patient_id, now)
+    return ("figures", *figures)
 
 
 def body_context(report: Report, now, trends: bool = True) -> dict:

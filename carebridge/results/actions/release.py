@@ -11,6 +11,7 @@ from django.utils import timezone
 from ..errors import NothingToDo
 from ..models import Blocker, ReportStatus, ReportVersion
 from ..signals import report_released
+from .stamps import bump_stamp
 
 
 # No savepoint of its own (two round trips a push): inside a push or an acknowledgement it is
@@ -31,6 +32,7 @@ def release_report(version: ReportVersion, *, now=None) -> datetime | None:
         version.refresh_from_db(fields=["released_at"])
         return version.released_at
     version.released_at = moment
+    bump_stamp(version.report.patient_id, now, moment)  # the report read by release_moment
     report_released.send(sender=ReportVersion, version=version, released_at=moment)
     return moment
 

@@ -23,6 +23,7 @@ from ..schemas import ReportIn
 from ..signals import report_withdrawn
 from .content import content_hash, write_version
 from .release import release_report
+from .stamps import bump_stamp
 
 
 @dataclass
@@ -83,9 +84,9 @@ def _push(
     version = write_version(report, patient, data, digest, now, **source)
     _make_current(report, version, data, visit, now)
     if data.status in ReportStatus.withdrawing():
-        withdraw_report(report, reason=data.status, now=now)
-    else:
-        release_report(version, now=now)
+        withdraw_report(report, reason=data.status, now=now)  # bumps the patient's stamp
+    elif release_report(version, now=now) is None:  # a release bumps it
+        bump_stamp(patient.pk, now)  # held: the version the patient saw, if any, is gone
     return Pushed(report, version, "created" if created else "updated")
 
 
@@ -151,5 +152,6 @@ def withdraw_report(report: Report, *, reason: str = "", now=None) -> bool:
     report.withdrawn_at, report.withdrawn_reason = now, reason[:200]
     was_visible = report.versions.filter(released_at__lte=now).exists()
     report.versions.filter(released_at__gt=now).update(released_at=None)  # never will be
+    bump_stamp(report.patient_id, now)
     report_withdrawn.send(sender=Report, report=report, was_visible=was_visible)
     return True

@@ -13,6 +13,7 @@ from .policy import ResultsPolicy
 from .reports import Report, ReportVersion
 from .rules import Hold, ReleaseRule
 from .shares import ReportShare, ShareAccess, ShareState
+from .stamps import PatientStamp
 from .visits import Diagnosis, PrescriptionItem, Visit
 from .worklists import CriticalValue, HeldReport
 
@@ -26,6 +27,7 @@ __all__ = [
     "HeldReport",
     "Hold",
     "Observation",
+    "PatientStamp",
     "PrescriptionItem",
     "RangeType",
     "ReleaseMode",

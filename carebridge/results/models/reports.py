@@ -58,6 +58,16 @@ class ReportQuerySet(models.QuerySet):
         )
         return tuple(stamp.values())
 
+    def next_release(self, now) -> datetime | None:
+        """The earliest moment after ``now`` at which one of these reports becomes visible to
+        the patient with no further write (a hold's delay ending), or None."""
+        pending = self.filter(
+            withdrawn_at=None,
+            current__status__in=ReportStatus.visible(),
+            current__released_at__gt=now,
+        )
+        return pending.aggregate(first=Min("current__released_at"))["first"]
+
     def newest_first(self):
         return self.order_by("-issued_at", "-id")
 

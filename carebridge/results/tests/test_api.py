@@ -253,12 +253,12 @@ def test_a_new_report_costs_a_bounded_number_of_statements(
 ):
     """The HIS's feed is statement-bound (bench/reports_feed.py): the key, the patient, the
     report locked or created, the version and its items, the current pointer, the hold rules,
-    the release, the template setting, the ready row; the push's own savepoint here, its
-    transaction in production."""
+    the release, the patient's stamp, the template setting, the ready row; the push's own
+    savepoint here, its transaction in production."""
     from carebridge.results.models import ResultsPolicy
 
     ResultsPolicy.objects.create(institution=hospital, tpl_report_ready="TPL_READY")
     call(client, "/reports", his_key, report_body(alice_self, identifier="LIS-0"))
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         r = call(client, "/reports", his_key, report_body(alice_self, identifier="LIS-1"))
     assert r.status_code == 201 and r.json()["waiting_for"] == []

@@ -16,7 +16,7 @@ from carebridge.institutions.pages import institution_page
 from carebridge.wechat.h5 import wechat_user_required
 
 from .. import actions
-from ..models import Report, ReportShare, Visit
+from ..models import PatientStamp, Report, ReportShare, Visit
 from ..page_forms import ReportFilterForm, ShareForm
 from ..report_body import cached_html, history_stamp, report_body
 from .common import account_patients, chosen_patient, page_context, page_of
@@ -73,7 +73,8 @@ def _body(request, slug, patients, patient, form, now):
         return mark_safe(draw())  # noqa: S308 — our own template's output
     query = sorted(request.GET.lists())
     names = [(p.pk, p.name) for p in patients]
-    parts = ("list", slug, patient.pk, names, query, history_stamp(patient.pk, now))
+    stamp = PatientStamp.objects.filter(patient=patient).first()
+    parts = ("list", slug, patient.pk, names, query, history_stamp(patient.pk, now, stamp))
     return cached_html(BODY_TEMPLATES, parts, draw)
 
 
@@ -88,7 +89,7 @@ def _filtered(reports, data):
 
 
 def report_or_404(follower, report_id, now) -> Report:
-    found = reports_for(follower, now).select_related("current", "patient")
+    found = reports_for(follower, now).select_related("current", "patient__results_stamp")
     try:  # get, not first(): no ORDER BY; the patient's encrypted details are not decrypted
         return found.defer(*PATIENT_SECRETS).get(pk=report_id)
     except Report.DoesNotExist as exc:
