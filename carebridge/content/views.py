@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from carebridge.institutions.pages import institution_page, page_context
+from carebridge.institutions.pages import institution_page, institution_row_page, page_context
 from carebridge.wechat.h5 import current_user, wechat_user_required
 from carebridge.wechat.jssdk import script_for
 
@@ -45,17 +45,17 @@ def article_list(request, slug):
     return render(request, "content/article_list.html", context)
 
 
+def _shown():
+    """The articles 医院动态 shows (a doctor's profile has a page of its own)."""
+    return Article.objects.published().exclude(kind=ArticleKind.DOCTOR_PROFILE)
+
+
 def _published(request, article_id):
-    return get_object_or_404(
-        Article.objects.published().exclude(kind=ArticleKind.DOCTOR_PROFILE),
-        pk=article_id,
-        institution=request.institution,
-    )
+    return get_object_or_404(_shown(), pk=article_id, institution=request.institution)
 
 
-@institution_page
-def article_detail(request, slug, article_id):
-    article = _published(request, article_id)
+@institution_row_page(_shown, "article_id", "article")
+def article_detail(request, slug, article):
     article.reads += count_read(article)  # the row's count and this process's not yet written
     user = current_user(request, slug)
     liked = bool(

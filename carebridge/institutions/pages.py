@@ -3,6 +3,7 @@ following. The URL names the WeChat account; the institution is the account's.""
 
 from functools import wraps
 
+from django.db.models import FilteredRelation, Q
 from django.shortcuts import get_object_or_404
 
 from carebridge.wechat.h5 import signed_in_follower
@@ -33,6 +34,46 @@ def institution_page(view):
         return view(request, *args, slug=slug, **kwargs)
 
     return wrapper
+
+
+def institution_row_page(rows, id_kwarg: str, row_kwarg: str):
+    """``institution_page`` for a page of one row of the institution (an article): the view gets
+    the row, among ``rows()`` of the account's institution, as ``row_kwarg`` in place of the
+    URL's ``id_kwarg``, or the page is 404. For a reader not signed in (most of them: the page
+    is public) the account, its institution and the row are one statement, not two
+    (bench/RESULTS.md, 医院动态)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, slug, **kwargs):
+            pk = kwargs.pop(id_kwarg)
+            if follower := signed_in_follower(request, slug):
+                request.follower = follower
+                request.wechat_account = follower.account
+                request.institution = follower.account.institution
+                row = get_object_or_404(rows(), pk=pk, institution=request.institution)
+            else:
+                row = get_object_or_404(with_account(rows(), slug), pk=pk)
+                request.wechat_account = row.account
+                request.institution = row.account.institution = row.institution
+            return view(request, *args, slug=slug, **{row_kwarg: row}, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def with_account(rows, slug):
+    """``rows`` (of a model with an ``institution``) of the account ``slug``'s active
+    institution, each read with its institution and the account (``row.account``)."""
+    accounts = FilteredRelation(
+        "institution__wechat_accounts", condition=Q(institution__wechat_accounts__slug=slug)
+    )
+    return (
+        rows.annotate(account=accounts)
+        .select_related("institution", "account")
+        .filter(account__slug=slug, institution__is_active=True)
+    )
 
 
 def page_context(request, **extra):

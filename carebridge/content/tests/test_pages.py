@@ -7,6 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from carebridge.institutions.models import Institution
+from carebridge.wechat.models import Follower
+from conftest import ALICE_OPENID
+
 pytestmark = pytest.mark.django_db
 
 
@@ -123,8 +127,33 @@ def test_an_article_page_reads_the_account_and_the_article_and_writes_nothing(
 ):
     article = publish("院庆")
     client.get(detail_url(article))
-    with django_assert_max_num_queries(2):  # the read is counted in memory (reads.py)
+    with django_assert_max_num_queries(1):  # the read is counted in memory (reads.py)
         assert client.get(detail_url(article)).status_code == 200
+
+
+def test_a_signed_in_reader_is_read_with_the_account_then_the_article(
+    account, publish, alice_client, django_assert_max_num_queries
+):
+    Follower.objects.create(account=account, openid=ALICE_OPENID)
+    article = publish("院庆")
+    alice_client.get(detail_url(article))
+    # The session, the reader with the account, the article, the reader's like.
+    with django_assert_max_num_queries(4):
+        page = alice_client.get(detail_url(article)).content.decode()
+    assert "<h1>院庆</h1>" in page and 'aria-pressed="false"' in page
+
+
+def test_an_inactive_institutions_article_is_404(client, account, publish, alice_client):
+    article = publish("院庆")
+    Institution.objects.filter(pk=account.institution_id).update(is_active=False)
+    assert client.get(detail_url(article)).status_code == 404
+    assert alice_client.get(detail_url(article)).status_code == 404
+
+
+def test_an_unknown_account_or_article_is_404(client, account, publish):
+    article = publish("院庆")
+    assert client.get(detail_url(article, slug="nobody")).status_code == 404
+    assert client.get(reverse("content:detail", args=["renai", article.pk + 1])).status_code == 404
 
 
 def test_hospital_pages_are_not_listed(client, account, publish):
