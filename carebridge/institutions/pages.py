@@ -20,9 +20,7 @@ def institution_page(view):
     @wraps(view)
     def wrapper(request, *args, slug, **kwargs):
         if follower := signed_in_follower(request, slug):
-            request.follower = follower
-            request.wechat_account = follower.account
-            request.institution = follower.account.institution
+            _signed_in(request, follower)
             return view(request, *args, slug=slug, **kwargs)
         account = get_object_or_404(
             WeChatAccount.objects.select_related("institution"),
@@ -34,6 +32,12 @@ def institution_page(view):
         return view(request, *args, slug=slug, **kwargs)
 
     return wrapper
+
+
+def _signed_in(request, follower) -> None:
+    request.follower = follower
+    request.wechat_account = follower.account
+    request.institution = follower.account.institution
 
 
 def institution_row_page(rows, id_kwarg: str, row_kwarg: str):
@@ -48,9 +52,7 @@ def institution_row_page(rows, id_kwarg: str, row_kwarg: str):
         def wrapper(request, *args, slug, **kwargs):
             pk = kwargs.pop(id_kwarg)
             if follower := signed_in_follower(request, slug):
-                request.follower = follower
-                request.wechat_account = follower.account
-                request.institution = follower.account.institution
+                _signed_in(request, follower)
                 row = get_object_or_404(rows(), pk=pk, institution=request.institution)
             else:
                 row = get_object_or_404(with_account(rows(), slug), pk=pk)

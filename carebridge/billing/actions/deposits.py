@@ -3,6 +3,7 @@ conditional update (a debit only where the balance covers it, so it never goes n
 SQLite or PostgreSQL, however many run at once) and the movement records the balance after it.
 
 account_for(institution, patient)                   -> DepositAccount (opened on first use)
+open_account(institution, patient)                  -> (DepositAccount, opened now?)
 top_up_at_window(institution, patient, amount, channel, receipt_no, *, reason="", by=None,
                  client=None, cashier="")           -> (DepositMovement, created)
 open_online_topup(patient, follower, amount)        -> Order (DEPOSIT, for the pay page)
@@ -52,11 +53,13 @@ from .orders import open_order
 WINDOW_MAX = 100_000_000
 
 
+def open_account(institution, patient) -> tuple[DepositAccount, bool]:
+    """The patient's account at ``institution``, opened now if they had none (True)."""
+    return DepositAccount.objects.get_or_create(institution=institution, patient=patient)
+
+
 def account_for(institution, patient) -> DepositAccount:
-    account, _created = DepositAccount.objects.get_or_create(
-        institution=institution, patient=patient
-    )
-    return account
+    return open_account(institution, patient)[0]
 
 
 def _move(account, amount: int, kind, reason: str, **fields) -> DepositMovement:

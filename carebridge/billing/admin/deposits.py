@@ -17,7 +17,7 @@ from carebridge.lib.api_refusals import ApiRefusal
 from carebridge.lib.money import format_yuan, yuan_column
 from carebridge.patients.references import find_patient
 
-from ..actions.deposits import account_for, refund_balance, start_window_qr, top_up_at_window
+from ..actions.deposits import open_account, refund_balance, start_window_qr, top_up_at_window
 from ..models import DepositAccount, DepositMovement, WindowTopUp
 from ..wxpay import WxPayError
 from .common import AuditedAdmin, ReadOnlyInline, audit
@@ -112,12 +112,9 @@ class DepositAccountAdmin(AuditedAdmin):
             if patient is None:
                 form.add_error(None, _("未找到该就诊人:请患者先在本院服务号添加就诊人,再来开户"))
             else:
-                existed = DepositAccount.objects.filter(
-                    institution=institution, patient=patient
-                ).exists()
-                account = account_for(institution, patient)
+                account, opened = open_account(institution, patient)
                 audit(request, account, "depositaccount open")
-                note = _("该就诊人已有预交金账户") if existed else _("已开立预交金账户")
+                note = _("已开立预交金账户") if opened else _("该就诊人已有预交金账户")
                 self.message_user(request, note)
                 return self._back(account)
         return render(
