@@ -211,10 +211,12 @@ def queries(client, url):
         get(client, url)
     return len(ctx.captured_queries)
 
-# The first visit of a page also records the elder-mode offer: counted from the second.
+# The first visit of a page also records the elder-mode offer, and the patient's first report
+# page reads the share links (their number not yet settled): counted once the page is kept.
 trend = f"近{{TREND_POINTS}}次"
 for client, list_url, report_url in pages.values():
     get(client, list_url, "老病号")
+    get(client, report_url, trend)
     get(client, report_url, trend)
 whoami()
 counts = {{"whoami": queries(api, "/api/integrations/whoami")}}

@@ -12,14 +12,21 @@ limits kept beside them; a token lost is a token fetched again against WeChat's 
 
 A public fragment (医院动态's panel) is kept in each process's memory too: its key changes with
 what it shows, so a copy in memory is as current as the shared one, and the busiest keys are
-then served without a round trip to the cache (bench/RESULTS.md, 医院动态)."""
+then served without a round trip to the cache (bench/RESULTS.md, 医院动态).
+
+A fragment with a form that posts (a report's page: its share links) is drawn with
+``CSRF_SLOT`` in place of the CSRF token and each reader's own token is put in after the cache
+(``with_csrf``): a token is never kept, nor served to another reader."""
 
 import hashlib
+import hmac
 import threading
 from collections.abc import Callable
 from functools import cache
 
+from django.conf import settings
 from django.core.cache import caches
+from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone_name
@@ -79,3 +86,15 @@ def templates_digest(names: tuple) -> str:
     """The templates' source, as this process loaded them."""
     sources = (get_template(name).template.source for name in names)
     return hashlib.sha256("".join(sources).encode()).hexdigest()[:16]
+
+
+def csrf_slot() -> str:
+    """What a cached fragment's ``{% csrf_token %}`` is drawn with (as its context's
+    ``csrf_token``): derived from the secret key, so the same in every process sharing the cache,
+    and no text a patient or the HIS puts on a page can be taken for it."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"page_cache csrf slot", "sha256").hexdigest()
+
+
+def with_csrf(html: str, request) -> SafeString:
+    """``html`` (drawn with ``csrf_slot()``) with ``request``'s own CSRF token in its forms."""
+    return mark_safe(html.replace(csrf_slot(), get_token(request)))  # noqa: S308 — as above

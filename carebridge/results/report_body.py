@@ -30,18 +30,16 @@ from .models import PatientStamp, Report
 from .presenting import items_of, sections_of
 
 TEMPLATE = "results/_report_body.html"
+BODY_TEMPLATES = (TEMPLATE, "results/_item.html")
 
 
-def report_body(report: Report, now) -> SafeString:
-    """The rendered content of ``report`` (with ``current``, ``patient`` and the patient's
-    ``results_stamp`` loaded) at ``now``."""
+def report_body(report: Report, now, history: tuple) -> SafeString:
+    """The rendered content of ``report`` (with its ``patient``) at ``now``, when the patient's
+    reports have the stamp ``history`` (``history_stamp``)."""
     patient = report.patient
-    parts = (report.pk, report.current_id, patient.pk, patient.sex, patient.birth_date)
-    stamp = getattr(patient, "results_stamp", None)  # None: the patient has no row yet
+    parts = (report.pk, report.current_id, patient.pk, patient.sex, patient.birth_date, history)
     return cached_html(
-        (TEMPLATE, "results/_item.html"),
-        parts + (history_stamp(patient.pk, now, stamp),),
-        lambda: render_to_string(TEMPLATE, body_context(report, now)),
+        BODY_TEMPLATES, parts, lambda: render_to_string(TEMPLATE, body_context(report, now))
     )
 
 

@@ -63,15 +63,13 @@ def signed_in_follower(request, account_slug: str) -> Follower | None:
     user = current_user(request, account_slug)
     if user is None or user.snapshot:
         return None
-    return (
-        Follower.objects.select_related("account__institution")
-        .filter(
-            account__slug=account_slug,
-            account__institution__is_active=True,
-            openid=user.openid,
+    found = Follower.objects.select_related("account__institution")
+    try:  # get, not first(): one row at most (account, openid), and no ORDER BY (0.15 ms)
+        return found.get(
+            account__slug=account_slug, account__institution__is_active=True, openid=user.openid
         )
-        .first()
-    )
+    except Follower.DoesNotExist:
+        return None
 
 
 def _account_and_follower(request, slug: str, user: WeChatUser) -> tuple:

@@ -4,9 +4,10 @@ database opens no report. Each opening of the link is logged and shown to the pa
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import models
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,12 @@ class ReportShareQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-created_at", "-id")
+
+    def next_expiry(self, now) -> datetime | None:
+        """The earliest moment after ``now`` at which one of these links stops opening with no
+        further write (its expiry), or None."""
+        still_open = self.filter(revoked_at=None, expires_at__gt=now)
+        return still_open.aggregate(first=Min("expires_at"))["first"]
 
 
 class ReportShare(models.Model):

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,9 +15,10 @@ from carebridge.institutions.pages import institution_page
 from carebridge.wechat.h5 import wechat_user_required
 
 from .. import actions
-from ..models import PatientStamp, Report, ReportShare, Visit
+from ..models import PatientStamp, Report, ReportShare
 from ..page_forms import ReportFilterForm, ShareForm
-from ..report_body import cached_html, history_stamp, report_body
+from ..report_body import cached_html, history_stamp
+from ..report_page import report_content
 from .common import account_patients, chosen_patient, page_context, page_of
 
 NEW_LINK = "results_new_share"  # session key: the link just made, shown once
@@ -32,8 +32,15 @@ BODY_TEMPLATES = (
 )
 # What a row of the list shows (a report's version carries its whole text: not read here).
 ROW_FIELDS = ("id", "title", "issued_at", "kind", "current__status")
-# The report's page shows the patient's name only: its encrypted columns are left unread.
-PATIENT_SECRETS = ("patient__phone", "patient__id_number", "patient__card_number")
+# What a report's page reads of the report, its patient (the name shown, the sex and age
+# ranges are read against) and the patient's stamp: what the content's key is made of
+# (report_page.py). The patient's encrypted columns are left unread.
+REPORT_FIELDS = (
+    *("title", "kind", "issued_at", "patient", "visit", "current"),
+    *("patient__name", "patient__sex", "patient__birth_date"),
+    *(f"patient__results_stamp__{f}" for f in ("number", "settled_at", "next_release_at")),
+    *(f"patient__results_stamp__{f}" for f in ("shares", "shares_until")),
+)
 
 
 def reports_for(follower, now):
@@ -89,9 +96,11 @@ def _filtered(reports, data):
 
 
 def report_or_404(follower, report_id, now) -> Report:
-    found = reports_for(follower, now).select_related("current", "patient__results_stamp")
-    try:  # get, not first(): no ORDER BY; the patient's encrypted details are not decrypted
-        return found.defer(*PATIENT_SECRETS).get(pk=report_id)
+    """The report, among the account's visible ones, with what the page's key is made of
+    (``report_page.py``); the version (a drawing's only) is read when the content is drawn."""
+    found = reports_for(follower, now).select_related("patient__results_stamp")
+    try:  # get, not first(): no ORDER BY
+        return found.only(*REPORT_FIELDS).get(pk=report_id)
     except Report.DoesNotExist as exc:
         raise Http404("no such report for this user") from exc
 
@@ -105,27 +114,12 @@ def report_detail(request, slug, report_id):
 def _report_page(request, slug, report_id, share_form, status):
     now = timezone.now()
     report = report_or_404(request.follower, report_id, now)  # before any cached content
-    shares = report.shares.newest_first().prefetch_related(
-        Prefetch("accesses", to_attr="access_log")
-    )
     new_link = request.session.pop(NEW_LINK, None)
-    context = page_context(
-        request,
-        slug,
-        report=report,
-        body=report_body(report, now),
-        visit=_visit(report),
-        shares=[(s, s.state_label(now), s.state(now) == "active") for s in shares],
-        share_form=share_form,
-        new_link=new_link if new_link and new_link["report"] == report.pk else None,
-    )
+    if new_link and new_link["report"] != report.pk:
+        new_link = None
+    content = report_content(request, slug, report, share_form, new_link, now)
+    context = page_context(request, slug, report=report, content=content)
     return render(request, "results/report.html", context, status=status)
-
-
-def _visit(report):
-    if report.visit_id is None:  # most reports: no query
-        return None
-    return Visit.objects.visible_to_patient().filter(pk=report.visit_id).first()
 
 
 @institution_page  # an unknown account: 404 before any sign-in
