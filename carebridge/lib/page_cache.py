@@ -96,5 +96,6 @@ def csrf_slot() -> str:
 
 
 def with_csrf(html: str, request) -> SafeString:
-    """``html`` (drawn with ``csrf_slot()``) with ``request``'s own CSRF token in its forms."""
+    """``html`` (drawn with ``csrf_slot()``, which its key must hold: another secret key makes
+    another slot) with ``request``'s own CSRF token in its forms."""
     return mark_safe(html.replace(csrf_slot(), get_token(request)))  # noqa: S308 — as above

@@ -51,8 +51,9 @@ def report_content(request, slug, report: Report, share_form, new_link, now) -> 
         return page_cache.with_csrf(draw(), request)
     if share_form.is_bound or new_link is not None:
         return page_cache.with_csrf(draw(), request)
+    slot = page_cache.csrf_slot()  # in the key: a new secret key draws the page anew
     parts = (
-        ("page", report.pk, report.current_id, report.title, visit and visit.pk),
+        ("page", slot, report.pk, report.current_id, report.title, visit and visit.pk),
         (patient.pk, patient.name, patient.sex, patient.birth_date),
         history,
         ("shares", stamp.shares),

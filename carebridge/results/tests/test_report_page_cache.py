@@ -180,3 +180,14 @@ def test_stamp_rows_made_before_the_migration_hold_until_the_first_open_links_ex
     PatientStamp.objects.update(shares_until=None)
     first_expiries.first_expiries(apps, None)
     assert PatientStamp.objects.get(patient=report.patient).shares_until == soon.expires_at
+
+
+def test_a_new_secret_key_draws_the_page_anew(alice_client, report, settings):
+    page(alice_client, report)
+    page(alice_client, report)  # kept
+    old_slot = page_cache.csrf_slot()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]  # rotated: sessions still read
+    settings.SECRET_KEY = "rotated " + settings.SECRET_KEY
+    shown = page(alice_client, report)
+    assert old_slot not in shown and page_cache.csrf_slot() not in shown
+    assert TOKEN.findall(shown)
