@@ -15,7 +15,7 @@ what it shows, so a copy in memory is as current as the shared one, and the busi
 then served without a round trip to the cache (bench/RESULTS.md, 医院动态).
 
 A fragment with a form that posts (a report's page: its share links) is drawn with
-``CSRF_SLOT`` in place of the CSRF token and each reader's own token is put in after the cache
+``csrf_slot()`` in place of the CSRF token and each reader's own token is put in after the cache
 (``with_csrf``): a token is never kept, nor served to another reader."""
 
 import hashlib
