@@ -92,7 +92,12 @@ def csrf_slot() -> str:
     """What a cached fragment's ``{% csrf_token %}`` is drawn with (as its context's
     ``csrf_token``): derived from the secret key, so the same in every process sharing the cache,
     and no text a patient or the HIS puts on a page can be taken for it."""
-    return hmac.new(settings.SECRET_KEY.encode(), b"page_cache csrf slot", "sha256").hexdigest()
+    return _slot_of(settings.SECRET_KEY)
+
+
+@cache  # asked for two or three times a page: once per secret key
+def _slot_of(secret: str) -> str:
+    return hmac.new(secret.encode(), b"page_cache csrf slot", "sha256").hexdigest()
 
 
 def with_csrf(html: str, request) -> SafeString:

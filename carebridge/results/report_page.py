@@ -46,15 +46,15 @@ def report_content(request, slug, report: Report, share_form, new_link, now) -> 
         }
         return render_to_string(TEMPLATE, context)
 
-    if stamp is None or not stamp.shares_hold_at(now):
-        settle_shares(stamp, patient.pk, now)
+    kept = stamp is not None and stamp.shares_hold_at(now)
+    if stamp is not None and not kept:
+        settle_shares(stamp, patient.pk, now)  # no row: history_stamp has just made it
+    if not kept or share_form.is_bound or new_link is not None:
         return page_cache.with_csrf(draw(), request)
-    if share_form.is_bound or new_link is not None:
-        return page_cache.with_csrf(draw(), request)
-    slot = page_cache.csrf_slot()  # in the key: a new secret key draws the page anew
     parts = (
-        ("page", slot, report.pk, report.current_id, report.title, visit and visit.pk),
-        (patient.pk, patient.name, patient.sex, patient.birth_date),
+        # The slot too: a new secret key makes another, so the page is drawn anew.
+        ("page", page_cache.csrf_slot(), report.pk, report.current_id, report.title),
+        (visit and visit.pk, patient.pk, patient.name, patient.sex, patient.birth_date),
         history,
         ("shares", stamp.shares),
     )

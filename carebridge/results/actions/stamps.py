@@ -49,14 +49,11 @@ def settle_stamp(stamp: PatientStamp | None, patient_id: int, now) -> None:
     )
 
 
-def settle_shares(stamp: PatientStamp | None, patient_id: int, now) -> None:
-    """After a page found the ``shares`` number of ``stamp`` (or no row) not holding at ``now``
-    (a link has expired since): a new number, holding from ``now`` (``settled_at``, so a page
-    begun earlier does not trust it) until the next expiry still to come. Conditional on the
-    number read, as ``settle_stamp``."""
-    if stamp is None:
-        PatientStamp.objects.bulk_create([_first_row(patient_id, now)], ignore_conflicts=True)
-        return
+def settle_shares(stamp: PatientStamp, patient_id: int, now) -> None:
+    """After a page found the ``shares`` number of ``stamp`` not holding at ``now`` (a link has
+    expired since): a new number, holding from ``now`` (``settled_at``, so a page begun earlier
+    does not trust it) until the next expiry still to come. Conditional on the number read, as
+    ``settle_stamp``. (A patient with no row gets one from ``settle_stamp``, links read.)"""
     if stamp.settled_at > now:  # settled after this page began: nothing to settle
         return
     PatientStamp.objects.filter(patient_id=patient_id, shares=stamp.shares).update(
@@ -75,17 +72,18 @@ def _update(patient_id: int, now, changes: dict) -> None:
     # reads the links (a patient's first report has none: no statement more for the feed). A
     # row made at the same moment by another call stays, and this call's change is applied to
     # it.
-    first = _first_row(patient_id, now, shares_until=now)
+    first = _first_row(patient_id, now, read_links=False)
     PatientStamp.objects.bulk_create([first], ignore_conflicts=True)
     row.update(**changes)
 
 
-def _first_row(patient_id: int, now, shares_until=None) -> PatientStamp:
-    """The patient's row at ``now``; the links' number holding until ``shares_until``, or when
-    not given, until the next expiry read from the links."""
-    if shares_until is None:
-        links = ReportShare.objects.filter(report__patient_id=patient_id)
-        shares_until = links.next_expiry(now)
+def _first_row(patient_id: int, now, read_links: bool = True) -> PatientStamp:
+    """The patient's row at ``now``: the links' number holding until the next expiry read from
+    the links, or without ``read_links`` until ``now`` only (the first page reads them)."""
+    if read_links:
+        shares_until = ReportShare.objects.filter(report__patient_id=patient_id).next_expiry(now)
+    else:
+        shares_until = now
     return PatientStamp(
         patient_id=patient_id,
         settled_at=now,
